@@ -1,0 +1,219 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ghe_connect: GitHub Connect on (present) or off (absent), verified by GHEC's own reads.
+
+Read (GHEC GraphQL, plus the console page when it can be read) -> compare -> preflight
+-> act (console form, or the operator with method: manual) -> wait for the GitHub.com
+approval -> verify. Nothing is reported connected until GHEC says it is.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._errors import (
+    GhesConnectError,
+    InputError,
+    WaitTimeoutError,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._console import manual_instruction
+from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._state import read_connect
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+
+POLL_SECONDS = 1.0
+DISCONNECT_WAIT = 60
+
+
+class ActionModule(GhesActionBase):
+    def argument_spec(self):
+        spec = appliance_spec(extra={
+            'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
+            'target': {'type': 'str', 'default': 'github_com', 'choices': ['github_com', 'ghe_com']},
+            'ghe_com_subdomain': {'type': 'str'},
+            'method': METHOD_OPTION,
+            'approval_timeout': {'type': 'int', 'default': 600},
+            'config_wait_timeout': {'type': 'int', 'default': 0},
+            'force': {'type': 'bool', 'default': False},
+        })
+        spec.required_if.append(['target', 'ghe_com', ['ghe_com_subdomain']])
+        spec.required_if.append(['method', 'console', ['console_username', 'console_password']])
+        return spec
+
+    def execute(self, appliance, params, task_vars):
+        _check_input(params)
+        manual = params['method'] == 'manual'
+        use_console = appliance.has_console_credentials
+        version = appliance.version
+        if not version.supported:
+            preflight(appliance)  # raises with the version message
+        if params['target'] == 'ghe_com' and not version.has('ghe_com_target'):
+            raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
+                             % (appliance.url, version))
+        before = read_connect(appliance, use_console)
+        if params['state'] == 'present':
+            return self._present(appliance, params, before, manual, use_console)
+        return self._absent(appliance, params, before, manual, use_console)
+
+    # -- present ----------------------------------------------------------------------------
+    def _present(self, appliance, params, before, manual, use_console):
+        enterprise = params['ghec_enterprise']
+        other_account = before['account'] not in (None, enterprise) and before['status'] == 'connected'
+        wrong_target = (before['status'] == 'connected' and before['target'] not in (None, params['target']))
+        if before['connected'] and not other_account and not wrong_target:
+            return self._result(False, before, before, 'none')
+        if other_account or wrong_target:
+            if not params['force']:
+                what = ('connected to the enterprise "%s"' % before['account']) if other_account else (
+                    'connected with target %s' % before['target'])
+                raise GhesConnectError('%s is %s, not "%s" with target %s. Nothing was changed: set force: true to '
+                                       'disconnect and reconnect it (its GitHub App on the old side is deleted).'
+                                       % (appliance.url, what, enterprise, params['target']))
+            before_disconnect = before
+            self._disconnect(appliance, params, manual, before)
+            before = dict(before_disconnect, connected=False)
+        approval_timeout = params['approval_timeout']
+        instruction = _instruction(appliance, 'connect')
+        if before['status'] in ('pending', 'unconfirmed'):
+            # Somebody (perhaps an earlier run) already asked GitHub.com: wait, do not ask again.
+            if self.check_mode:
+                return self._result(False, before, before, 'none', pending=True)
+            return self._await_approval(appliance, params, before, 'none', use_console, changed=False)
+        preflight(appliance, need_owner=True, config_wait=params['config_wait_timeout'])
+        predicted = dict(before, status='pending', connected=False, account=None, target=params['target'])
+        if self.check_mode:
+            return self._result(True, before, predicted, 'manual' if manual else 'console', pending=True,
+                                instruction=instruction if manual else None)
+        if manual:
+            self.say('Waiting up to %ss for the operator: %s' % (approval_timeout, instruction))
+            return self._await_approval(appliance, params, before, 'manual', use_console, changed=False,
+                                        instruction=instruction)
+        authorization_url = appliance.console.enable_connect(params['target'], params.get('ghe_com_subdomain'))
+        appliance.changed_state()
+        before_url = dict(before, authorization_url=authorization_url)
+        if approval_timeout <= 0:
+            after = read_connect(appliance, use_console, refresh=True)
+            after['authorization_url'] = after['authorization_url'] or authorization_url
+            return self._result(True, before, after, 'console', pending=not after['connected'])
+        self.say('Approval needed on GitHub.com by an owner of "%s": %s (waiting up to %ss)'
+                 % (params['ghec_enterprise'], authorization_url, approval_timeout))
+        return self._await_approval(appliance, params, before_url, 'console', use_console, changed=True,
+                                    authorization_url=authorization_url)
+
+    def _await_approval(self, appliance, params, before, method_used, use_console, changed,
+                        authorization_url=None, instruction=None):
+        enterprise = params['ghec_enterprise']
+        deadline = time.monotonic() + params['approval_timeout']
+        state = before
+        while True:
+            if use_console:
+                console = appliance.console.connect_state()
+                authorization_url = authorization_url or console.authorization_url
+                confirmed = console.status == 'connected' and console.account == enterprise
+            else:
+                confirmed = True
+            if confirmed:
+                state = read_connect(appliance, use_console, refresh=True)
+                if state['connected']:
+                    # Not connected before, connected now: the state changed during this task.
+                    return self._result(True, before, state, method_used, instruction=instruction)
+            if time.monotonic() + POLL_SECONDS > deadline:
+                break
+            time.sleep(POLL_SECONDS)
+        state = read_connect(appliance, use_console, refresh=True)
+        state['authorization_url'] = state.get('authorization_url') or authorization_url
+        if params['approval_timeout'] <= 0 and method_used == 'none':
+            return self._result(changed, before, state, method_used, pending=True)
+        who = 'the operator (%s)' % instruction if instruction else (
+            'an owner of "%s" to approve at %s' % (enterprise, state['authorization_url'] or 'GitHub.com'))
+        raise WaitTimeoutError(
+            'Timed out after %ss waiting for %s. %s is not connected yet%s; run again once it is approved.'
+            % (params['approval_timeout'], who, appliance.url, ' (the request was sent)' if changed else ''),
+            changed=changed, authorization_url=state['authorization_url'], instruction=instruction,
+            state=_public(state))
+
+    # -- absent -----------------------------------------------------------------------------
+    def _absent(self, appliance, params, before, manual, use_console):
+        if not before['connected'] and before['status'] in ('disabled', None):
+            return self._result(False, before, before, 'none')
+        after = dict(before, connected=False, status='disabled', account=None, target=None, features={})
+        if self.check_mode:
+            return self._result(True, before, after, 'manual' if manual else 'console',
+                                instruction=_instruction(appliance, 'disconnect') if manual else None)
+        self._disconnect(appliance, params, manual, before)
+        after = read_connect(appliance, use_console, refresh=True)
+        return self._result(True, before, after, 'manual' if manual else 'console')
+
+    def _disconnect(self, appliance, params, manual, before):
+        preflight(appliance, need_connect_license=False, need_owner=True,
+                  config_wait=params['config_wait_timeout'])
+        if self.check_mode:
+            return
+        use_console = appliance.has_console_credentials
+        if manual:
+            instruction = _instruction(appliance, 'disconnect')
+            self.say('Waiting up to %ss for the operator: %s' % (params['approval_timeout'], instruction))
+            timeout = params['approval_timeout']
+        else:
+            appliance.console.disable_connect()
+            appliance.changed_state()
+            timeout = DISCONNECT_WAIT
+        deadline = time.monotonic() + timeout
+        while True:
+            state = read_connect(appliance, use_console, refresh=True)
+            if not state['connected'] and state['status'] in ('disabled', None) or (
+                    not use_console and not state['connected']):
+                return state
+            if time.monotonic() + POLL_SECONDS > deadline:
+                raise WaitTimeoutError('Timed out after %ss waiting for %s to show GitHub Connect disabled.'
+                                       % (timeout, appliance.url), changed=not manual, state=_public(state))
+            time.sleep(POLL_SECONDS)
+
+    # -- result -----------------------------------------------------------------------------
+    def _result(self, changed, before, after, method_used, pending=False, instruction=None):
+        result = {
+            'changed': changed,
+            'connected': bool(after['connected']),
+            'pending_approval': bool(pending or after.get('status') == 'pending'),
+            'authorization_url': after.get('authorization_url') or before.get('authorization_url'),
+            'method_used': method_used,
+            'state': _public(after),
+        }
+        if instruction:
+            result['instruction'] = instruction
+        if self.diff_mode:
+            result['diff'] = {'before': _diffable(before), 'after': _diffable(after)}
+        return result
+
+
+def _check_input(params):
+    if params['approval_timeout'] < 0:
+        raise InputError('approval_timeout must be 0 (do not wait) or a number of seconds, got %s.'
+                         % params['approval_timeout'])
+    if params['method'] == 'manual' and params['approval_timeout'] == 0:
+        raise InputError('method: manual waits for the operator: set approval_timeout to the seconds to wait.')
+    subdomain = params.get('ghe_com_subdomain')
+    if subdomain and params['target'] != 'ghe_com':
+        raise InputError('ghe_com_subdomain is only used with target: ghe_com.')
+    if subdomain and not re.match(r'^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$', subdomain):
+        raise InputError('ghe_com_subdomain must be the SUBDOMAIN of SUBDOMAIN.ghe.com (lower-case letters, digits, '
+                         'hyphens), got "%s".' % subdomain)
+    if params['config_wait_timeout'] < 0:
+        raise InputError('config_wait_timeout must be 0 or more seconds.')
+
+
+def _instruction(appliance, action):
+    return manual_instruction(appliance.version, appliance.url, appliance.params.get('enterprise_slug') or 'github',
+                              action)
+
+
+def _public(state):
+    return dict((k, v) for k, v in state.items() if k != 'sources')
+
+
+def _diffable(state):
+    return {'connected': bool(state.get('connected')), 'status': state.get('status'),
+            'account': state.get('account'), 'target': state.get('target')}
+

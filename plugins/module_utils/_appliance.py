@@ -1,0 +1,209 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One appliance and its GHEC enterprise, as a task sees them.
+
+Builds every client from the validated task options (lazily: a task pays only for the
+interfaces it uses), detects the GHES version once, and answers the questions every
+module asks: which hostname GHEC knows this appliance by, whether a config run or
+maintenance is going on, what GHEC says about it.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
+    SECRET_OPTIONS,
+    check_urls,
+    default_manage_url,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._config_run import ConfigRunner
+from ansible_collections.ghes.connect.plugins.module_utils._console import ConsoleClient
+from ansible_collections.ghes.connect.plugins.module_utils._errors import (
+    GhesConnectError,
+    InputError,
+    NotFoundError,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._ghec import (
+    GhecClient,
+    find_installation,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
+from ansible_collections.ghes.connect.plugins.module_utils._manage import ManageClient
+from ansible_collections.ghes.connect.plugins.module_utils._rest import RestClient
+from ansible_collections.ghes.connect.plugins.module_utils._setup_legacy import SetupLegacyClient
+from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import SharedReadCache
+from ansible_collections.ghes.connect.plugins.module_utils._version import GhesVersion
+
+
+class Appliance:
+    def __init__(self, params, policy=None):
+        check_urls(params)
+        for option in ('ca_path', 'ghec_ca_path'):
+            if params.get(option) and not os.path.isfile(params[option]):
+                raise InputError('%s "%s" does not exist or is not a file: give the path of a PEM CA certificate on '
+                                 'the controller.' % (option, params[option]))
+        self.params = params
+        self.secrets = tuple(params[k] for k in SECRET_OPTIONS if params.get(k))
+        self.policy = policy or RetryPolicy(retries=params.get('retries', 5))
+        self.warnings = []
+        if not params.get('validate_certs', True):
+            self.warnings.append('validate_certs is false: the appliance\'s TLS certificate is not verified, so its '
+                                 'credentials could be sent to an impostor. Prefer ca_path.')
+        if params.get('ghec_token') and not params.get('ghec_validate_certs', True):
+            self.warnings.append('ghec_validate_certs is false: the GHEC certificate is not verified.')
+        self.url = params['url'].rstrip('/')
+        self.manage_url = (params.get('manage_url') or default_manage_url(self.url)).rstrip('/')
+        self._cache = {}
+
+    # -- HTTP plumbing ----------------------------------------------------------------------
+    def _http(self, base, service, **auth):
+        cloud = service.startswith('GHEC')
+        return HttpClient(
+            base, service,
+            validate_certs=self.params.get('ghec_validate_certs' if cloud else 'validate_certs', True),
+            ca_path=self.params.get('ghec_ca_path' if cloud else 'ca_path'),
+            timeout=self.params.get('timeout', 30), policy=self.policy, secrets=self.secrets, **auth)
+
+    def _once(self, key, build):
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    @property
+    def manage(self):
+        def build():
+            if not self.params.get('manage_password'):
+                raise InputError('manage_password is required (the root site administrator password for the Manage '
+                                 'GHES API, or GHES_MANAGE_PASSWORD).')
+            return ManageClient(self._http(self.manage_url, 'Manage GHES API',
+                                           basic_auth=(self.params.get('manage_username') or 'api_key',
+                                                       self.params['manage_password'])))
+        return self._once('manage', build)
+
+    @property
+    def legacy(self):
+        return self._once('legacy', lambda: SetupLegacyClient(self._http(
+            self.manage_url, 'Management Console API (/setup/api)',
+            basic_auth=('api_key', self.params.get('manage_password') or ''))))
+
+    @property
+    def rest(self):
+        def build():
+            if not self.params.get('token'):
+                raise InputError('token (a site administrator\'s token with the site_admin scope) is required here.')
+            return RestClient(self._http(self.url, 'GHES REST API', token=self.params['token']))
+        return self._once('rest', build)
+
+    @property
+    def has_console_credentials(self):
+        return bool(self.params.get('console_username') and self.params.get('console_password'))
+
+    @property
+    def console(self):
+        def build():
+            if not self.has_console_credentials:
+                raise InputError('console_username and console_password (a site administrator of the appliance) are '
+                                 'required for method: console. Without them, use method: manual.')
+            return ConsoleClient(self._http(self.url, 'GHES console'), self.params['console_username'],
+                                 self.params['console_password'], self.params.get('enterprise_slug') or 'github',
+                                 self.version, totp_secret=self.params.get('console_totp_secret'),
+                                 host_label=self.url)
+        return self._once('console', build)
+
+    @property
+    def ghec(self):
+        def build():
+            for option in ('ghec_token', 'ghec_enterprise'):
+                if not self.params.get(option):
+                    raise InputError('%s is required: the GHEC enterprise is where ghes.connect verifies the state '
+                                     'it sets (%s).' % (option, 'GHEC_TOKEN' if option == 'ghec_token' else 'GHEC_ENTERPRISE'))
+            web = self._http(self.params['ghec_web_url'], 'GHEC web') if self.params.get('ghec_web_url') else None
+            return GhecClient(self._http(self.params['ghec_url'], 'GHEC', token=self.params['ghec_token']),
+                              self.params['ghec_enterprise'], web_http=web,
+                              web_session=self.params.get('ghec_session'))
+        return self._once('ghec', build)
+
+    @property
+    def shared(self):
+        return self._once('shared', lambda: SharedReadCache(
+            self.params['ghec_url'], self.params['ghec_enterprise'], self.params['ghec_token'],
+            ttl=self.params.get('ghec_cache_ttl', 300)))
+
+    @property
+    def config_runner(self):
+        return self._once('config_runner', lambda: ConfigRunner(self.version, self.manage, self.legacy))
+
+    # -- facts ----------------------------------------------------------------------------
+    @property
+    def version(self):
+        return self._once('version', self._detect_version)
+
+    def _detect_version(self):
+        """``/manage/v1/version``; GHES REST's version header when the Manage API has no answer."""
+        try:
+            return GhesVersion(self.manage.version()['version']['version'])
+        except NotFoundError:
+            if not self.params.get('token'):
+                raise
+        _meta, version = self.rest.meta()
+        if not version:
+            raise GhesConnectError('Cannot tell the GHES version of %s: neither /manage/v1/version nor the REST API '
+                                   'said.' % self.url)
+        return GhesVersion(version)
+
+    @property
+    def hostname(self):
+        """The host name GHEC knows this appliance by (its configured ``github_hostname``)."""
+        return self._once('hostname', self._detect_hostname)
+
+    def _detect_hostname(self):
+        if self.params.get('hostname'):
+            return self.params['hostname']
+        try:
+            if self.version.has('manage_config'):
+                name = (self.manage.settings() or {}).get('github_hostname')
+            else:
+                name = ((self.legacy.settings() or {}).get('enterprise') or {}).get('github_hostname')
+        except GhesConnectError:
+            name = None
+        return name or urlsplit(self.url).hostname
+
+    def license(self):
+        """The license object (3.12+), or None where the Manage API has no license endpoint."""
+        if self.version.has('manage_config'):
+            return self.manage.license()
+        return None
+
+    def maintenance_on(self):
+        if self.version.has('manage_maintenance'):
+            nodes = self.manage.maintenance()
+            return any(n.get('status') in ('on', True) for n in nodes)
+        data = self.legacy.maintenance() or {}
+        return data.get('status') in ('on', True)
+
+    def config_run_in_progress(self):
+        return self.config_runner.running()
+
+    # -- GHEC, shared across the run --------------------------------------------------------
+    def installations(self, refresh=False):
+        return self.shared.get('installations', self.ghec.installations, refresh=refresh)
+
+    def sync_status(self, refresh=False):
+        """GHEC's license-sync-status for the whole enterprise, with GHEC's clock."""
+        return self.shared.get('license_sync_status', self.ghec.license_sync_status, refresh=refresh)
+
+    def ghec_access(self, need_owner=True):
+        access = self.shared.get('access', lambda: self.ghec.check_access(need_owner=False))
+        if need_owner and not access.get('viewerIsAdmin'):
+            # Re-run the check for its precise error message.
+            self.ghec.check_access(need_owner=True)
+        return access
+
+    def installation(self, refresh=False):
+        return find_installation(self.installations(refresh), self.hostname)
+
+    def changed_state(self):
+        """Called after any write: the shared GHEC reads may now be stale."""
+        self.shared.invalidate()

@@ -1,0 +1,133 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared options of every module, built once (documented in ``doc_fragments``).
+
+Each connection option falls back to an environment variable, so credentials can come
+from the controller's environment, a vault, or ``module_defaults: group/ghes.connect.ghes``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
+
+SECRET_OPTIONS = ('manage_password', 'token', 'console_password', 'console_totp_secret', 'ghec_token', 'ghec_session')
+
+
+def _env(*names):
+    return (env_fallback, list(names))
+
+
+APPLIANCE_OPTIONS = {
+    'url': {'type': 'str', 'required': True, 'fallback': _env('GHES_URL')},
+    'manage_url': {'type': 'str', 'fallback': _env('GHES_MANAGE_URL')},
+    'manage_username': {'type': 'str', 'default': 'api_key', 'fallback': _env('GHES_MANAGE_USERNAME')},
+    'manage_password': {'type': 'str', 'no_log': True, 'fallback': _env('GHES_MANAGE_PASSWORD')},
+    'token': {'type': 'str', 'no_log': True, 'fallback': _env('GHES_TOKEN')},
+    'hostname': {'type': 'str', 'fallback': _env('GHES_HOSTNAME')},
+    'enterprise_slug': {'type': 'str', 'default': 'github', 'fallback': _env('GHES_ENTERPRISE_SLUG')},
+    'console_username': {'type': 'str', 'fallback': _env('GHES_CONSOLE_USERNAME')},
+    'console_password': {'type': 'str', 'no_log': True, 'fallback': _env('GHES_CONSOLE_PASSWORD')},
+    'console_totp_secret': {'type': 'str', 'no_log': True, 'fallback': _env('GHES_CONSOLE_TOTP_SECRET')},
+    'validate_certs': {'type': 'bool', 'default': True, 'fallback': _env('GHES_VALIDATE_CERTS')},
+    'ca_path': {'type': 'path', 'fallback': _env('GHES_CA_PATH')},
+    'timeout': {'type': 'int', 'default': 30},
+    'retries': {'type': 'int', 'default': 5},
+}
+
+CLOUD_OPTIONS = {
+    'ghec_url': {'type': 'str', 'default': 'https://api.github.com', 'fallback': _env('GHEC_URL')},
+    'ghec_web_url': {'type': 'str', 'default': 'https://github.com', 'fallback': _env('GHEC_WEB_URL')},
+    'ghec_token': {'type': 'str', 'no_log': True, 'fallback': _env('GHEC_TOKEN')},
+    'ghec_enterprise': {'type': 'str', 'fallback': _env('GHEC_ENTERPRISE')},
+    'ghec_session': {'type': 'str', 'no_log': True, 'fallback': _env('GHEC_SESSION')},
+    'ghec_validate_certs': {'type': 'bool', 'default': True, 'fallback': _env('GHEC_VALIDATE_CERTS')},
+    'ghec_ca_path': {'type': 'path', 'fallback': _env('GHEC_CA_PATH')},
+    'ghec_cache_ttl': {'type': 'int', 'default': 300},
+}
+
+METHOD_OPTION = {'type': 'str', 'default': 'console', 'choices': ['console', 'manual']}
+
+
+class ArgumentSpec:
+    """An argument spec plus its cross-option rules, composed from parts."""
+
+    def __init__(self, options=None):
+        self.options = {}
+        self.required_if = []
+        self.required_together = []
+        self.mutually_exclusive = []
+        self.required_by = {}
+        self.update(options or {})
+
+    def update(self, options):
+        self.options.update(dict((k, dict(v)) for k, v in options.items()))
+        return self
+
+    def kwargs(self):
+        return {'argument_spec': self.options, 'required_if': self.required_if,
+                'required_together': self.required_together, 'mutually_exclusive': self.mutually_exclusive,
+                'required_by': self.required_by}
+
+
+def appliance_spec(cloud=True, extra=None):
+    spec = ArgumentSpec(APPLIANCE_OPTIONS)
+    if cloud:
+        spec.update(CLOUD_OPTIONS)
+    spec.required_together.append(['console_username', 'console_password'])
+    if extra:
+        spec.update(extra)
+    return spec
+
+
+def check_urls(params):
+    """URL options must be absolute https URLs without credentials or queries."""
+    for option in ('url', 'manage_url', 'ghec_url', 'ghec_web_url'):
+        value = params.get(option)
+        if not value:
+            continue
+        parts = urlsplit(value)
+        if parts.scheme != 'https':
+            raise InputError('%s must be an https:// URL (got "%s"): ghes.connect never sends credentials over plain '
+                             'HTTP.' % (option, _no_userinfo(value)))
+        if not parts.hostname or not re.match(r'^[A-Za-z0-9.\-:\[\]]+$', parts.netloc.rsplit('@', 1)[-1]):
+            raise InputError('%s is not a valid URL (got "%s"): expected e.g. https://ghes.example.com.'
+                             % (option, _no_userinfo(value)))
+        try:
+            parts.port
+        except ValueError:
+            raise InputError('%s has an invalid port (got "%s").' % (option, _no_userinfo(value)))
+        if parts.username or parts.password:
+            raise InputError('%s must not contain credentials: use the password/token options instead.' % option)
+        if parts.query or parts.fragment:
+            raise InputError('%s must not have a query or fragment (got "%s").' % (option, _no_userinfo(value)))
+
+
+def default_manage_url(url):
+    """The Manage API listens on 8443 of the appliance's host."""
+    parts = urlsplit(url)
+    host = parts.hostname
+    if ':' in host:
+        host = '[%s]' % host
+    return 'https://%s:8443' % host
+
+
+def parse_duration(value, option):
+    """``8d``, ``12h``, ``30m``, ``90s`` or a number of seconds -> seconds (int)."""
+    if value is None:
+        return None
+    match = re.match(r'^\s*(\d+)\s*([smhdw]?)\s*$', str(value))
+    if not match:
+        raise InputError('%s must be a duration like 8d, 12h, 30m or 90s (got "%s").' % (option, value))
+    return int(match.group(1)) * {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}[match.group(2)]
+
+
+def _no_userinfo(url):
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        return url.replace(parts.netloc, parts.netloc.rsplit('@', 1)[-1])
+    return url

@@ -1,0 +1,102 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The full picture of one appliance, and the preflight every write runs first.
+
+``gather`` is what ``ghe_connect_info`` returns; the other modules run
+``preflight`` before their first write, so one problem list (all problems at once,
+each with its fix) explains why nothing was changed.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._errors import (
+    GhesConnectError,
+    PreflightError,
+    WaitTimeoutError,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._state import (
+    SRC_LEGACY,
+    SRC_MANAGE,
+    read_connect,
+    read_license_sync,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._version import unsupported_message
+
+
+def gather(appliance, use_console):
+    """Version, license, config run, maintenance, Connect and license sync, with sources."""
+    version = appliance.version
+    info = {
+        'url': appliance.url,
+        'version': str(version),
+        'feature_release': version.feature_text,
+        'version_supported': version.supported,
+        'version_problem': None if version.supported else unsupported_message(version),
+        'hostname': appliance.hostname,
+        'sources': {'version': SRC_MANAGE},
+    }
+    if not version.supported:
+        return info
+    license_data = appliance.license()
+    info['license'] = license_summary(license_data)
+    info['sources']['license'] = SRC_MANAGE if license_data is not None else None
+    info['config_run_in_progress'] = appliance.config_run_in_progress()
+    info['maintenance'] = appliance.maintenance_on()
+    info['sources']['config_run_in_progress'] = SRC_MANAGE if version.has('manage_config') else SRC_LEGACY
+    info['sources']['maintenance'] = SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY
+    if appliance.params.get('ghec_token') and appliance.params.get('ghec_enterprise'):
+        connect = read_connect(appliance, use_console and not info['maintenance'])
+        sync = read_license_sync(appliance, connect)
+        info['sources'].update(('connect.' + k, v) for k, v in connect.pop('sources').items())
+        info['sources'].update(('license_sync.' + k, v) for k, v in sync.pop('sources').items())
+        info['connect'] = connect
+        info['license_sync'] = sync
+    return info
+
+
+def license_summary(data):
+    if data is None:
+        return None
+    return {
+        'connect_permitted': bool(data.get('croquetSupport')),
+        'seats': 'unlimited' if data.get('unlimitedSeating') else data.get('seats'),
+        'expire_at': data.get('expireAt'),
+        'evaluation': data.get('evaluation'),
+        'perpetual': data.get('perpetual'),
+        'cluster_support': data.get('clusterSupport'),
+    }
+
+
+def preflight(appliance, need_connect_license=True, need_owner=True, config_wait=0):
+    """Raise ``PreflightError`` listing every reason a write must not start.
+
+    Checks the version, the license (where the appliance exposes it), maintenance, a
+    running config run (waited for up to ``config_wait`` seconds), and the GHEC token's
+    scope and ownership of the enterprise.
+    """
+    version = appliance.version
+    if not version.supported:
+        raise PreflightError([unsupported_message(version)])
+    problems = []
+    if need_connect_license:
+        license_data = appliance.license()
+        if license_data is not None and not license_data.get('croquetSupport'):
+            problems.append('The license of %s does not permit GitHub Connect (croquetSupport is false): install a '
+                            'license that includes GitHub Connect.' % appliance.url)
+    if appliance.maintenance_on():
+        problems.append('%s is in maintenance mode: the console is closed. Leave maintenance mode and run again.'
+                        % appliance.url)
+    try:
+        if config_wait > 0:
+            appliance.config_runner.wait_idle(config_wait)
+        elif appliance.config_run_in_progress():
+            problems.append('A configuration run is in progress on %s: wait for it to finish (or set '
+                            'config_wait_timeout) and run again.' % appliance.url)
+    except WaitTimeoutError as exc:
+        problems.append(exc.message)
+    try:
+        appliance.ghec_access(need_owner=need_owner)
+    except GhesConnectError as exc:
+        problems.append(exc.message)
+    if problems:
+        raise PreflightError(problems)

@@ -1,0 +1,221 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Client of GitHub Enterprise Cloud: REST, GraphQL, and the modelled "Add server usage" page.
+
+All reads here cover the whole enterprise at once (every appliance in one answer), so
+callers share them across hosts through ``_shared_cache`` instead of asking once per
+appliance: the token's budget is 5,000 requests an hour.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import uuid
+
+from ansible_collections.ghes.connect.plugins.module_utils._errors import (
+    AuthenticationError,
+    ConsoleError,
+    GhesConnectError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._html import Page
+
+READ_SCOPES = ('read:enterprise', 'admin:enterprise')
+PAGE_SIZE = 100
+UPLOADS_PER_INSTALLATION = 5
+
+ACCESS_QUERY = 'query($slug: String!) { enterprise(slug: $slug) { slug name viewerIsAdmin } }'
+INSTALLATIONS_QUERY = (
+    'query($slug: String!, $after: String) { enterprise(slug: $slug) { ownerInfo { '
+    'enterpriseServerInstallations(first: %d, after: $after, connectedOnly: false) { '
+    'nodes { id hostName customerName isConnected createdAt updatedAt '
+    'userAccountsUploads(first: %d) { nodes { name syncState createdAt } } } '
+    'pageInfo { hasNextPage endCursor } } } } }' % (PAGE_SIZE, UPLOADS_PER_INSTALLATION))
+
+
+class GhecClient:
+    def __init__(self, http, enterprise, web_http=None, web_session=None):
+        self.http = http
+        self.enterprise = enterprise
+        self.web_http = web_http
+        self.web_session = web_session
+
+    # -- access ---------------------------------------------------------------------------
+    def check_access(self, need_owner=True):
+        """Verify the token, its scope and the enterprise; return ``{slug, name, viewerIsAdmin, scopes}``.
+
+        Raises with the cause and the fix: bad token, missing scope, unknown enterprise,
+        or (``need_owner``) a token whose user does not own the enterprise.
+        """
+        response = self._graphql_response(ACCESS_QUERY, {'slug': self.enterprise})
+        scopes = _scopes(response.headers)
+        if scopes is not None and not any(s in scopes for s in READ_SCOPES):
+            raise PermissionDeniedError(
+                'ghec_token lacks the read:enterprise scope (it has: %s). Create a classic token with '
+                'read:enterprise (admin:enterprise for changes) as an owner of the enterprise "%s".'
+                % (', '.join(scopes) or 'no scopes', self.enterprise), status=403)
+        enterprise = self._graphql_data(response).get('enterprise')
+        if not enterprise:
+            raise NotFoundError('The GHEC enterprise "%s" does not exist or ghec_token cannot see it: check '
+                                'ghec_enterprise (the slug in https://github.com/enterprises/SLUG).'
+                                % self.enterprise, status=404)
+        if need_owner and not enterprise.get('viewerIsAdmin'):
+            raise PermissionDeniedError(
+                'The owner of ghec_token is not an owner of the GHEC enterprise "%s". GitHub requires the person who '
+                'sets up GitHub Connect and license sync to own the enterprise: use an owner\'s token.'
+                % self.enterprise, status=403)
+        enterprise['scopes'] = scopes
+        return enterprise
+
+    # -- enterprise-wide reads ------------------------------------------------------------
+    def license_sync_status(self):
+        """``{server_instances: [{server_id, hostname, last_sync}], observed_at}`` for every appliance.
+
+        ``observed_at`` is GHEC's own clock (the ``Date`` header): sync ages are measured
+        against it, so a controller whose clock is off does not invent or hide drift.
+        """
+        response = self._rest_response('/enterprises/%s/license-sync-status' % self.enterprise)
+        data = response.json() or {}
+        return {'server_instances': data.get('server_instances') or [],
+                'observed_at': _http_date_to_iso(response.headers.get('date'))}
+
+    def installations(self):
+        """Every installation GHEC knows (all pages), uploads included."""
+        nodes, after = [], None
+        while True:
+            data = self._graphql(INSTALLATIONS_QUERY, {'slug': self.enterprise, 'after': after})
+            enterprise = data.get('enterprise')
+            if not enterprise:
+                raise NotFoundError('The GHEC enterprise "%s" does not exist or ghec_token cannot see it.'
+                                    % self.enterprise, status=404)
+            connection = enterprise['ownerInfo']['enterpriseServerInstallations']
+            nodes.extend(connection.get('nodes') or [])
+            page = connection.get('pageInfo') or {}
+            if not page.get('hasNextPage'):
+                return nodes
+            after = page.get('endCursor')
+
+    def server_statistics(self, date_start=None, date_end=None):
+        query = dict((k, v) for k, v in (('date_start', date_start), ('date_end', date_end)) if v)
+        return self._rest('/enterprise-installation/%s/server-statistics' % self.enterprise, query) or []
+
+    # -- "Add server usage" (MODELLED web page, needs an owner's web session) ---------------
+    def upload_usage(self, filename, content):
+        """Upload a license usage file; return nothing (GraphQL then shows the upload).
+
+        Sent once: an upload is not idempotent, so a failure whose outcome is unknown is
+        reported, and the caller looks for the upload by name before trying again.
+        """
+        if self.web_http is None or not self.web_session:
+            raise ConsoleError('Uploading license usage to GHEC needs ghec_session (the user_session cookie of an '
+                               'enterprise owner signed in to GitHub.com) and ghec_web_url.')
+        page_path = '/enterprises/%s/settings/license' % self.enterprise
+        action = page_path + '/server_usage'
+        cookie = {'Cookie': 'user_session=%s' % self.web_session, 'Accept': 'text/html'}
+        response = self.web_http.request('GET', page_path, headers=cookie, expected=(200, 302))
+        if response.status == 302:
+            raise ConsoleError('GitHub.com did not accept ghec_session (redirected to sign in): sign in to GitHub.com '
+                               'as an owner of "%s" and copy a fresh user_session cookie.' % self.enterprise)
+        form = next((f for f in Page(response.text).forms if f.action.endswith(action)), None)
+        if form is None or 'authenticity_token' not in form.fields:
+            raise ConsoleError('The GHEC licensing page has no "Add server usage" form posting to %s: upload the '
+                               'file by hand (Enterprise settings -> Enterprise licensing -> Add server usage).' % action)
+        body, content_type = _multipart(form.fields, 'usage_file', filename, content)
+        headers = dict(cookie, **{'Content-Type': content_type})
+        response = self.web_http.request('POST', form.action, data=body, headers=headers, expected=(200, 302),
+                                         safe=False)
+        if response.status != 302:
+            raise ConsoleError('GHEC did not take the upload of %s%s.'
+                               % (filename, (': ' + '; '.join(Page(response.text).flash_errors))
+                                  if Page(response.text).flash_errors else ''))
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _rest(self, path, query=None):
+        return self._rest_response(path, query).json()
+
+    def _rest_response(self, path, query=None):
+        try:
+            return self.http.request('GET', path, query=query)
+        except AuthenticationError as exc:
+            raise _bad_token(exc)
+        except PermissionDeniedError as exc:
+            if 'retry-after' not in exc.headers and exc.headers.get('x-ratelimit-remaining') != '0':
+                exc.message = ('GHEC refused %s (403: %s). ghec_token needs the read:enterprise scope and must '
+                               'belong to an owner of "%s".' % (path, exc.api_message or 'forbidden', self.enterprise))
+                exc.args = (exc.message,)
+            raise
+        except NotFoundError as exc:
+            exc.message = ('GHEC answered 404 for %s: the enterprise "%s" does not exist or ghec_token cannot see it.'
+                           % (path, self.enterprise))
+            exc.args = (exc.message,)
+            raise
+
+    def _graphql_response(self, query, variables):
+        try:
+            return self.http.request('POST', '/graphql', json_body={'query': query, 'variables': variables}, safe=True)
+        except AuthenticationError as exc:
+            raise _bad_token(exc)
+
+    def _graphql(self, query, variables):
+        return self._graphql_data(self._graphql_response(query, variables))
+
+    @staticmethod
+    def _graphql_data(response):
+        payload = response.json() or {}
+        errors = payload.get('errors') or []
+        data = payload.get('data') or {}
+        not_found = [e for e in errors if e.get('type') == 'NOT_FOUND']
+        if errors and not not_found:
+            raise GhesConnectError('GHEC GraphQL error: %s' % '; '.join(str(e.get('message')) for e in errors))
+        return data
+
+
+def find_installation(installations, hostname):
+    wanted = (hostname or '').lower()
+    for node in installations:
+        if (node.get('hostName') or '').lower() == wanted:
+            return node
+    return None
+
+
+def find_sync_record(records, hostname=None, server_id=None):
+    wanted = (hostname or '').lower()
+    for record in records:
+        if server_id and record.get('server_id') == server_id:
+            return record
+        if wanted and (record.get('hostname') or '').lower() == wanted:
+            return record
+    return None
+
+
+def _http_date_to_iso(value):
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def _scopes(headers):
+    if 'x-oauth-scopes' not in headers:
+        return None
+    return [s.strip() for s in headers['x-oauth-scopes'].split(',') if s.strip()]
+
+
+def _bad_token(exc):
+    exc.message = 'GHEC refused ghec_token (401 Bad credentials): it is wrong, expired or revoked.'
+    exc.args = (exc.message,)
+    return exc
+
+
+def _multipart(fields, file_field, filename, content):
+    boundary = 'ghes-connect-%s' % uuid.uuid4().hex
+    lines = []
+    for name, value in fields.items():
+        lines.append('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, name, value))
+    head = ''.join(lines) + ('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+                             'Content-Type: application/json\r\n\r\n' % (boundary, file_field, filename))
+    body = head.encode('utf-8') + content + ('\r\n--%s--\r\n' % boundary).encode('utf-8')
+    return body, 'multipart/form-data; boundary=%s' % boundary
