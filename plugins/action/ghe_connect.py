@@ -18,7 +18,6 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     InputError,
     WaitTimeoutError,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._console import manual_instruction
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._state import read_connect
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
@@ -75,7 +74,7 @@ class ActionModule(GhesActionBase):
             self._disconnect(appliance, params, manual, before)
             before = dict(before_disconnect, connected=False)
         approval_timeout = params['approval_timeout']
-        instruction = _instruction(appliance, 'connect')
+        instruction = appliance.instruction('connect')
         if before['status'] in ('pending', 'unconfirmed'):
             # Somebody (perhaps an earlier run) already asked GitHub.com: wait, do not ask again.
             if self.check_mode:
@@ -141,7 +140,7 @@ class ActionModule(GhesActionBase):
         after = dict(before, connected=False, status='disabled', account=None, target=None, features={})
         if self.check_mode:
             return self._result(True, before, after, 'manual' if manual else 'console',
-                                instruction=_instruction(appliance, 'disconnect') if manual else None)
+                                instruction=appliance.instruction('disconnect') if manual else None)
         self._disconnect(appliance, params, manual, before)
         after = read_connect(appliance, use_console, refresh=True)
         return self._result(True, before, after, 'manual' if manual else 'console')
@@ -153,7 +152,7 @@ class ActionModule(GhesActionBase):
             return
         use_console = appliance.has_console_credentials
         if manual:
-            instruction = _instruction(appliance, 'disconnect')
+            instruction = appliance.instruction('disconnect')
             self.say('Waiting up to %ss for the operator: %s' % (params['approval_timeout'], instruction))
             timeout = params['approval_timeout']
         else:
@@ -202,11 +201,6 @@ def _check_input(params):
                          'hyphens), got "%s".' % subdomain)
     if params['config_wait_timeout'] < 0:
         raise InputError('config_wait_timeout must be 0 or more seconds.')
-
-
-def _instruction(appliance, action):
-    return manual_instruction(appliance.version, appliance.url, appliance.params.get('enterprise_slug') or 'github',
-                              action)
 
 
 def _public(state):

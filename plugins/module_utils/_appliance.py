@@ -19,7 +19,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     default_manage_url,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._config_run import ConfigRunner
-from ansible_collections.ghes.connect.plugins.module_utils._console import ConsoleClient
+from ansible_collections.ghes.connect.plugins.module_utils._console import ConsoleClient, manual_instruction
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
     InputError,
@@ -203,6 +203,10 @@ class Appliance:
 
     def installation(self, refresh=False):
         return find_installation(self.installations(refresh), self.hostname)
+
+    def instruction(self, action):
+        """What a person does by hand for ``action`` on this appliance's release."""
+        return manual_instruction(self.version, self.url, self.params.get('enterprise_slug') or 'github', action)
 
     def changed_state(self):
         """Called after any write: the shared GHEC reads may now be stale."""

@@ -67,6 +67,15 @@ def read_license_sync(appliance, connect, refresh=False):
         # License sync is a GitHub Connect feature: without Connect it is off.
         enabled = False
         sources['enabled'] = connect['sources'].get('status', SRC_GHEC_GRAPHQL)
+    state = read_last_sync(appliance, refresh=refresh)
+    if state['last_sync']:
+        sources['last_sync'] = SRC_GHEC_SYNC
+    state.update(enabled=enabled, sources=sources)
+    return state
+
+
+def read_last_sync(appliance, refresh=False):
+    """``{last_sync: {date, status, error} | None, sync_age_seconds, server_id}`` from GHEC."""
     status = appliance.sync_status(refresh=refresh)
     record = find_sync_record(status['server_instances'], hostname=appliance.hostname)
     last_sync = None
@@ -74,9 +83,7 @@ def read_license_sync(appliance, connect, refresh=False):
     if record and record.get('last_sync'):
         last_sync = dict((k, record['last_sync'].get(k)) for k in ('date', 'status', 'error'))
         age = age_seconds(last_sync.get('date'), now=parse_time(status.get('observed_at')))
-        sources['last_sync'] = SRC_GHEC_SYNC
-    return {'enabled': enabled, 'last_sync': last_sync, 'sync_age_seconds': age,
-            'server_id': (record or {}).get('server_id'), 'sources': sources}
+    return {'last_sync': last_sync, 'sync_age_seconds': age, 'server_id': (record or {}).get('server_id')}
 
 
 def _enabled_from_statistics(appliance):

@@ -1,0 +1,184 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ghe_license_sync: automatic user license sync on or off, and kept healthy.
+
+The switch lives on the GitHub Connect page (console, MODELLED); whether syncs happen
+is GHEC's license-sync-status (documented). A stale or failed last sync is drift: it is
+always reported, and fixed with "Sync now" only when ``sync_now`` asks for it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
+    METHOD_OPTION,
+    appliance_spec,
+    parse_duration,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._errors import (
+    GhesConnectError,
+    InputError,
+    WaitTimeoutError,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._state import (
+    parse_time,
+    read_connect,
+    read_last_sync,
+    read_license_sync,
+)
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+
+POLL_SECONDS = 1.0
+
+
+class ActionModule(GhesActionBase):
+    def argument_spec(self):
+        spec = appliance_spec(extra={
+            'state': {'type': 'str', 'default': 'enabled', 'choices': ['enabled', 'disabled']},
+            'method': METHOD_OPTION,
+            'max_sync_age': {'type': 'str'},
+            'sync_now': {'type': 'bool', 'default': False},
+            'wait_timeout': {'type': 'int', 'default': 300},
+            'config_wait_timeout': {'type': 'int', 'default': 0},
+        })
+        spec.required_if.append(['method', 'console', ['console_username', 'console_password']])
+        return spec
+
+    def execute(self, appliance, params, task_vars):
+        max_age = _check_input(params)
+        manual = params['method'] == 'manual'
+        use_console = appliance.has_console_credentials
+        if not appliance.version.supported:
+            preflight(appliance)
+        want = params['state'] == 'enabled'
+        connect = read_connect(appliance, use_console)
+        before = read_license_sync(appliance, connect)
+        if not connect['connected']:
+            if not want and not before['enabled']:
+                return self._result(False, before, before, [], 'none')
+            raise GhesConnectError(
+                'GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): license '
+                'sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
+                % (appliance.url, params['ghec_enterprise'], appliance.hostname))
+        if before['enabled'] is None:
+            raise GhesConnectError('Cannot tell whether license sync is on for %s: give console credentials (the '
+                                   'Connect page shows the switch) or turn on server statistics.' % appliance.url)
+        differences = []
+        after = dict(before)
+        method_used = 'none'
+        changed = False
+        if before['enabled'] != want:
+            differences.append({'field': 'license_sync.enabled', 'before': before['enabled'], 'after': want})
+            preflight(appliance, need_owner=True, config_wait=params['config_wait_timeout'])
+            method_used = 'manual' if manual else 'console'
+            changed = True
+            after = dict(before, enabled=want)
+            if not self.check_mode:
+                after = self._switch(appliance, params, want, manual, use_console)
+        sync_problem = _sync_problem(after if not self.check_mode else before, max_age) if want else None
+        sync_triggered = False
+        if sync_problem:
+            differences.append({'field': 'license_sync.last_sync', 'before': sync_problem, 'after': 'recent success'})
+            if params['sync_now']:
+                changed = True
+                sync_triggered = True
+                method_used = method_used if method_used != 'none' else ('manual' if manual else 'console')
+                if not self.check_mode:
+                    after = self._sync_now(appliance, params, after, manual)
+        result = self._result(changed, before, after, differences, method_used)
+        result['sync_triggered'] = sync_triggered
+        if sync_problem and not params['sync_now']:
+            result['warnings'] = ['License sync on %s is not healthy (%s); set sync_now: true to trigger "Sync now".'
+                                  % (appliance.url, sync_problem)]
+        return result
+
+    def _switch(self, appliance, params, want, manual, use_console):
+        action = 'license_sync_on' if want else 'license_sync_off'
+        if manual:
+            self.say('Waiting up to %ss for the operator: %s' % (params['wait_timeout'], appliance.instruction(action)))
+        else:
+            appliance.console.set_license_sync(want)
+            appliance.changed_state()
+        deadline = time.monotonic() + (params['wait_timeout'] if manual else 30)
+        while True:
+            state = read_license_sync(appliance, read_connect(appliance, use_console, refresh=True), refresh=True)
+            if state['enabled'] == want:
+                return state
+            if time.monotonic() + POLL_SECONDS > deadline:
+                raise WaitTimeoutError(
+                    'License sync on %s still shows %s after %s. %s'
+                    % (appliance.url, 'off' if want else 'on',
+                       'waiting %ss for the operator' % params['wait_timeout'] if manual else 'the console accepted the '
+                       'change', appliance.instruction(action)), changed=not manual)
+            time.sleep(POLL_SECONDS)
+
+    def _sync_now(self, appliance, params, before, manual):
+        previous = parse_time((before.get('last_sync') or {}).get('date'))
+        if manual:
+            self.say('Waiting up to %ss for the operator: %s'
+                     % (params['wait_timeout'], appliance.instruction('sync_now')))
+        else:
+            appliance.console.sync_now()
+            appliance.changed_state()
+        deadline = time.monotonic() + params['wait_timeout']
+        state = before
+        while True:
+            state = dict(before, **read_last_sync(appliance, refresh=True))
+            last = state.get('last_sync') or {}
+            when = parse_time(last.get('date'))
+            if when is not None and (previous is None or when > previous):
+                if last.get('status') != 'success':
+                    raise GhesConnectError('The license sync of %s finished with status "%s" on GHEC: %s'
+                                           % (appliance.url, last.get('status'), last.get('error') or 'no error text'),
+                                           changed=not manual)
+                return state
+            if time.monotonic() + POLL_SECONDS > deadline:
+                raise WaitTimeoutError('Timed out after %ss waiting for GHEC to record a new license sync of %s (%s). '
+                                       'The sync may still arrive: run again later.'
+                                       % (params['wait_timeout'], appliance.url, appliance.hostname),
+                                       changed=not manual)
+            time.sleep(POLL_SECONDS)
+
+    def _result(self, changed, before, after, differences, method_used):
+        result = {
+            'changed': changed,
+            'license_sync': _public(after),
+            'differences': differences,
+            'method_used': method_used,
+        }
+        if self.diff_mode:
+            result['diff'] = {'before': _public(before), 'after': _public(after)}
+        return result
+
+
+def _check_input(params):
+    max_age = parse_duration(params.get('max_sync_age'), 'max_sync_age')
+    if params['wait_timeout'] < 0:
+        raise InputError('wait_timeout must be 0 or more seconds, got %s.' % params['wait_timeout'])
+    if params['sync_now'] and params['state'] != 'enabled':
+        raise InputError('sync_now: true only makes sense with state: enabled.')
+    if params['method'] == 'manual' and params['wait_timeout'] == 0:
+        raise InputError('method: manual waits for the operator: set wait_timeout to the seconds to wait.')
+    if params['config_wait_timeout'] < 0:
+        raise InputError('config_wait_timeout must be 0 or more seconds.')
+    return max_age
+
+
+def _sync_problem(state, max_age):
+    """Why the last sync is drift, or None when it is healthy."""
+    last = state.get('last_sync')
+    if not last or not last.get('date'):
+        return 'no sync recorded on GHEC'
+    if last.get('status') != 'success':
+        return 'last sync %s: %s' % (last.get('status'), last.get('error') or 'no error text')
+    age = state.get('sync_age_seconds')
+    if max_age is not None and age is not None and age > max_age:
+        return 'last successful sync %.1f days ago (max_sync_age %.1f days)' % (age / 86400.0, max_age / 86400.0)
+    return None
+
+
+def _public(state):
+    return {'enabled': state.get('enabled'), 'last_sync': state.get('last_sync'),
+            'sync_age_seconds': state.get('sync_age_seconds')}

@@ -1,0 +1,50 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The GitHub Enterprise Cloud enterprise that appliances connect to.
+    DOCUMENTATION = r'''
+options:
+  ghec_url:
+    description:
+      - Base URL of the GitHub Enterprise Cloud API. V(https://api.SUBDOMAIN.ghe.com) for GHE.com.
+        Environment variable E(GHEC_URL).
+    type: str
+    default: https://api.github.com
+  ghec_web_url:
+    description:
+      - Base URL of the GitHub Enterprise Cloud web pages (used only by the license usage upload).
+        Environment variable E(GHEC_WEB_URL).
+    type: str
+    default: https://github.com
+  ghec_token:
+    description:
+      - Personal access token (classic) of an owner of the enterprise, scope C(read:enterprise) (C(admin:enterprise)
+        also works). Used for every verification read. Environment variable E(GHEC_TOKEN).
+    type: str
+  ghec_enterprise:
+    description: Slug of the GHEC enterprise (C(https://github.com/enterprises/SLUG)). Environment variable E(GHEC_ENTERPRISE).
+    type: str
+  ghec_session:
+    description:
+      - The C(user_session) cookie of an enterprise owner signed in to GitHub.com, for the "Add server usage" upload
+        that has no API. Environment variable E(GHEC_SESSION).
+    type: str
+  ghec_validate_certs:
+    description: Verify the GHEC TLS certificate. Environment variable E(GHEC_VALIDATE_CERTS).
+    type: bool
+    default: true
+  ghec_ca_path:
+    description: PEM CA file trusted for GHEC instead of the system store. Environment variable E(GHEC_CA_PATH).
+    type: path
+  ghec_cache_ttl:
+    description:
+      - Seconds for which enterprise-wide GHEC reads (installations, license-sync-status) are shared by every host's
+        task in the same run, so a fleet costs a handful of GHEC requests instead of several per appliance.
+        V(0) turns sharing off.
+    type: int
+    default: 300
+'''

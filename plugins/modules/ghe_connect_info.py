@@ -1,0 +1,154 @@
+#!/usr/bin/python
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ghe_connect_info
+short_description: Everything a preflight or drift check needs to know about one GHES appliance
+version_added: 0.1.0
+author: ghes.connect maintainers (@ghes-connect)
+description:
+  - Reads, for one GitHub Enterprise Server appliance, its version and whether C(ghes.connect) supports it, its
+    license (and whether it permits GitHub Connect), whether a configuration run or maintenance mode is on,
+    whether it is connected to the GitHub Enterprise Cloud enterprise (and to which account, with which target
+    and features), and the state of automatic user license sync with the date, status and error of the last sync.
+  - Every value comes from a documented interface where one exists (Manage GHES API, GHEC REST and GraphQL);
+    the console's GitHub Connect page is read only for what no API shows (pending approval, account, target, the
+    license sync switch), and only when console credentials are given. RV(appliance.sources) says where each
+    value came from.
+  - GHEC reads that cover the whole enterprise are made once per run and shared by all hosts (O(ghec_cache_ttl)).
+  - Runs on the controller; never changes anything.
+extends_documentation_fragment:
+  - ghes.connect.appliance
+  - ghes.connect.cloud
+  - ghes.connect.attributes
+  - ghes.connect.attributes.INFO
+options:
+  console:
+    description:
+      - V(auto) reads the console's GitHub Connect page when console credentials are given; V(never) uses only
+        documented APIs (cheaper; no pending-approval, account, target or switch values).
+    type: str
+    choices: [auto, never]
+    default: auto
+notes:
+  - Without O(ghec_token) and O(ghec_enterprise), only the appliance's own facts are returned.
+seealso:
+  - module: ghes.connect.ghe_connect
+  - module: ghes.connect.ghe_license_sync
+'''
+
+EXAMPLES = r'''
+- name: Read the Connect and license-sync state of every appliance
+  ghes.connect.ghe_connect_info:
+    url: "{{ ghes_url }}"
+    manage_password: "{{ ghes_manage_password }}"
+    ghec_token: "{{ ghec_token }}"
+    ghec_enterprise: acme
+  register: info
+
+- name: Fail when license sync has not succeeded for a week
+  ansible.builtin.assert:
+    that:
+      - info.appliance.license_sync.last_sync.status == 'success'
+      - info.appliance.license_sync.sync_age_seconds < 7 * 86400
+'''
+
+RETURN = r'''
+appliance:
+  description: The observed state of the appliance.
+  returned: success
+  type: dict
+  contains:
+    url:
+      description: The appliance URL.
+      type: str
+      sample: https://ghes.example.com
+    version:
+      description: The GHES release.
+      type: str
+      sample: 3.14.2
+    feature_release:
+      description: The feature release that decides which APIs and console layout apply.
+      type: str
+      sample: "3.14"
+    version_supported:
+      description: Whether C(ghes.connect) supports this release (3.9 and later).
+      type: bool
+    version_problem:
+      description: Why the release is not supported, or null.
+      type: str
+    hostname:
+      description: The host name GHEC knows the appliance by.
+      type: str
+      sample: ghes.example.com
+    license:
+      description: License facts (GHES 3.12+; null on older releases, whose Manage API has no license endpoint).
+      type: dict
+      contains:
+        connect_permitted:
+          description: Whether the license permits GitHub Connect (C(croquetSupport)).
+          type: bool
+        seats:
+          description: Seats, or V(unlimited).
+          type: raw
+        expire_at:
+          description: Expiry date.
+          type: str
+    config_run_in_progress:
+      description: Whether a configuration run is going on.
+      type: bool
+    maintenance:
+      description: Whether maintenance mode is on (on any node).
+      type: bool
+    connect:
+      description: GitHub Connect state (when GHEC credentials are given).
+      type: dict
+      contains:
+        connected:
+          description: Whether GHEC lists the appliance as a connected installation of the enterprise.
+          type: bool
+        status:
+          description: V(connected), V(pending) (waiting for approval on GitHub.com), V(disabled), or V(unconfirmed)
+            (the console says connected, GHEC does not yet).
+          type: str
+        account:
+          description: The GHEC enterprise account the appliance is connected to.
+          type: str
+        target:
+          description: V(github_com) or V(ghe_com) (from the console).
+          type: str
+        authorization_url:
+          description: GitHub.com page where an enterprise owner approves a pending connection.
+          type: str
+        features:
+          description: Connect features and whether each is on (from the console).
+          type: dict
+          sample: {"license_usage_sync": true, "server_statistics": false}
+        installation:
+          description: The GHEC installation record, with its latest license usage uploads.
+          type: dict
+    license_sync:
+      description: Automatic user license sync (when GHEC credentials are given).
+      type: dict
+      contains:
+        enabled:
+          description: Whether license sync is on; null when nothing available says.
+          type: bool
+        last_sync:
+          description: The last sync GHEC recorded, or null when there was none.
+          type: dict
+          sample: {"date": "2026-11-20T03:00:00Z", "status": "success", "error": ""}
+        sync_age_seconds:
+          description: Age of the last sync, measured against GHEC's clock.
+          type: int
+        server_id:
+          description: The server id GHEC knows the appliance by.
+          type: str
+    sources:
+      description: Where each value came from (C(manage_api), C(setup_api), C(console), C(ghec_graphql),
+        C(ghec_license_sync_status), C(ghec_server_statistics)).
+      type: dict
+'''
