@@ -93,18 +93,18 @@ def check_urls(params):
         parts = urlsplit(value)
         if parts.scheme != 'https':
             raise InputError('%s must be an https:// URL (got "%s"): ghes.connect never sends credentials over plain '
-                             'HTTP.' % (option, _no_userinfo(value)))
+                             'HTTP.' % (option, _shown(value)))
         if not parts.hostname or not re.match(r'^[A-Za-z0-9.\-:\[\]]+$', parts.netloc.rsplit('@', 1)[-1]):
             raise InputError('%s is not a valid URL (got "%s"): expected e.g. https://ghes.example.com.'
-                             % (option, _no_userinfo(value)))
+                             % (option, _shown(value)))
         try:
             parts.port
         except ValueError:
-            raise InputError('%s has an invalid port (got "%s").' % (option, _no_userinfo(value)))
+            raise InputError('%s has an invalid port (got "%s").' % (option, _shown(value)))
         if parts.username or parts.password:
             raise InputError('%s must not contain credentials: use the password/token options instead.' % option)
         if parts.query or parts.fragment:
-            raise InputError('%s must not have a query or fragment (got "%s").' % (option, _no_userinfo(value)))
+            raise InputError('%s must not have a query or fragment (got "%s").' % (option, _shown(value)))
 
 
 def default_manage_url(url):
@@ -126,8 +126,8 @@ def parse_duration(value, option):
     return int(match.group(1)) * {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}[match.group(2)]
 
 
-def _no_userinfo(url):
+def _shown(url):
+    """The URL as a message may show it: no user info, no query (either may carry a password)."""
     parts = urlsplit(url)
-    if parts.username or parts.password:
-        return url.replace(parts.netloc, parts.netloc.rsplit('@', 1)[-1])
-    return url
+    shown = '%s://%s%s' % (parts.scheme, parts.netloc.rsplit('@', 1)[-1], parts.path) if parts.scheme else url.split('?')[0]
+    return shown + ('?...' if parts.query else '')

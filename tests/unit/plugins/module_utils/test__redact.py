@@ -1,0 +1,34 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._redact import MASK, redact, scrub_text
+
+
+def test_known_secret_values_are_masked_anywhere_in_text():
+    assert scrub_text('login failed for s3cr3t-pass at host', ['s3cr3t-pass']) == 'login failed for %s at host' % MASK
+
+
+def test_settings_object_secrets_are_masked_by_key_and_innocent_values_kept():
+    settings = {
+        'private_mode': False,
+        'admin_password': 'p4ss',
+        'ldap': {'host': 'ldap.example.com', 'password': 'ldap-pw'},
+        'github_oauth': {'client_id': 'abc', 'client_secret': 'xyz'},
+        'customer': {'name': 'Acme', 'secret_key_data': '-----BEGIN PGP-----'},
+        'license': {'supportKey': True},
+        'users': 'ZW5jcnlwdGVk',
+    }
+    shown = redact(settings)
+    assert shown['admin_password'] == MASK
+    assert shown['ldap'] == {'host': 'ldap.example.com', 'password': MASK}
+    assert shown['github_oauth']['client_secret'] == MASK and shown['github_oauth']['client_id'] == 'abc'
+    assert shown['customer']['secret_key_data'] == MASK and shown['customer']['name'] == 'Acme'
+    assert shown['license']['supportKey'] is True
+    assert shown['private_mode'] is False
+    assert shown['users'] == MASK
+
+
+def test_short_values_are_not_scrubbed_everywhere():
+    assert scrub_text('version 1 of 1', ['1']) == 'version 1 of 1'
