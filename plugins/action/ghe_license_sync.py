@@ -22,12 +22,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     WaitTimeoutError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._state import (
-    parse_time,
-    read_connect,
-    read_last_sync,
-    read_license_sync,
-)
+from ansible_collections.ghes.connect.plugins.module_utils._state import read_connect, read_license_sync
+from ansible_collections.ghes.connect.plugins.module_utils._sync import wait_for_new_sync
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 POLL_SECONDS = 1.0
@@ -115,31 +111,15 @@ class ActionModule(GhesActionBase):
             time.sleep(POLL_SECONDS)
 
     def _sync_now(self, appliance, params, before, manual):
-        previous = parse_time((before.get('last_sync') or {}).get('date'))
         if manual:
             self.say('Waiting up to %ss for the operator: %s'
                      % (params['wait_timeout'], appliance.instruction('sync_now')))
         else:
             appliance.console.sync_now()
             appliance.changed_state()
-        deadline = time.monotonic() + params['wait_timeout']
-        state = before
-        while True:
-            state = dict(before, **read_last_sync(appliance, refresh=True))
-            last = state.get('last_sync') or {}
-            when = parse_time(last.get('date'))
-            if when is not None and (previous is None or when > previous):
-                if last.get('status') != 'success':
-                    raise GhesConnectError('The license sync of %s finished with status "%s" on GHEC: %s'
-                                           % (appliance.url, last.get('status'), last.get('error') or 'no error text'),
-                                           changed=not manual)
-                return state
-            if time.monotonic() + POLL_SECONDS > deadline:
-                raise WaitTimeoutError('Timed out after %ss waiting for GHEC to record a new license sync of %s (%s). '
-                                       'The sync may still arrive: run again later.'
-                                       % (params['wait_timeout'], appliance.url, appliance.hostname),
-                                       changed=not manual)
-            time.sleep(POLL_SECONDS)
+        synced = wait_for_new_sync(appliance, (before.get('last_sync') or {}).get('date'), params['wait_timeout'],
+                                   changed=not manual)
+        return dict(before, **synced)
 
     def _result(self, changed, before, after, differences, method_used):
         result = {

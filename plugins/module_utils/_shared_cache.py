@@ -19,6 +19,8 @@ import os
 import tempfile
 import time
 
+from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
+
 DEFAULT_TTL = 300
 
 
@@ -54,7 +56,7 @@ class SharedReadCache:
                         return cached['value']
                 value = fetch()
                 self.fetches += 1
-                _write_private(path, {'stored': time.time(), 'value': value})
+                write_private(path, json.dumps({'stored': time.time(), 'value': value}))
                 return value
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
@@ -80,14 +82,3 @@ def _read_fresh(path, ttl):
     if time.time() - cached.get('stored', 0) > ttl:
         return None
     return cached
-
-
-def _write_private(path, payload):
-    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
-    try:
-        with os.fdopen(fd, 'w') as handle:
-            json.dump(payload, handle)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

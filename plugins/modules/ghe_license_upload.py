@@ -1,0 +1,116 @@
+#!/usr/bin/python
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ghe_license_upload
+short_description: Send a GHES appliance's license usage to GitHub Enterprise Cloud by file
+version_added: 0.1.0
+author: ghes.connect maintainers (@ghes-connect)
+description:
+  - GitHub's manual path for appliances that are not connected (air-gapped) or whose automatic license sync
+    fails. Exports the license usage JSON from the appliance's console ("Export license usage"), or takes an
+    existing export with O(src); validates it (JSON, the expected instance fields, and that it belongs to this
+    appliance) before anything is uploaded; keeps it on the controller (O(dest), mode 0600, written atomically);
+    uploads it to the GHEC enterprise ("Add server usage"); and waits until GHEC's GraphQL API shows the upload's
+    C(syncState) as C(SUCCESS). C(FAILURE) fails the task.
+  - Idempotent by content. The upload is named after the export's SHA-256, so GHEC's own upload list tells whether
+    this exact export was already sent; it is never uploaded twice, not even after a network error (the module looks
+    for it before anything else). O(max_age) also skips an upload when a successful upload or license sync is recent.
+  - For a connected appliance with license sync on, "Sync now" is the better path and is used instead
+    (RV(used) says so) unless O(via=file).
+  - GitHub publishes no API for the upload: it goes through the GitHub.com licensing page with an owner's web session
+    (O(ghec_session)).
+  - The file's encrypted user list is never shown, logged, or returned.
+extends_documentation_fragment:
+  - ghes.connect.appliance
+  - ghes.connect.cloud
+  - ghes.connect.attributes
+  - ghes.connect.attributes.STATE_CHANGING
+options:
+  src:
+    description:
+      - An existing export on the controller to upload instead of exporting one (from the administrative shell,
+        C(ghe-license usage -y -o) on GHES 3.13+, C(ghe-license-usage) before). A relative path is looked up like
+        other C(files/) of the play or role.
+    type: path
+  dest:
+    description: Keep the export on the controller at this path (mode 0600, written atomically). Not written in check mode.
+    type: path
+  via:
+    description:
+      - V(auto) triggers "Sync now" when the appliance is connected with license sync on, and uploads a file otherwise.
+      - V(file) always uses the file path.
+    type: str
+    choices: [auto, file]
+    default: auto
+  max_age:
+    description:
+      - Skip when a successful upload or license sync is younger than this (V(7d), V(36h), seconds).
+    type: str
+  force:
+    description: Upload even when this exact export was already uploaded, or a recent one succeeded.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait for GHEC to process the upload (or the triggered sync).
+    type: int
+    default: 300
+seealso:
+  - module: ghes.connect.ghe_license_sync
+  - name: Uploading GitHub Enterprise Server license usage to GitHub Enterprise Cloud
+    description: GitHub's documentation of the manual path.
+    link: https://docs.github.com/en/enterprise-cloud@latest/billing/managing-your-license-for-github-enterprise/syncing-license-usage-between-github-enterprise-server-and-github-enterprise-cloud
+'''
+
+EXAMPLES = r'''
+- name: Air-gapped appliance - export, keep, upload, wait for SUCCESS (at most weekly)
+  ghes.connect.ghe_license_upload:
+    dest: "/srv/ghes-usage/{{ inventory_hostname }}.json"
+    max_age: 7d
+    ghec_session: "{{ vault_ghec_session }}"
+
+- name: Upload a file exported in the administrative shell
+  ghes.connect.ghe_license_upload:
+    src: exports/ghes-01-usage.json
+    via: file
+'''
+
+RETURN = r'''
+used:
+  description: V(file) (export and upload) or V(sync_now) (connected appliance with license sync on).
+  returned: success
+  type: str
+upload:
+  description: The upload this task made or found (null when none).
+  returned: success
+  type: dict
+  contains:
+    name:
+      description: Upload name (carries the host and the start of the export's SHA-256).
+      type: str
+      sample: ghes-usage-ghes-01.example.com-3b5d5c3712955042.json
+    sha256:
+      description: SHA-256 of the export.
+      type: str
+    sync_state:
+      description: C(PENDING), C(SUCCESS) or C(FAILURE).
+      type: str
+    created_at:
+      description: When GHEC received it.
+      type: str
+skipped_reason:
+  description: Why nothing was uploaded, or null.
+  returned: success
+  type: str
+export:
+  description: What the export says about the appliance (server id, host name, version, features, sha256; never the users).
+  returned: with the file path
+  type: dict
+dest:
+  description: Where the export was kept.
+  returned: with the file path
+  type: str
+'''
