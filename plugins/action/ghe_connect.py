@@ -43,6 +43,7 @@ class ActionModule(GhesActionBase):
 
     def execute(self, appliance, params, task_vars):
         _check_input(params)
+        self._desired = params
         manual = params['method'] == 'manual'
         use_console = appliance.has_console_credentials
         version = appliance.version
@@ -174,6 +175,7 @@ class ActionModule(GhesActionBase):
     def _result(self, changed, before, after, method_used, pending=False, instruction=None):
         result = {
             'changed': changed,
+            'differences': self._differences(before),
             'connected': bool(after['connected']),
             'pending_approval': bool(pending or after.get('status') == 'pending'),
             'authorization_url': after.get('authorization_url') or before.get('authorization_url'),
@@ -185,6 +187,21 @@ class ActionModule(GhesActionBase):
         if self.diff_mode:
             result['diff'] = {'before': _diffable(before), 'after': _diffable(after)}
         return result
+
+
+    def _differences(self, before):
+        """How the state found at the start differs from the desired one (whether fixed or not)."""
+        params = self._desired
+        if params['state'] == 'absent':
+            desired = {'connected': False}
+        else:
+            desired = {'connected': True, 'account': params['ghec_enterprise']}
+            if before.get('target') is not None:
+                desired['target'] = params['target']
+            if before.get('account') is None:
+                desired.pop('account')
+        return [{'field': 'connect.' + key, 'before': before.get(key), 'after': value}
+                for key, value in desired.items() if before.get(key) != value]
 
 
 def _check_input(params):

@@ -34,8 +34,10 @@ def gather(appliance, use_console):
         'version_problem': None if version.supported else unsupported_message(version),
         'hostname': appliance.hostname,
         'sources': {'version': SRC_MANAGE},
+        'problems': [],
     }
     if not version.supported:
+        info['problems'] = [info['version_problem']]
         return info
     license_data = appliance.license()
     info['license'] = license_summary(license_data)
@@ -44,7 +46,12 @@ def gather(appliance, use_console):
     info['maintenance'] = appliance.maintenance_on()
     info['sources']['config_run_in_progress'] = SRC_MANAGE if version.has('manage_config') else SRC_LEGACY
     info['sources']['maintenance'] = SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY
+    info['problems'] = appliance_problems(appliance, license_data, info['maintenance'], info['config_run_in_progress'])
     if appliance.params.get('ghec_token') and appliance.params.get('ghec_enterprise'):
+        ghec = ghec_problem(appliance)
+        if ghec:
+            info['problems'].append(ghec)
+            return info
         connect = read_connect(appliance, use_console and not info['maintenance'])
         sync = read_license_sync(appliance, connect)
         info['sources'].update(('connect.' + k, v) for k, v in connect.pop('sources').items())
@@ -77,26 +84,41 @@ def preflight(appliance, need_connect_license=True, need_owner=True, config_wait
     version = appliance.version
     if not version.supported:
         raise PreflightError([unsupported_message(version)])
-    problems = []
-    if need_connect_license:
-        license_data = appliance.license()
-        if license_data is not None and not license_data.get('croquetSupport'):
-            problems.append('The license of %s does not permit GitHub Connect (croquetSupport is false): install a '
-                            'license that includes GitHub Connect.' % appliance.url)
-    if appliance.maintenance_on():
-        problems.append('%s is in maintenance mode: the console is closed. Leave maintenance mode and run again.'
-                        % appliance.url)
+    found = appliance_problems(appliance, appliance.license() if need_connect_license else None,
+                               appliance.maintenance_on(), config_running=False)
     try:
         if config_wait > 0:
             appliance.config_runner.wait_idle(config_wait)
         elif appliance.config_run_in_progress():
-            problems.append('A configuration run is in progress on %s: wait for it to finish (or set '
-                            'config_wait_timeout) and run again.' % appliance.url)
+            found += appliance_problems(appliance, None, False, config_running=True)
     except WaitTimeoutError as exc:
-        problems.append(exc.message)
+        found.append(exc.message)
+    ghec = ghec_problem(appliance, need_owner)
+    if ghec:
+        found.append(ghec)
+    if found:
+        raise PreflightError(found)
+
+
+def appliance_problems(appliance, license_data, maintenance, config_running):
+    """The appliance's reasons a write must not start (from values already read), each with its fix."""
+    found = []
+    if license_data is not None and not license_data.get('croquetSupport'):
+        found.append('The license of %s does not permit GitHub Connect (croquetSupport is false): install a '
+                     'license that includes GitHub Connect.' % appliance.url)
+    if maintenance:
+        found.append('%s is in maintenance mode: the console is closed. Leave maintenance mode and run again.'
+                     % appliance.url)
+    if config_running:
+        found.append('A configuration run is in progress on %s: wait for it to finish (or set '
+                     'config_wait_timeout) and run again.' % appliance.url)
+    return found
+
+
+def ghec_problem(appliance, need_owner=True):
+    """Why the GHEC token or enterprise cannot be used (scope, ownership, unknown), or None."""
     try:
         appliance.ghec_access(need_owner=need_owner)
     except GhesConnectError as exc:
-        problems.append(exc.message)
-    if problems:
-        raise PreflightError(problems)
+        return exc.message
+    return None

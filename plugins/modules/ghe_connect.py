@@ -106,6 +106,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+differences:
+  description:
+    - How the state found at the start of the task differed from the desired one (C(field), C(before), C(after));
+      empty when it already matched. In check mode, this is the drift.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"field": "connect.connected", "before": false, "after": true}]
 connected:
   description: Whether GHEC lists the appliance as a connected installation of the enterprise after the task.
   returned: always

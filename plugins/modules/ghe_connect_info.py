@@ -147,6 +147,13 @@ appliance:
         server_id:
           description: The server id GHEC knows the appliance by.
           type: str
+    problems:
+      description:
+        - Every reason a change could not start on this appliance now (unsupported release, license without GitHub
+          Connect, maintenance, configuration run, GHEC token scope/ownership, unknown enterprise), each with its fix.
+          Empty when a change could start.
+      type: list
+      elements: str
     sources:
       description: Where each value came from (C(manage_api), C(setup_api), C(console), C(ghec_graphql),
         C(ghec_license_sync_status), C(ghec_server_statistics)).
