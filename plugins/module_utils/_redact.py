@@ -13,7 +13,7 @@ import re
 
 MASK = '********'
 SECRET_KEY_PATTERN = re.compile(
-    r'(password|passwd|secret|token|private|_key$|^key$|key_data|session|cookie|otp|users$|authorization)',
+    r'(password|passwd|secret|token|private|_key$|^key$|key_data|session|cookie|otp|users$|^authorization$)',
     re.IGNORECASE)
 # Short values (e.g. "1", "true") would mask innocent text everywhere; real secrets are longer.
 MIN_SCRUB_LENGTH = 4

@@ -32,3 +32,10 @@ def test_settings_object_secrets_are_masked_by_key_and_innocent_values_kept():
 
 def test_short_values_are_not_scrubbed_everywhere():
     assert scrub_text('version 1 of 1', ['1']) == 'version 1 of 1'
+
+
+def test_authorization_url_is_shown_but_an_authorization_header_is_not():
+    shown = redact({'authorization_url': 'https://github.com/enterprise_connect/authorize?request=1',
+                    'Authorization': 'token ghp_abcdef'})
+    assert shown['authorization_url'].startswith('https://github.com/')
+    assert shown['Authorization'] == MASK
