@@ -42,7 +42,7 @@ class ActionModule(GhesActionBase):
         return spec
 
     def execute(self, appliance, params, task_vars):
-        _check_input(params)
+        _check_input(params, self.check_mode)
         self._desired = params
         manual = params['method'] == 'manual'
         use_console = appliance.has_console_credentials
@@ -204,11 +204,11 @@ class ActionModule(GhesActionBase):
                 for key, value in desired.items() if before.get(key) != value]
 
 
-def _check_input(params):
+def _check_input(params, check_mode):
     if params['approval_timeout'] < 0:
         raise InputError('approval_timeout must be 0 (do not wait) or a number of seconds, got %s.'
                          % params['approval_timeout'])
-    if params['method'] == 'manual' and params['approval_timeout'] == 0:
+    if params['method'] == 'manual' and params['approval_timeout'] == 0 and not check_mode:
         raise InputError('method: manual waits for the operator: set approval_timeout to the seconds to wait.')
     subdomain = params.get('ghe_com_subdomain')
     if subdomain and params['target'] != 'ghe_com':
