@@ -78,7 +78,7 @@ class Appliance:
         self.config_apply_seconds = 1.0
         self.config_apply_fail = False
         self.config_apply_hang = False
-        self.config_runs = [ConfigRun("initial%04x" % rng.getrandbits(16), [], now - 3600, 60)]
+        self.config_runs = []
         self._settings = None
         self.ssh_keys = []
         # GitHub Connect
@@ -99,6 +99,9 @@ class Appliance:
         self.audit_log = []
         self.sessions = {}
         self.apply(fields, now)
+        # the run that configured the appliance, long finished
+        self.config_runs.append(ConfigRun("%08x" % rng.getrandbits(32), [n["hostname"] for n in self.nodes],
+                                          now - 3600, 60))
 
     # -- spec / PATCH ------------------------------------------------------
     def apply(self, fields, now):

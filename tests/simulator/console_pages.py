@@ -31,6 +31,7 @@ LAYOUTS = {
         "sync_now_button": "Sync now",
         "export_path": "/settings/license/usage.json",
         "export_text": "Export license usage",
+        "feature_names": {},
     },
     "unknown": {
         "not_enabled_text": "This instance is not linked to a cloud account",
@@ -56,6 +57,9 @@ LAYOUTS = {
         "sync_now_button": "Report seats",
         "export_path": "/settings/license/seat-report.json",
         "export_text": "Download seat report",
+        "feature_names": {"license_usage_sync": "seat_reporting", "unified_search": "global_search",
+                          "unified_contributions": "shared_activity", "server_statistics": "usage_metrics",
+                          "dotcom_actions": "cloud_workflows", "dependabot_alerts": "vulnerability_feed"},
     },
 }
 
@@ -156,8 +160,8 @@ def _disable_form(appliance, n, csrf):
 def _license_sync_feature(appliance, n, csrf):
     enabled = appliance.license_sync
     on_value, off_value = n["sync_values"]
-    head = '<div class="feature" %s="license_usage_sync" %s="%s">' % (
-        n["feature_attr"], n["enabled_attr"], "true" if enabled else "false")
+    head = '<div class="feature" %s="%s" %s="%s">' % (
+        n["feature_attr"], _feature_name(n, "license_usage_sync"), n["enabled_attr"], "true" if enabled else "false")
     if appliance.has(since=BUTTON_UI_SINCE):
         value = off_value if enabled else on_value
         button = n["sync_buttons"][1] if enabled else n["sync_buttons"][0]
@@ -176,18 +180,22 @@ def _license_sync_feature(appliance, n, csrf):
 <form action="%s" method="post" accept-charset="UTF-8">
 <input type="hidden" name="_method" value="put">
 %s
-<label for="license_usage_sync">%s</label>
-<select name="%s" id="license_usage_sync">%s</select>
+<label for="license-sync-select">%s</label>
+<select name="%s" id="license-sync-select">%s</select>
 <button type="submit">%s</button>
 </form>
 </div>""" % (head, license_sync_path(appliance), _token(csrf), n["sync_label_select"], n["sync_field"], options,
              n["sync_select_submit"])
 
 
+def _feature_name(n, name):
+    return n["feature_names"].get(name, name)
+
+
 def _readonly_feature(appliance, n, name):
     enabled = appliance.feature_enabled(name)
     return ('<div class="feature" %s="%s" %s="%s"><h3>%s</h3><p class="feature-state">%s</p></div>'
-            % (n["feature_attr"], name, n["enabled_attr"], "true" if enabled else "false",
+            % (n["feature_attr"], _feature_name(n, name), n["enabled_attr"], "true" if enabled else "false",
                escape(FEATURE_LABELS[name]), "Enabled" if enabled else "Disabled"))
 
 

@@ -5,6 +5,7 @@ the HTTP handlers (appliance_*.py, console_*.py, ghec_*.py) and the control API 
 them. Every request runs `serve()`: due timers fire, a fault may apply, the handler
 answers under the lock, and the request is logged.
 """
+import email.utils
 import random
 import secrets
 import threading
@@ -70,7 +71,7 @@ class World:
                     headers = [("Retry-After", str(fault.retry_after))] if fault.retry_after is not None else []
                     with self.lock:
                         log.add(request.method, request.path, fault.status, write)
-                    return json_response(body, fault.status, headers)
+                    return self._dated(json_response(body, fault.status, headers))
             with self.lock:
                 self.clock.run_due()
                 try:
@@ -81,8 +82,13 @@ class World:
                     traceback.print_exc()
                     response = json_response({"message": "Server Error"}, 500)
                 log.add(request.method, request.path, response.status, write)
-            return response
+            return self._dated(response)
         return serve
+
+    def _dated(self, response):
+        """Every answer carries a Date header on the simulated clock (GHEC dates follow it too)."""
+        response.headers.append(("Date", email.utils.formatdate(self.clock.now(), usegmt=True)))
+        return response
 
     def now(self):
         return self.clock.now()
