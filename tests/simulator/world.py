@@ -229,12 +229,12 @@ class World:
 
     # -- state changes from the spec or PATCH -------------------------------------
     def patch(self, appliance, fields):
-        fleet.check_fields(fields, "PATCH %s" % appliance.name)
         now = self.clock.now()
         fields = dict(fields)
         world_fields = {key: fields.pop(key) for key in list(fields) if key in fleet.WORLD_FIELDS}
         old_server_id = appliance.server_id
         try:
+            fleet.check_fields(fields, "PATCH %s" % appliance.name)
             appliance.apply(fields, now)
         except (TypeError, ValueError) as exc:
             raise HttpError(400, str(exc)) from exc
