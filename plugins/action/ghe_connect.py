@@ -45,13 +45,13 @@ class ActionModule(GhesActionBase):
         _check_input(params, self.check_mode)
         self._desired = params
         manual = params['method'] == 'manual'
-        use_console = appliance.has_console_credentials
         version = appliance.version
         if not version.supported:
             preflight(appliance)  # raises with the version message
         if params['target'] == 'ghe_com' and not version.has('ghe_com_target'):
             raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
                              % (appliance.url, version))
+        use_console = appliance.console_usable
         before = read_connect(appliance, use_console)
         if params['state'] == 'present':
             return self._present(appliance, params, before, manual, use_console)
@@ -151,7 +151,7 @@ class ActionModule(GhesActionBase):
                   config_wait=params['config_wait_timeout'])
         if self.check_mode:
             return
-        use_console = appliance.has_console_credentials
+        use_console = appliance.console_usable
         if manual:
             instruction = appliance.instruction('disconnect')
             self.say('Waiting up to %ss for the operator: %s' % (params['approval_timeout'], instruction))

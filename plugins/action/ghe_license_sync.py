@@ -45,9 +45,9 @@ class ActionModule(GhesActionBase):
     def execute(self, appliance, params, task_vars):
         max_age = _check_input(params)
         manual = params['method'] == 'manual'
-        use_console = appliance.has_console_credentials
         if not appliance.version.supported:
             preflight(appliance)
+        use_console = appliance.console_usable
         want = params['state'] == 'enabled'
         connect = read_connect(appliance, use_console)
         before = read_license_sync(appliance, connect)

@@ -58,7 +58,7 @@ class ActionModule(GhesActionBase):
         src = self._source_path(params.get('src'))
         if not appliance.version.supported:
             preflight(appliance, need_connect_license=False)
-        use_console = appliance.has_console_credentials
+        use_console = appliance.console_usable
         if params['via'] == 'auto' and src is None:
             connect = read_connect(appliance, use_console)
             sync = read_license_sync(appliance, connect)

@@ -177,6 +177,15 @@ class Appliance:
         return None
 
     def maintenance_on(self):
+        """Whether any node is in maintenance mode (read once per task)."""
+        return self._once('maintenance', self._read_maintenance)
+
+    @property
+    def console_usable(self):
+        """Console credentials are given and the console is open (it is closed in maintenance mode)."""
+        return self.has_console_credentials and not self.maintenance_on()
+
+    def _read_maintenance(self):
         if self.version.has('manage_maintenance'):
             nodes = self.manage.maintenance()
             return any(n.get('status') in ('on', True) for n in nodes)
@@ -188,14 +197,17 @@ class Appliance:
 
     # -- GHEC, shared across the run --------------------------------------------------------
     def installations(self, refresh=False):
+        self.ghec_access(need_owner=False)
         return self.shared.get('installations', self.ghec.installations, refresh=refresh)
 
     def sync_status(self, refresh=False):
         """GHEC's license-sync-status for the whole enterprise, with GHEC's clock."""
+        self.ghec_access(need_owner=False)
         return self.shared.get('license_sync_status', self.ghec.license_sync_status, refresh=refresh)
 
     def ghec_access(self, need_owner=True):
-        access = self.shared.get('access', lambda: self.ghec.check_access(need_owner=False))
+        """Token scope and the enterprise, checked once per run (cached) before any enterprise read."""
+        access = self._once('access', lambda: self.shared.get('access', lambda: self.ghec.check_access(need_owner=False)))
         if need_owner and not access.get('viewerIsAdmin'):
             # Re-run the check for its precise error message.
             self.ghec.check_access(need_owner=True)

@@ -52,7 +52,7 @@ def gather(appliance, use_console):
         if ghec:
             info['problems'].append(ghec)
             return info
-        connect = read_connect(appliance, use_console and not info['maintenance'])
+        connect = read_connect(appliance, use_console and appliance.console_usable)
         sync = read_license_sync(appliance, connect)
         info['sources'].update(('connect.' + k, v) for k, v in connect.pop('sources').items())
         info['sources'].update(('license_sync.' + k, v) for k, v in sync.pop('sources').items())

@@ -160,14 +160,28 @@ class GhecClient:
     def _graphql(self, query, variables):
         return self._graphql_data(self._graphql_response(query, variables))
 
-    @staticmethod
-    def _graphql_data(response):
+    def _graphql_data(self, response):
+        """The ``data`` of a GraphQL answer; typed errors become the errors callers handle.
+
+        ``NOT_FOUND`` is left to the caller (the field is then null).
+        """
         payload = response.json() or {}
         errors = payload.get('errors') or []
         data = payload.get('data') or {}
-        not_found = [e for e in errors if e.get('type') == 'NOT_FOUND']
-        if errors and not not_found:
-            raise GhesConnectError('GHEC GraphQL error: %s' % '; '.join(str(e.get('message')) for e in errors))
+        for error in errors:
+            kind = error.get('type')
+            if kind == 'INSUFFICIENT_SCOPES':
+                raise PermissionDeniedError(
+                    'ghec_token lacks the read:enterprise scope (it has: %s). Create a classic token with '
+                    'read:enterprise (admin:enterprise for changes) as an owner of the enterprise "%s".'
+                    % (', '.join(_scopes(response.headers) or []) or 'no scopes', self.enterprise), status=403)
+            if kind == 'FORBIDDEN':
+                raise PermissionDeniedError(
+                    'The owner of ghec_token is not an owner of the GHEC enterprise "%s" (GitHub says: %s). Use an '
+                    'enterprise owner\'s token.' % (self.enterprise, error.get('message')), status=403)
+        others = [e for e in errors if e.get('type') != 'NOT_FOUND']
+        if others:
+            raise GhesConnectError('GHEC GraphQL error: %s' % '; '.join(str(e.get('message')) for e in others))
         return data
 
 

@@ -18,7 +18,7 @@ def make_simulator(tmp_path):
     started = []
 
     def make(spec, name="sim"):
-        sim = Simulator(spec, str(tmp_path / "%s-%d" % (name, len(started)))).start()
+        sim = Simulator(spec, str(tmp_path / ("%s-%d" % (name, len(started))))).start()
         started.append(sim)
         return sim
 
