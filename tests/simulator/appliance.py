@@ -127,9 +127,10 @@ class Appliance:
                     raise ValueError("topology must be one of %s" % ", ".join(TOPOLOGIES))
                 self.topology = value
             elif key == "version":
-                major, minor = version_tuple(value)
-                if (major, minor) < (3, 9) or (major, minor) > (3, 19):
-                    raise ValueError("version %s is outside 3.9 ... 3.19" % value)
+                # 3.9 ... 3.19 are modelled; other 3.x versions are accepted so that clients can be
+                # tested refusing them (they get the endpoints of the nearest modelled version)
+                if version_tuple(value)[0] != 3:
+                    raise ValueError("version %s is not a GHES 3.x version" % value)
                 self.version = str(value)
             elif key == "config_apply_hang":
                 self.config_apply_hang = bool(value)
