@@ -155,6 +155,14 @@ class Connection:
             payload += body
         self.sock.sendall(payload)
 
+    def abort(self):
+        """Close from another thread: shutdown() wakes a worker blocked in recv()."""
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.close()
+
     def close(self, reset=False):
         try:
             if reset:
@@ -198,17 +206,17 @@ class HttpServer:
         return listener
 
     def stop_listening(self, key):
-        """Close the port: new connections are refused, idle ones are closed."""
+        """Close the port: new connections are refused, idle ones are closed. Returns once done."""
         listener = self.listeners[key]
         if listener.active:
             listener.active = False
-            self._command("unlisten", listener)
+            self._command_and_wait("unlisten", listener)
 
     def resume_listening(self, key):
+        """Open the same port again. Returns once it accepts connections."""
         listener = self.listeners[key]
         if not listener.active:
-            listener.open()
-            self._command("listen", listener)
+            self._command_and_wait("relisten", listener)
 
     # -- life cycle --------------------------------------------------------
     def start(self):
@@ -227,15 +235,24 @@ class HttpServer:
         with self._busy_lock:
             connections = list(self._busy) + list(self._idle)
         for connection in connections:
-            connection.close()
+            connection.abort()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._selector.close()
         os.close(self._wake_r)
         os.close(self._wake_w)
 
-    def _command(self, *command):
-        self._commands.append(command)
+    def _command(self, command, item, done=None):
+        self._commands.append((command, item, done))
         self._wake()
+
+    def _command_and_wait(self, command, item):
+        """Socket changes happen on the selector thread; wait for it (or do it now if not running)."""
+        if not self._running:        # not started yet: the loop runs it first thing
+            self._commands.append((command, item, None))
+            return
+        done = threading.Event()
+        self._command(command, item, done)
+        done.wait(5)
 
     def _wake(self):
         try:
@@ -269,7 +286,10 @@ class HttpServer:
 
     def _run_commands(self):
         while self._commands:
-            command, item = self._commands.popleft()
+            command, item, done = self._commands.popleft()
+            if command == "relisten":
+                item.open()
+                command = "listen"
             if command == "listen":
                 if item.active and item.sock is not None:
                     self._selector.register(item.sock, selectors.EVENT_READ, item)
@@ -290,6 +310,8 @@ class HttpServer:
                     self._idle[item] = None
                 except (ValueError, OSError):
                     item.close()
+            if done is not None:
+                done.set()
 
     def _drop_idle(self, connection):
         self._idle.pop(connection, None)

@@ -55,7 +55,6 @@ class World:
 
         def serve(request):
             with self.lock:
-                self.clock.run_due()
                 fault = self.faults.take(key, request.method, request.path)
             write = classify(request.method, request.path)
             if fault is not None:
