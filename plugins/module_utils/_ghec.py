@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import uuid
+from urllib.parse import urljoin
 
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     AuthenticationError,
@@ -123,8 +124,8 @@ class GhecClient:
                                'file by hand (Enterprise settings -> Enterprise licensing -> Add server usage).' % action)
         body, content_type = _multipart(form.fields, 'usage_file', filename, content)
         headers = dict(cookie, **{'Content-Type': content_type})
-        response = self.web_http.request('POST', form.action, data=body, headers=headers, expected=(200, 302),
-                                         safe=False)
+        response = self.web_http.request('POST', urljoin(response.url, form.action), data=body, headers=headers,
+                                         expected=(200, 302), safe=False)
         if response.status != 302:
             raise ConsoleError('GHEC did not take the upload of %s%s.'
                                % (filename, (': ' + '; '.join(Page(response.text).flash_errors))

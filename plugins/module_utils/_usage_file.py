@@ -64,7 +64,8 @@ def _parse(content, label):
     if not isinstance(data, dict) or not isinstance(data.get('instance'), dict):
         raise InputError('%s has no "instance" object: it is not a license usage export. Nothing was uploaded.' % label)
     instance = data['instance']
-    missing = [f for f in REQUIRED_INSTANCE_FIELDS if not instance.get(f)]
+    # features may be an empty list (an appliance with no Connect feature on); the rest must be non-empty.
+    missing = [f for f in REQUIRED_INSTANCE_FIELDS if f not in instance or (f != 'features' and not instance[f])]
     if missing:
         raise InputError('%s lacks instance.%s: the export is incomplete or was edited. Nothing was uploaded.'
                          % (label, ', instance.'.join(missing)))
