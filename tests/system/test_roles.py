@@ -1,0 +1,141 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The enable / drift / license_upload playbooks over a simulated fleet, for real."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness import ghec_writes, play, writes
+
+VERSIONS = ['3.9.4', '3.10.3', '3.11.9', '3.12.5', '3.13.3', '3.14.2', '3.15.1', '3.16.0', '3.17.1', '3.18.0',
+            '3.19.0']
+SIM_SPEC = {
+    'seed': 21,
+    'count': 20,
+    'versions': VERSIONS,
+    'defaults': {'approve_after': 0.3, 'sync_seconds': 0.3},
+}
+FLEET = ['ghes-%03d' % i for i in range(1, 21)]
+
+
+@pytest.fixture(scope='module')
+def fleet(module_simulator):
+    from simulator.control_client import Control
+    return module_simulator, Control(module_simulator.control_url, module_simulator.ca_path)
+
+
+def enable(sim, **extra):
+    extra.setdefault('ghes_enable_approval_timeout', 30)
+    extra.setdefault('ghes_enable_sync_wait_timeout', 30)
+    return play(sim, 'playbooks/enable.yml', forks=10, **extra)
+
+
+def drift(sim, report_dir, **extra):
+    extra.setdefault('ghes_drift_report_dir', str(report_dir))
+    return play(sim, 'playbooks/drift.yml', forks=10, **extra)
+
+
+def report(report_dir):
+    return json.loads((report_dir / 'drift.json').read_text())
+
+
+def clear_logs(ctl):
+    for name in FLEET:
+        ctl.clear_requests(name)
+    ctl.clear_ghec_requests()
+
+
+def test_fleet_converges_from_scratch_then_is_idempotent_and_drift_free(fleet, tmp_path):
+    sim, ctl = fleet
+    assert sorted({ctl.appliance(n)['version'] for n in FLEET}) == sorted(VERSIONS)
+    first = enable(sim)
+    assert first.rc == 0, first.output[-4000:]
+    for name in FLEET:
+        state = ctl.appliance(name)
+        assert state['connected'] and state['license_sync'] and state['last_sync'], name
+        assert '%s: connected=True license_sync=True' % name in first.stdout
+
+    second = enable(sim)
+    assert second.rc == 0, second.output[-4000:]
+    recap = second.recap()
+    assert all(recap[name]['changed'] == 0 for name in FLEET), recap
+
+    clear_logs(ctl)
+    checked = drift(sim, tmp_path, ghes_drift_fail_on_drift=True)
+    assert checked.rc == 0, checked.output[-4000:]
+    assert report(tmp_path)['drifted'] == []
+    assert all(writes(ctl, name) == [] for name in FLEET) and ghec_writes(ctl) == []
+    assert ctl.ghec_requests()['reads'] <= 6, 'enterprise-wide GHEC reads are shared across the fleet'
+
+
+def test_drift_names_exactly_the_broken_appliances_and_writes_nothing(fleet, tmp_path):
+    sim, ctl = fleet
+    assert enable(sim).rc == 0
+    ctl.patch('ghes-003', connected=False)
+    ctl.patch('ghes-008', license_sync=False)
+    ctl.patch('ghes-015', last_sync_days_ago=30)
+    clear_logs(ctl)
+    checked = drift(sim, tmp_path, ghes_drift_fail_on_drift=True)
+    assert checked.rc != 0
+    assert 'Drift on ghes-003, ghes-008, ghes-015' in checked.stdout
+    found = dict((r['appliance'], r) for r in report(tmp_path)['appliances'])
+    assert sorted(report(tmp_path)['drifted']) == ['ghes-003', 'ghes-008', 'ghes-015']
+    assert {'field': 'connect.connected', 'before': False, 'after': True} in found['ghes-003']['differences']
+    assert [d['field'] for d in found['ghes-008']['differences']] == ['license_sync.enabled']
+    assert [d['field'] for d in found['ghes-015']['differences']] == ['license_sync.last_sync']
+    assert '30.0 days ago' in found['ghes-015']['differences'][0]['before']
+    markdown = (tmp_path / 'drift.md').read_text()
+    assert '3 of 20 appliances differ' in markdown and '| ghes-008 |' in markdown
+    assert all(writes(ctl, name) == [] for name in FLEET) and ghec_writes(ctl) == []
+
+    fixed = enable(sim)
+    assert fixed.rc == 0, fixed.output[-4000:]
+    assert drift(sim, tmp_path, ghes_drift_fail_on_drift=True).rc == 0
+
+
+def test_one_appliance_down_does_not_stop_the_others_and_a_rerun_converges_it(fleet):
+    sim, ctl = fleet
+    assert enable(sim).rc == 0
+    for name in ('ghes-004', 'ghes-011'):
+        ctl.restore(name)  # both need work again
+    ctl.down('ghes-004')
+    try:
+        run = enable(sim, ghes_retries=1)
+    finally:
+        ctl.up('ghes-004')
+    assert run.rc != 0
+    assert run.recap()['ghes-004']['failed'] == 1
+    assert 'ghes-004: FAILED' in run.stdout
+    assert ctl.appliance('ghes-011')['connected'] and ctl.appliance('ghes-011')['license_sync']
+    assert all(run.recap()[n]['failed'] == 0 for n in FLEET if n != 'ghes-004')
+
+    rerun = enable(sim)
+    assert rerun.rc == 0, rerun.output[-4000:]
+    assert ctl.appliance('ghes-004')['connected'] and ctl.appliance('ghes-004')['license_sync']
+
+
+def test_restored_appliance_is_found_by_drift_and_converged_by_enable(fleet, tmp_path):
+    sim, ctl = fleet
+    assert enable(sim).rc == 0
+    ctl.restore('ghes-017')
+    checked = drift(sim, tmp_path, ghes_drift_fail_on_drift=True)
+    assert checked.rc != 0
+    assert report(tmp_path)['drifted'] == ['ghes-017']
+    assert enable(sim).rc == 0
+    assert drift(sim, tmp_path, ghes_drift_fail_on_drift=True).rc == 0
+
+
+def test_preflight_lists_every_problem_of_an_appliance_together(fleet):
+    sim, ctl = fleet
+    ctl.restore('ghes-006')
+    ctl.patch('ghes-006', maintenance=True, croquet_support=False)
+    try:
+        run = play(sim, 'playbooks/enable.yml', hosts='ghes-006')
+    finally:
+        ctl.patch('ghes-006', maintenance=False, croquet_support=True)
+    assert run.rc != 0
+    assert 'does not permit GitHub Connect' in run.stdout and 'is in maintenance mode' in run.stdout
+    assert writes(ctl, 'ghes-006') == []
