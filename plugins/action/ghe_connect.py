@@ -188,7 +188,6 @@ class ActionModule(GhesActionBase):
             result['diff'] = {'before': _diffable(before), 'after': _diffable(after)}
         return result
 
-
     def _differences(self, before):
         """How the state found at the start differs from the desired one (whether fixed or not)."""
         params = self._desired
@@ -227,4 +226,3 @@ def _public(state):
 def _diffable(state):
     return {'connected': bool(state.get('connected')), 'status': state.get('status'),
             'account': state.get('account'), 'target': state.get('target')}
-

@@ -16,6 +16,7 @@ attributes:
     support: none
   platform:
     description: Talks HTTPS to GHES appliances and GitHub Enterprise Cloud from the controller.
+    support: full
     platforms: GitHub Enterprise Server
 '''
 

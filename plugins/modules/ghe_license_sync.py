@@ -11,7 +11,7 @@ version_added: 0.1.0
 author: ghes.connect maintainers (@ghes-connect)
 description:
   - Sets "Server can sync user license count and usage" (newer releases - "License sync") on the appliance's GitHub
-    Connect page, the switch GitHub documents for automatic user license sync. GitHub publishes no API for it: with
+    Connect page, the switch GitHub documents for automatic user license sync. GitHub publishes no API for it; with
     O(method=console) the module submits the console form after checking the page matches its version-keyed route
     table; with O(method=manual) it prints the instruction and waits for a person.
   - Whether syncs happen is read from GHEC's documented license-sync-status. A failed last sync, no sync at all, or
@@ -59,7 +59,7 @@ seealso:
   - module: ghes.connect.ghe_connect_info
   - name: Enabling automatic user license sync
     description: GitHub's documentation.
-    link: https://docs.github.com/en/enterprise-server@latest/billing/managing-your-license-for-github-enterprise/syncing-license-usage-between-github-enterprise-server-and-github-enterprise-cloud
+    link: https://docs.github.com/en/enterprise-server@latest/billing/managing-your-license-for-github-enterprise
 '''
 
 EXAMPLES = r'''

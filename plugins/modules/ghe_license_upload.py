@@ -21,7 +21,7 @@ description:
     for it before anything else). O(max_age) also skips an upload when a successful upload or license sync is recent.
   - For a connected appliance with license sync on, "Sync now" is the better path and is used instead
     (RV(used) says so) unless O(via=file).
-  - GitHub publishes no API for the upload: it goes through the GitHub.com licensing page with an owner's web session
+  - GitHub publishes no API for the upload; it goes through the GitHub.com licensing page with an owner's web session
     (O(ghec_session)).
   - The file's encrypted user list is never shown, logged, or returned.
 extends_documentation_fragment:
@@ -62,7 +62,7 @@ seealso:
   - module: ghes.connect.ghe_license_sync
   - name: Uploading GitHub Enterprise Server license usage to GitHub Enterprise Cloud
     description: GitHub's documentation of the manual path.
-    link: https://docs.github.com/en/enterprise-cloud@latest/billing/managing-your-license-for-github-enterprise/syncing-license-usage-between-github-enterprise-server-and-github-enterprise-cloud
+    link: https://docs.github.com/en/enterprise-cloud@latest/billing/managing-your-license-for-github-enterprise
 '''
 
 EXAMPLES = r'''
