@@ -22,7 +22,7 @@ import time
 import urllib.error
 from urllib.parse import urlencode, urlsplit
 
-from ansible.module_utils.urls import Request
+from ansible.module_utils.urls import Request, make_context
 
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     AuthenticationError,
@@ -111,10 +111,12 @@ class HttpClient:
         if basic_auth:
             username, password = basic_auth
             self.secrets += (password,)
+        # One SSL context for every request of this client: the CA file is read once, not per request.
+        context = make_context(cafile=ca_path, validate_certs=validate_certs)
         self._request = Request(
             headers=headers, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
             url_username=username, url_password=password, force_basic_auth=bool(basic_auth),
-            follow_redirects='none', cookies=cookies, use_netrc=False, http_agent=USER_AGENT)
+            follow_redirects='none', cookies=cookies, use_netrc=False, http_agent=USER_AGENT, context=context)
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.timeout = timeout
