@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Throughput of the test simulator with a fleet of 1,000 appliances.
 
 Starts `python -m simulator --count N` in its own process (so the clients here do not
@@ -37,7 +36,7 @@ def start_simulator(count, workdir):
                                env=env, stdout=subprocess.PIPE, text=True)
     first = process.stdout.readline()
     ready = time.monotonic() - began
-    for _ in range(5):
+    for _line in range(5):
         process.stdout.readline()
     match = re.search(r"started in ([0-9.]+) s", first)
     with open(os.path.join(workdir, "simulator.json"), encoding="utf-8") as handle:
@@ -74,7 +73,7 @@ def read_set(info):
 def run_phase(info, clients, seconds, mode):
     apps = list(info["appliances"].values())
     choices = read_set(info)
-    weights = [w for w, _ in choices]
+    weights = [weight for weight, _make in choices]
     latencies, errors, lock = [], [0], threading.Lock()
     stop_at = time.monotonic() + seconds
     barrier = threading.Barrier(clients)
@@ -124,7 +123,7 @@ def run_phase(info, clients, seconds, mode):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -146,8 +145,8 @@ def main():
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(10)
-    print("(%d client threads in this process, one requests.Session each; %d cores)" % (args.clients,
-                                                                                          os.cpu_count()))
+    print("(%d client threads in this process, one requests.Session each; %d cores)"
+          % (args.clients, os.cpu_count()))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from .simulation import Simulator
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__.split("\n\n", maxsplit=1)[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--spec", help="fleet spec, .json or .yml/.yaml")
     source.add_argument("--count", type=int, help="generate N appliances ghes-001 ... cycling --versions")

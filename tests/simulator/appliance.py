@@ -50,7 +50,7 @@ class Appliance:
         self.build_id = "%010x" % rng.getrandbits(40)
         self.build_date = "2025-%02d-%02d" % (rng.randint(1, 12), rng.randint(1, 28))
         self.topology = "SingleNode"
-        self._node_uuids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(3)]
+        self._node_uuids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _node in range(3)]
         # credentials (secrets: random per run unless the spec gives them)
         self.manage_password = secrets.token_urlsafe(12)
         self.token = "ghp_" + secrets.token_hex(18)
@@ -160,10 +160,9 @@ class Appliance:
     @property
     def nodes(self):
         if self.topology == "SingleNode":
-            specs = [("%s-primary" % self.name, False, ["ConsulServer", "ElasticsearchServer", "GitServer",
-                                                           "JobServer", "MemcacheServer", "MysqlServer",
-                                                           "PagesServer", "RedisServer", "StorageServer",
-                                                           "WebServer"])]
+            roles = ["ConsulServer", "ElasticsearchServer", "GitServer", "JobServer", "MemcacheServer",
+                     "MysqlServer", "PagesServer", "RedisServer", "StorageServer", "WebServer"]
+            specs = [("%s-primary" % self.name, False, roles)]
         elif self.topology == "Ha":
             roles = ["ConsulServer", "GitServer", "MysqlServer", "RedisServer", "WebServer"]
             specs = [("%s-primary" % self.name, False, roles), ("%s-replica" % self.name, True, roles)]
@@ -241,7 +240,7 @@ class Appliance:
             "croquetSupport": bool(self.croquet_support), "customTerms": False, "evaluation": False,
             "expireAt": iso(self.license_expire_at), "insightsEnabled": False, "insightsExpireAt": None,
             "learningLabEvaluationExpires": None, "learningLabSeats": 0, "perpetual": False,
-            "referenceNumber": self.server_id.split("-")[0], "seats": 0 if self.unlimited_seating else self.seats,
+            "referenceNumber": self.server_id.split("-", maxsplit=1)[0], "seats": 0 if self.unlimited_seating else self.seats,
             "sshAllowed": True, "supportKey": True, "unlimitedSeating": bool(self.unlimited_seating),
         }
 

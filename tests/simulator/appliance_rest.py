@@ -18,8 +18,8 @@ def _user(appliance, request, required=True):
     token = request.token()
     if token is None:
         if required:
-            raise HttpError(401, "Requires authentication", body={"message": "Requires authentication",
-                                                                "documentation_url": _docs(appliance)})
+            raise HttpError(401, "Requires authentication",
+                            body={"message": "Requires authentication", "documentation_url": _docs(appliance)})
         return None
     if hmac.compare_digest(token, appliance.token):
         return "admin"
@@ -65,7 +65,7 @@ def get_audit_log(world, appliance, request, enterprise):
         raise HttpError(404, "Not Found", body={"message": "Not Found", "documentation_url": _docs(appliance)})
     events = list(appliance.audit_log)
     for term in (request.arg("phrase") or "").split():
-        key, _, value = term.partition(":")
+        key, _sep, value = term.partition(":")
         if key == "action" and value:
             events = [e for e in events if e["action"] == value or e["action"].startswith(value + ".")]
         elif key == "actor" and value:

@@ -250,8 +250,8 @@ def license_page(appliance, csrf, last_sync, flashes=()):
 <p>%s</p>
 %s
 </section>
-<p><a href="%s%s" download>%s</a></p>""" % (seats, appliance.seats_used, escape(status), sync, base,
-                                             n["export_path"], n["export_text"])
+<p><a href="%s%s" download>%s</a></p>"""
+    body %= (seats, appliance.seats_used, escape(status), sync, base, n["export_path"], n["export_text"])
     return page("License", body, flashes)
 
 

@@ -229,4 +229,3 @@ def handle(world, appliance, request):
         if exc.status == 422:
             return html_response(pages.unprocessable_page(), status=422)
         raise
-

@@ -1,5 +1,7 @@
 """`Control`: the control API from a test, over `requests` (tests only; the simulator
 itself does not need requests)."""
+import time
+
 import requests
 
 
@@ -102,3 +104,13 @@ class Control:
 
     def info(self):
         return self._call("GET", "/info")
+
+
+def wait_for(predicate, timeout=5.0, step=0.05):
+    """Poll predicate() until it returns something truthy or `timeout` seconds pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(step)

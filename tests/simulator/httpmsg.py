@@ -25,7 +25,7 @@ class Request:
     def __init__(self, method, target, headers, body):
         self.method = method
         self.target = target
-        path, _, query = target.partition("?")
+        path, _sep, query = target.partition("?")
         self.path = urllib.parse.unquote(path) or "/"
         self.query = urllib.parse.parse_qs(query, keep_blank_values=True)
         self.headers = headers          # lower-case name -> value
@@ -88,7 +88,7 @@ class Request:
 
     def basic_auth(self):
         """(user, password) from an Authorization: Basic header, or None."""
-        scheme, _, value = self.header("authorization", "").partition(" ")
+        scheme, _sep, value = self.header("authorization", "").partition(" ")
         if scheme.lower() != "basic":
             return None
         try:
@@ -99,7 +99,7 @@ class Request:
 
     def token(self):
         """The token of 'Authorization: token X' or 'Bearer X', or None."""
-        scheme, _, value = self.header("authorization", "").partition(" ")
+        scheme, _sep, value = self.header("authorization", "").partition(" ")
         if scheme.lower() in ("token", "bearer") and value.strip():
             return value.strip()
         return None

@@ -108,7 +108,7 @@ class Connection:
         method, target, version = lines[0].split(" ", 2)
         headers = {}
         for line in lines[1:]:
-            name, _, value = line.partition(":")
+            name, _sep, value = line.partition(":")
             name, value = name.strip().lower(), value.strip()
             if name in headers:
                 headers[name] += ("; " if name == "cookie" else ", ") + value

@@ -5,6 +5,8 @@ import time
 import pytest
 import requests
 
+from simulator.control_client import wait_for
+
 VERSIONS = ["3.9.4", "3.10.3", "3.11.9", "3.12.5", "3.14.2", "3.15.1", "3.19.0"]
 SIM_SPEC = {
     "appliances": [{"name": "v" + v.replace(".", "-"), "version": v, "config_apply_seconds": 0.3}
@@ -221,15 +223,6 @@ def test_ssh_keys(sim):
     assert app.manage("GET", "/access/ssh").json() == []
 
 
-def wait_for(predicate, timeout=5.0, step=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(step)
-
-
 def test_config_apply_success_and_failure_with_events(sim, ctl):
     app = by_version(sim, "3.12.5")
     started = app.manage("POST", "/config/apply", json={"run_id": "d34db33f"})
@@ -298,8 +291,8 @@ def test_legacy_config_run_fails_with_progress_on_3_11(sim, ctl):
     check = app.setup("GET", "/configcheck").json()
     assert check["status"] == "running"
     assert {p["status"] for p in check["progress"]} <= {"PENDING", "CONFIGURING", "DONE", "FAILED"}
-    final = wait_for(lambda: (lambda c: c if c["status"] != "running" else None)(app.setup("GET", "/configcheck")
-                                                                                  .json()))
+    assert wait_for(lambda: app.setup("GET", "/configcheck").json()["status"] != "running")
+    final = app.setup("GET", "/configcheck").json()
     assert final["status"] == "failed"
     assert [p["status"] for p in final["progress"]].count("FAILED") == 1
     assert all(set(p) == {"status", "key"} for p in final["progress"])

@@ -10,6 +10,7 @@ import requests
 
 from simulator import totp
 from simulator.browser import Browser, forms
+from simulator.control_client import wait_for
 
 CONNECT = "/enterprises/github/settings/dotcom_connection"
 LICENSE = "/enterprises/github/settings/license"
@@ -69,15 +70,6 @@ def ghec_graphql(sim, query):
 def attr(page, name):
     match = re.search(r'%s="([^"]*)"' % re.escape(name), page)
     return match.group(1) if match else None
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
 
 
 def test_login_sets_a_secure_session_and_redirects_to_return_to(sim):
@@ -275,10 +267,13 @@ def test_license_sync_select_ui_up_to_3_13(sim, ctl):
     assert re.search(r'<option value="enabled" selected>', page)
     assert 'data-feature="license_usage_sync" data-enabled="true"' in page
     # enabling on a connected appliance schedules a first sync
-    status = lambda: requests.get(sim.ghec_url + "/enterprises/acme/license-sync-status", verify=sim.ca_path,
-                                  headers={"Authorization": "token " + sim.info["ghec_token"]}).json()
     server_id = sim.info["appliances"]["select"]["server_id"]
-    record = wait_for(lambda: [s for s in status()["server_instances"] if s["server_id"] == server_id])
+
+    def record_of_select():
+        status = requests.get(sim.ghec_url + "/enterprises/acme/license-sync-status", verify=sim.ca_path,
+                              headers={"Authorization": "token " + sim.info["ghec_token"]}).json()
+        return [s for s in status["server_instances"] if s["server_id"] == server_id]
+    record = wait_for(record_of_select)
     assert record and record[0]["last_sync"]["status"] == "success"
 
 
@@ -310,8 +305,8 @@ def test_sync_now_records_a_sync_on_ghec(sim, ctl):
     first = ctl.appliance("synced")["last_sync"]
     b.get(LICENSE)
     b.submit(b.form(LICENSE + "/sync", "Sync now"))
-    failed = wait_for(lambda: (lambda s: s if s["status"] == "failure" else None)(ctl.appliance("synced")
-                                                                                 ["last_sync"]))
+    assert wait_for(lambda: ctl.appliance("synced")["last_sync"]["status"] == "failure")
+    failed = ctl.appliance("synced")["last_sync"]
     assert failed["error"] and failed["date"] >= first["date"]
     ctl.patch("synced", air_gapped=False, license_sync=False)
     assert "Sync now" not in b.get(LICENSE).text

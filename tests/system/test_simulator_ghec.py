@@ -140,8 +140,8 @@ def test_graphql_paginates_over_all_installations(sim):
     ours = {n["hostName"]: n for n in nodes if not n["hostName"].startswith("extra-")}
     assert set(ours) == {"conn.example.com", "stale.example.com"}
     assert ours["conn.example.com"]["isConnected"] is True
-    assert set(ours["conn.example.com"]) == {"id", "hostName", "customerName", "isConnected", "createdAt",
-                                            "updatedAt", "userAccountsUploads"}
+    fields = {"id", "hostName", "customerName", "isConnected", "createdAt", "updatedAt", "userAccountsUploads"}
+    assert set(ours["conn.example.com"]) == fields
     connected = graphql(sim, QUERY, {"slug": "acme", "first": 100, "connectedOnly": True})
     only = connected["data"]["enterprise"]["ownerInfo"]["enterpriseServerInstallations"]
     assert only["totalCount"] < 262 and all(n["isConnected"] for n in only["nodes"])
