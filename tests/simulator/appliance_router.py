@@ -14,6 +14,7 @@ def handle(world, appliance, request):
     if appliance.in_maintenance(world.now()) and "127.0.0.1" not in appliance.ip_exception_list:
         headers = [("Retry-After", "60")]
         if path.startswith(appliance_rest.PREFIX):
+            headers.append(("X-GitHub-Enterprise-Version", appliance.version))
             return json_response({"message": "Server Error: GitHub Enterprise is in maintenance mode"}, 503,
                                  headers)
         return html_response(maintenance_page(appliance.maintenance_message), 503, headers)

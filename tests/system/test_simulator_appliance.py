@@ -322,6 +322,7 @@ def test_maintenance_blocks_web_paths_but_not_manage(sim):
                                                       "maintenance_mode_message": "back soon"})
     assert answer.status_code == 200 and set(answer.json()[0]) == {"hostname", "uuid", "message"}
     assert app.rest("/meta").status_code == 503
+    assert app.rest("/meta").headers["X-GitHub-Enterprise-Version"] == "3.15.1"
     console = app.http.get(app.info["url"] + "/login", timeout=10)
     assert console.status_code == 503 and "back soon" in console.text
     assert app.manage("GET", "/version").status_code == 200
