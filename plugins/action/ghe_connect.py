@@ -19,7 +19,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     WaitTimeoutError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._state import read_connect
+from ansible_collections.ghes.connect.plugins.module_utils._state import console_mode, read_connect, verify_mode
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 POLL_SECONDS = 1.0
@@ -52,7 +52,7 @@ class ActionModule(GhesActionBase):
             raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
                              % (appliance.url, version))
         use_console = appliance.console_usable
-        before = read_connect(appliance, use_console)
+        before = read_connect(appliance, console_mode(appliance))
         if params['state'] == 'present':
             return self._present(appliance, params, before, manual, use_console)
         return self._absent(appliance, params, before, manual, use_console)
@@ -94,7 +94,7 @@ class ActionModule(GhesActionBase):
         appliance.changed_state()
         before_url = dict(before, authorization_url=authorization_url)
         if approval_timeout <= 0:
-            after = read_connect(appliance, use_console, refresh=True)
+            after = read_connect(appliance, verify_mode(appliance), refresh=True)
             after['authorization_url'] = after['authorization_url'] or authorization_url
             return self._result(True, before, after, 'console', pending=not after['connected'])
         self.say('Approval needed on GitHub.com by an owner of "%s": %s (waiting up to %ss)'
@@ -115,14 +115,14 @@ class ActionModule(GhesActionBase):
             else:
                 confirmed = True
             if confirmed:
-                state = read_connect(appliance, use_console, refresh=True)
+                state = read_connect(appliance, verify_mode(appliance), refresh=True)
                 if state['connected']:
                     # Not connected before, connected now: the state changed during this task.
                     return self._result(True, before, state, method_used, instruction=instruction)
             if time.monotonic() + POLL_SECONDS > deadline:
                 break
             time.sleep(POLL_SECONDS)
-        state = read_connect(appliance, use_console, refresh=True)
+        state = read_connect(appliance, verify_mode(appliance), refresh=True)
         state['authorization_url'] = state.get('authorization_url') or authorization_url
         if params['approval_timeout'] <= 0 and method_used == 'none':
             return self._result(changed, before, state, method_used, pending=True)
@@ -143,7 +143,7 @@ class ActionModule(GhesActionBase):
             return self._result(True, before, after, 'manual' if manual else 'console',
                                 instruction=appliance.instruction('disconnect') if manual else None)
         self._disconnect(appliance, params, manual, before)
-        after = read_connect(appliance, use_console, refresh=True)
+        after = read_connect(appliance, verify_mode(appliance), refresh=True)
         return self._result(True, before, after, 'manual' if manual else 'console')
 
     def _disconnect(self, appliance, params, manual, before):
@@ -162,7 +162,7 @@ class ActionModule(GhesActionBase):
             timeout = DISCONNECT_WAIT
         deadline = time.monotonic() + timeout
         while True:
-            state = read_connect(appliance, use_console, refresh=True)
+            state = read_connect(appliance, verify_mode(appliance), refresh=True)
             if not state['connected'] and state['status'] in ('disabled', None) or (
                     not use_console and not state['connected']):
                 return state

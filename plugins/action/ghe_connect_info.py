@@ -14,8 +14,8 @@ from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import G
 
 class ActionModule(GhesActionBase):
     def argument_spec(self):
-        return appliance_spec(extra={'console': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'never']}})
+        return appliance_spec(extra={'console': {'type': 'str', 'default': 'auto',
+                                                 'choices': ['auto', 'always', 'never']}})
 
     def execute(self, appliance, params, task_vars):
-        use_console = params['console'] == 'auto' and appliance.has_console_credentials
-        return {'changed': False, 'appliance': gather(appliance, use_console)}
+        return {'changed': False, 'appliance': gather(appliance, params['console'])}

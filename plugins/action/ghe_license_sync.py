@@ -22,7 +22,13 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     WaitTimeoutError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._state import read_connect, read_license_sync
+from ansible_collections.ghes.connect.plugins.module_utils._state import (
+    SRC_CONSOLE,
+    console_mode,
+    read_connect,
+    read_license_sync,
+    verify_mode,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._sync import wait_for_new_sync
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
@@ -49,8 +55,12 @@ class ActionModule(GhesActionBase):
             preflight(appliance)
         use_console = appliance.console_usable
         want = params['state'] == 'enabled'
-        connect = read_connect(appliance, use_console)
-        before = read_license_sync(appliance, connect)
+        connect = read_connect(appliance, console_mode(appliance))
+        before = read_license_sync(appliance, connect, console_mode(appliance))
+        if before['enabled'] is not None and before['enabled'] != want and use_console \
+                and before['sources'].get('enabled') != SRC_CONSOLE:
+            # Server statistics may lag the switch by a day: the switch itself decides a write.
+            before = read_license_sync(appliance, connect, verify_mode(appliance))
         if not connect['connected']:
             if not want and not before['enabled']:
                 return self._result(False, before, before, [], 'none')
@@ -72,7 +82,7 @@ class ActionModule(GhesActionBase):
             changed = True
             after = dict(before, enabled=want)
             if not self.check_mode:
-                after = self._switch(appliance, params, want, manual, use_console)
+                after = self._switch(appliance, params, want, manual)
         sync_problem = _sync_problem(after if not self.check_mode else before, max_age) if want else None
         sync_triggered = False
         if sync_problem:
@@ -90,7 +100,7 @@ class ActionModule(GhesActionBase):
                                   % (appliance.url, sync_problem)]
         return result
 
-    def _switch(self, appliance, params, want, manual, use_console):
+    def _switch(self, appliance, params, want, manual):
         action = 'license_sync_on' if want else 'license_sync_off'
         if manual:
             self.say('Waiting up to %ss for the operator: %s' % (params['wait_timeout'], appliance.instruction(action)))
@@ -98,8 +108,9 @@ class ActionModule(GhesActionBase):
             appliance.console.set_license_sync(want)
             appliance.changed_state()
         deadline = time.monotonic() + (params['wait_timeout'] if manual else 30)
+        mode = verify_mode(appliance)
         while True:
-            state = read_license_sync(appliance, read_connect(appliance, use_console, refresh=True), refresh=True)
+            state = read_license_sync(appliance, read_connect(appliance, mode, refresh=True), mode, refresh=True)
             if state['enabled'] == want:
                 return state
             if time.monotonic() + POLL_SECONDS > deadline:

@@ -28,6 +28,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._files import write_p
 from ansible_collections.ghes.connect.plugins.module_utils._ghec import find_installation
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
     age_seconds,
+    console_mode,
     parse_time,
     read_connect,
     read_last_sync,
@@ -58,10 +59,9 @@ class ActionModule(GhesActionBase):
         src = self._source_path(params.get('src'))
         if not appliance.version.supported:
             preflight(appliance, need_connect_license=False)
-        use_console = appliance.console_usable
         if params['via'] == 'auto' and src is None:
-            connect = read_connect(appliance, use_console)
-            sync = read_license_sync(appliance, connect)
+            connect = read_connect(appliance, console_mode(appliance))
+            sync = read_license_sync(appliance, connect, console_mode(appliance))
             if connect['connected'] and sync['enabled']:
                 return self._via_sync_now(appliance, params, sync, max_age)
         return self._via_file(appliance, params, src, max_age)

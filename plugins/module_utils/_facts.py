@@ -17,14 +17,18 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
     SRC_LEGACY,
     SRC_MANAGE,
+    console_mode,
     read_connect,
     read_license_sync,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._version import unsupported_message
 
 
-def gather(appliance, use_console):
-    """Version, license, config run, maintenance, Connect and license sync, with sources."""
+def gather(appliance, console):
+    """Version, license, config run, maintenance, Connect and license sync, with sources.
+
+    ``console``: ``always``, ``auto`` (only when documented reads cannot answer) or ``never``.
+    """
     version = appliance.version
     info = {
         'url': appliance.url,
@@ -52,8 +56,9 @@ def gather(appliance, use_console):
         if ghec:
             info['problems'].append(ghec)
             return info
-        connect = read_connect(appliance, use_console and appliance.console_usable)
-        sync = read_license_sync(appliance, connect)
+        mode = console_mode(appliance, console)
+        connect = read_connect(appliance, mode)
+        sync = read_license_sync(appliance, connect, mode)
         info['sources'].update(('connect.' + k, v) for k, v in connect.pop('sources').items())
         info['sources'].update(('license_sync.' + k, v) for k, v in sync.pop('sources').items())
         info['connect'] = connect

@@ -24,8 +24,32 @@ SRC_MANAGE = 'manage_api'
 SRC_LEGACY = 'setup_api'
 
 
-def read_connect(appliance, use_console, refresh=False):
-    """``{connected, status, account, target, authorization_url, features, installation, sources}``."""
+CONSOLE_ALWAYS = 'always'
+CONSOLE_AUTO = 'auto'      # only when the documented reads cannot answer
+CONSOLE_NEVER = 'never'
+# Server statistics are collected about daily: older entries do not describe the switch now.
+STATISTICS_FRESH_SECONDS = 36 * 3600
+
+
+def console_mode(appliance, wanted=CONSOLE_AUTO):
+    """``wanted``, or ``never`` when the console cannot be used (no credentials, maintenance)."""
+    if wanted == CONSOLE_NEVER or not appliance.console_usable:
+        return CONSOLE_NEVER
+    return wanted
+
+
+def verify_mode(appliance):
+    """After a write, the console page (the switch itself) is re-read whenever it can be."""
+    return CONSOLE_ALWAYS if appliance.console_usable else CONSOLE_NEVER
+
+
+def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
+    """``{connected, status, account, target, authorization_url, features, installation, sources}``.
+
+    GHEC's GraphQL decides ``connected``. The console page is read when ``console`` is
+    ``always``, or ``auto`` and GHEC does not list the appliance as connected (only the
+    page shows a pending approval or a connection to another enterprise).
+    """
     installation = appliance.installation(refresh=refresh)
     connected = bool(installation and installation.get('isConnected'))
     state = {
@@ -36,26 +60,40 @@ def read_connect(appliance, use_console, refresh=False):
         'authorization_url': None,
         'features': {},
         'installation': _installation_summary(installation),
-        'sources': {'connected': SRC_GHEC_GRAPHQL},
+        'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL},
     }
-    if use_console:
-        console = appliance.console.connect_state()
-        state['status'] = console.status
-        state['account'] = console.account
-        state['target'] = console.target
-        state['authorization_url'] = console.authorization_url
-        state['features'] = console.features
-        state['sources'].update(status=SRC_CONSOLE, account=SRC_CONSOLE, target=SRC_CONSOLE, features=SRC_CONSOLE)
-        if console.status == 'connected' and not connected and console.account == appliance.params.get('ghec_enterprise'):
-            # The appliance says connected, GHEC does not (yet): report what is confirmed.
-            state['status'] = 'unconfirmed'
+    if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not connected):
+        add_console_view(appliance, state)
     return state
 
 
-def read_license_sync(appliance, connect, refresh=False):
-    """``{enabled, last_sync, sync_age_seconds, sources}``; ``enabled`` None when nothing says."""
+def add_console_view(appliance, state):
+    """Complete ``state`` with what the GitHub Connect page shows."""
+    console = appliance.console.connect_state()
+    state['status'] = console.status
+    state['account'] = console.account
+    state['target'] = console.target
+    state['authorization_url'] = console.authorization_url
+    state['features'] = console.features
+    state['sources'].update(status=SRC_CONSOLE, account=SRC_CONSOLE, target=SRC_CONSOLE, features=SRC_CONSOLE)
+    if console.status == 'connected' and not state['connected'] \
+            and console.account == appliance.params.get('ghec_enterprise'):
+        # The appliance says connected, GHEC does not (yet): report what is confirmed.
+        state['status'] = 'unconfirmed'
+    return state
+
+
+def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
+    """``{enabled, last_sync, sync_age_seconds, server_id, sources}``; ``enabled`` None when nothing says.
+
+    The switch comes from the console page when it was read (or ``console`` is
+    ``always``), else from GHEC's server statistics when the appliance shares them,
+    else from the console page when ``console`` allows.
+    """
     sources = {}
     enabled = None
+    if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE:
+        add_console_view(appliance, connect)
     if 'license_usage_sync' in connect['features']:
         enabled = connect['features']['license_usage_sync']
         sources['enabled'] = SRC_CONSOLE
@@ -63,6 +101,10 @@ def read_license_sync(appliance, connect, refresh=False):
         enabled = _enabled_from_statistics(appliance)
         if enabled is not None:
             sources['enabled'] = SRC_GHEC_STATS
+        elif console != CONSOLE_NEVER:
+            add_console_view(appliance, connect)
+            enabled = connect['features'].get('license_usage_sync')
+            sources['enabled'] = SRC_CONSOLE if enabled is not None else None
     elif connect['status'] == 'disabled':
         # License sync is a GitHub Connect feature: without Connect it is off.
         enabled = False
@@ -87,15 +129,19 @@ def read_last_sync(appliance, refresh=False):
 
 
 def _enabled_from_statistics(appliance):
-    since = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=8)).strftime('%Y-%m-%d')
+    """The switch as the appliance's latest server statistics say, if recent; else None."""
     try:
-        stats = appliance.shared.get('server_statistics', lambda: appliance.ghec.server_statistics(date_start=since))
+        stats = appliance.shared.get('server_statistics', appliance.ghec.server_statistics)
+        now = parse_time(appliance.sync_status().get('observed_at'))
     except GhesConnectError:
         return None
-    mine = [s for s in stats if (s.get('host_name') or '').lower() == appliance.hostname.lower()]
+    mine = [s for s in stats or [] if (s.get('host_name') or '').lower() == appliance.hostname.lower()]
     if not mine:
         return None
     latest = max(mine, key=lambda s: s.get('collection_date') or '')
+    age = age_seconds(latest.get('collection_date'), now=now)
+    if age is None or age > STATISTICS_FRESH_SECONDS:
+        return None
     return 'license_usage_sync' in ((latest.get('github_connect') or {}).get('features_enabled') or [])
 
 

@@ -28,10 +28,13 @@ extends_documentation_fragment:
 options:
   console:
     description:
-      - V(auto) reads the console's GitHub Connect page when console credentials are given; V(never) uses only
-        documented APIs (cheaper; no pending-approval, account, target or switch values).
+      - When to read the console's GitHub Connect page (needs console credentials; never in maintenance mode).
+      - V(auto) only when the documented reads cannot answer - GHEC does not list the appliance as connected (the page
+        shows a pending approval or another enterprise), or the license sync switch is not in recent server statistics.
+      - V(always) for the full picture (account, target and every feature switch).
+      - V(never) uses documented APIs only.
     type: str
-    choices: [auto, never]
+    choices: [auto, always, never]
     default: auto
 notes:
   - Without O(ghec_token) and O(ghec_enterprise), only the appliance's own facts are returned.
