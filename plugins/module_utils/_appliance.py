@@ -132,18 +132,25 @@ class Appliance:
             ttl=self.params.get('ghec_cache_ttl', 300)))
 
     @property
+    def run_cache(self):
+        """Facts of this appliance shared by the run's tasks (its version), keyed by its Manage URL."""
+        return self._once('run_cache', lambda: SharedReadCache('appliance', self.manage_url,
+                                                                ttl=self.params.get('ghec_cache_ttl', 300)))
+
+    @property
     def config_runner(self):
         return self._once('config_runner', lambda: ConfigRunner(self.version, self.manage, self.legacy))
 
     # -- facts ----------------------------------------------------------------------------
     @property
     def version(self):
-        return self._once('version', self._detect_version)
+        """The GHES version, detected once per run and shared by the run's tasks for this appliance."""
+        return self._once('version', lambda: GhesVersion(self.run_cache.get('version', self._detect_version)))
 
     def _detect_version(self):
         """``/manage/v1/version``; GHES REST's version header when the Manage API has no answer."""
         try:
-            return GhesVersion(self.manage.version()['version']['version'])
+            return str(GhesVersion(self.manage.version()['version']['version']))
         except NotFoundError:
             if not self.params.get('token'):
                 raise
@@ -151,7 +158,7 @@ class Appliance:
         if not version:
             raise GhesConnectError('Cannot tell the GHES version of %s: neither /manage/v1/version nor the REST API '
                                    'said.' % self.url)
-        return GhesVersion(version)
+        return str(GhesVersion(version))
 
     @property
     def hostname(self):

@@ -22,13 +22,20 @@ import time
 from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
 
 DEFAULT_TTL = 300
+# Entries of runs that ended are swept when older than this (they are useless after their run).
+SWEEP_AFTER_SECONDS = 6 * 3600
 
 
 class SharedReadCache:
-    def __init__(self, ghec_url, enterprise, token, ttl=DEFAULT_TTL, run_id=None, directory=None):
+    """``scope`` (e.g. GHEC URL, enterprise, token) names what the entries describe; only its digest is stored."""
+
+    def __init__(self, *scope, **options):
+        ttl = options.get('ttl', DEFAULT_TTL)
+        run_id = options.get('run_id')
+        directory = options.get('directory')
         self.ttl = ttl
         run_id = run_id if run_id is not None else os.getppid()
-        digest = hashlib.sha256(('%s\n%s\n%s' % (ghec_url, enterprise, token)).encode('utf-8')).hexdigest()[:24]
+        digest = hashlib.sha256('\n'.join(str(part) for part in scope).encode('utf-8')).hexdigest()[:24]
         self.prefix = 'run%s-%s' % (run_id, digest)
         self.directory = directory or os.path.join(tempfile.gettempdir(), 'ghes-connect-%d' % os.getuid())
         self.hits = 0
@@ -38,6 +45,7 @@ class SharedReadCache:
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         if os.stat(self.directory).st_uid != os.getuid():
             raise OSError('%s belongs to another user; refusing to use it as a cache' % self.directory)
+        _sweep_now_and_then(self.directory)
 
     def get(self, name, fetch, refresh=False):
         """Return the cached value of ``name`` or ``fetch()`` it (once across workers)."""
@@ -71,6 +79,26 @@ class SharedReadCache:
                     os.unlink(os.path.join(self.directory, entry))
                 except FileNotFoundError:
                     pass
+
+
+def _sweep_now_and_then(directory):
+    """Remove what ended runs left behind; at most once an hour (one stat otherwise)."""
+    marker = os.path.join(directory, '.swept')
+    try:
+        if time.time() - os.stat(marker).st_mtime < 3600:
+            return
+    except FileNotFoundError:
+        pass
+    with open(marker, 'a'):
+        os.utime(marker)
+    cutoff = time.time() - SWEEP_AFTER_SECONDS
+    for entry in os.listdir(directory):
+        path = os.path.join(directory, entry)
+        try:
+            if os.stat(path).st_mtime < cutoff:
+                os.unlink(path)
+        except OSError:
+            pass
 
 
 def _read_fresh(path, ttl):
