@@ -162,6 +162,7 @@ ghec_token: !vault |
 '''
 
 import hashlib
+import os
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
@@ -267,6 +268,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             check_urls({'ghec_url': url})
         except GhesConnectError as exc:
             raise AnsibleParserError(str(exc)) from None
+        if ca_path and not os.path.isfile(ca_path):
+            raise AnsibleParserError('ghec_ca_path "%s" does not exist or is not a file: give the path of a PEM CA '
+                                     'certificate on the controller.' % ca_path)
+        if not self.get_option('ghec_validate_certs'):
+            self.display.warning('ghec_servers: ghec_validate_certs is false, so the GHEC certificate is not verified '
+                                 'and an impostor could read ghec_token. Prefer ghec_ca_path.')
         http = HttpClient(url, 'GHEC', validate_certs=self.get_option('ghec_validate_certs'), ca_path=ca_path,
                           timeout=self.get_option('timeout'), policy=RetryPolicy(retries=self.get_option('retries')),
                           token=token)
