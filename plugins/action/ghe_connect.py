@@ -13,6 +13,7 @@ import re
 import time
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._drift import connect_differences
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
     InputError,
@@ -175,7 +176,8 @@ class ActionModule(GhesActionBase):
     def _result(self, changed, before, after, method_used, pending=False, instruction=None):
         result = {
             'changed': changed,
-            'differences': self._differences(before),
+            'differences': connect_differences(before, self._desired['state'], self._desired['ghec_enterprise'],
+                                               self._desired['target']),
             'connected': bool(after['connected']),
             'pending_approval': bool(pending or after.get('status') == 'pending'),
             'authorization_url': after.get('authorization_url') or before.get('authorization_url'),
@@ -187,20 +189,6 @@ class ActionModule(GhesActionBase):
         if self.diff_mode:
             result['diff'] = {'before': _diffable(before), 'after': _diffable(after)}
         return result
-
-    def _differences(self, before):
-        """How the state found at the start differs from the desired one (whether fixed or not)."""
-        params = self._desired
-        if params['state'] == 'absent':
-            desired = {'connected': False}
-        else:
-            desired = {'connected': True, 'account': params['ghec_enterprise']}
-            if before.get('target') is not None:
-                desired['target'] = params['target']
-            if before.get('account') is None:
-                desired.pop('account')
-        return [{'field': 'connect.' + key, 'before': before.get(key), 'after': value}
-                for key, value in desired.items() if before.get(key) != value]
 
 
 def _check_input(params, check_mode):

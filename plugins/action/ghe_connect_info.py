@@ -7,15 +7,36 @@ Read-only in every mode. Each value says where it came from (``sources``).
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
+
+DESIRED_OPTIONS = {
+    'connected': {'type': 'bool', 'default': True},
+    'target': {'type': 'str', 'choices': ['github_com', 'ghe_com']},
+    'license_sync': {'type': 'bool'},
+    'max_sync_age': {'type': 'str'},
+}
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 
 class ActionModule(GhesActionBase):
     def argument_spec(self):
-        return appliance_spec(extra={'console': {'type': 'str', 'default': 'auto',
-                                                 'choices': ['auto', 'always', 'never']}})
+        return appliance_spec(extra={
+            'console': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'always', 'never']},
+            'preflight': {'type': 'bool', 'default': True},
+            'desired': {'type': 'dict', 'options': DESIRED_OPTIONS},
+        })
 
     def execute(self, appliance, params, task_vars):
-        return {'changed': False, 'appliance': gather(appliance, params['console'])}
+        desired = params.get('desired')
+        max_age = parse_duration((desired or {}).get('max_sync_age'), 'desired.max_sync_age')
+        if desired and desired.get('max_sync_age') and not desired.get('license_sync'):
+            raise InputError('desired.max_sync_age only applies with desired.license_sync: true.')
+        info = gather(appliance, params['console'], preflight_reads=params['preflight'])
+        result = {'changed': False, 'appliance': info}
+        if desired is not None:
+            result['differences'] = appliance_differences(info, desired, params.get('ghec_enterprise'), max_age)
+            result['record'] = report_record(task_vars.get('inventory_hostname'), info, result['differences'])
+        return result

@@ -16,6 +16,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     appliance_spec,
     parse_duration,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._drift import sync_problem
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
     InputError,
@@ -83,10 +84,10 @@ class ActionModule(GhesActionBase):
             after = dict(before, enabled=want)
             if not self.check_mode:
                 after = self._switch(appliance, params, want, manual)
-        sync_problem = _sync_problem(after if not self.check_mode else before, max_age) if want else None
+        problem = sync_problem(after if not self.check_mode else before, max_age) if want else None
         sync_triggered = False
-        if sync_problem:
-            differences.append({'field': 'license_sync.last_sync', 'before': sync_problem, 'after': 'recent success'})
+        if problem:
+            differences.append({'field': 'license_sync.last_sync', 'before': problem, 'after': 'recent success'})
             if params['sync_now']:
                 changed = True
                 sync_triggered = True
@@ -95,9 +96,9 @@ class ActionModule(GhesActionBase):
                     after = self._sync_now(appliance, params, after, manual)
         result = self._result(changed, before, after, differences, method_used)
         result['sync_triggered'] = sync_triggered
-        if sync_problem and not params['sync_now']:
+        if problem and not params['sync_now']:
             result['warnings'] = ['License sync on %s is not healthy (%s); set sync_now: true to trigger "Sync now".'
-                                  % (appliance.url, sync_problem)]
+                                  % (appliance.url, problem)]
         return result
 
     def _switch(self, appliance, params, want, manual):
@@ -155,19 +156,6 @@ def _check_input(params):
     if params['config_wait_timeout'] < 0:
         raise InputError('config_wait_timeout must be 0 or more seconds.')
     return max_age
-
-
-def _sync_problem(state, max_age):
-    """Why the last sync is drift, or None when it is healthy."""
-    last = state.get('last_sync')
-    if not last or not last.get('date'):
-        return 'no sync recorded on GHEC'
-    if last.get('status') != 'success':
-        return 'last sync %s: %s' % (last.get('status'), last.get('error') or 'no error text')
-    age = state.get('sync_age_seconds')
-    if max_age is not None and age is not None and age > max_age:
-        return 'last successful sync %.1f days ago (max_sync_age %.1f days)' % (age / 86400.0, max_age / 86400.0)
-    return None
 
 
 def _public(state):

@@ -24,10 +24,12 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
 from ansible_collections.ghes.connect.plugins.module_utils._version import unsupported_message
 
 
-def gather(appliance, console):
+def gather(appliance, console, preflight_reads=True):
     """Version, license, config run, maintenance, Connect and license sync, with sources.
 
     ``console``: ``always``, ``auto`` (only when documented reads cannot answer) or ``never``.
+    ``preflight_reads=False`` skips license, config run and maintenance (a drift check needs
+    only the Connect and sync state; maintenance is still read if the console is needed).
     """
     version = appliance.version
     info = {
@@ -43,14 +45,16 @@ def gather(appliance, console):
     if not version.supported:
         info['problems'] = [info['version_problem']]
         return info
-    license_data = appliance.license()
-    info['license'] = license_summary(license_data)
-    info['sources']['license'] = SRC_MANAGE if license_data is not None else None
-    info['config_run_in_progress'] = appliance.config_run_in_progress()
-    info['maintenance'] = appliance.maintenance_on()
-    info['sources']['config_run_in_progress'] = SRC_MANAGE if version.has('manage_config') else SRC_LEGACY
-    info['sources']['maintenance'] = SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY
-    info['problems'] = appliance_problems(appliance, license_data, info['maintenance'], info['config_run_in_progress'])
+    if preflight_reads:
+        license_data = appliance.license()
+        info['license'] = license_summary(license_data)
+        info['sources']['license'] = SRC_MANAGE if license_data is not None else None
+        info['config_run_in_progress'] = appliance.config_run_in_progress()
+        info['maintenance'] = appliance.maintenance_on()
+        info['sources']['config_run_in_progress'] = SRC_MANAGE if version.has('manage_config') else SRC_LEGACY
+        info['sources']['maintenance'] = SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY
+        info['problems'] = appliance_problems(appliance, license_data, info['maintenance'],
+                                              info['config_run_in_progress'])
     if appliance.params.get('ghec_token') and appliance.params.get('ghec_enterprise'):
         ghec = ghec_problem(appliance)
         if ghec:

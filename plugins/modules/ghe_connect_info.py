@@ -36,6 +36,32 @@ options:
     type: str
     choices: [auto, always, never]
     default: auto
+  preflight:
+    description:
+      - Also read what a change would need (license, configuration run, maintenance) and list RV(appliance.problems).
+      - V(false) for a drift check, which needs only the Connect and license sync state (fewer requests).
+    type: bool
+    default: true
+  desired:
+    description:
+      - The desired state; when given, RV(differences) lists how the appliance differs from it, computed exactly as
+        M(ghes.connect.ghe_connect) and M(ghes.connect.ghe_license_sync) compute their drift.
+    type: dict
+    suboptions:
+      connected:
+        description: Whether the appliance should be connected to O(ghec_enterprise).
+        type: bool
+        default: true
+      target:
+        description: The desired Connect target (compared when the console page was read).
+        type: str
+        choices: [github_com, ghe_com]
+      license_sync:
+        description: Whether license sync should be on; omit to not compare it.
+        type: bool
+      max_sync_age:
+        description: Oldest acceptable last successful sync (V(8d), V(36h), seconds); needs O(desired.license_sync=true).
+        type: str
 notes:
   - Without O(ghec_token) and O(ghec_enterprise), only the appliance's own facts are returned.
 seealso:
@@ -52,6 +78,15 @@ EXAMPLES = r'''
     ghec_enterprise: acme
   register: info
 
+- name: Drift of one appliance from the desired state, with as few requests as possible
+  ghes.connect.ghe_connect_info:
+    preflight: false
+    desired:
+      connected: true
+      license_sync: true
+      max_sync_age: 8d
+  register: drift
+
 - name: Fail when license sync has not succeeded for a week
   ansible.builtin.assert:
     that:
@@ -60,6 +95,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+differences:
+  description: How the appliance differs from O(desired) (C(field), C(before), C(after)); empty when it matches.
+  returned: when O(desired) is given
+  type: list
+  elements: dict
+  sample: [{"field": "license_sync.enabled", "before": false, "after": true}]
+record:
+  description: This appliance's line of the drift report (see M(ghes.connect.ghe_drift_scan) for its fields).
+  returned: when O(desired) is given
+  type: dict
 appliance:
   description: The observed state of the appliance.
   returned: success

@@ -48,6 +48,10 @@ class GhesActionBase(ActionBase):
     def diff_mode(self):
         return bool(self._task.diff)
 
+    def make_appliance(self, params):
+        """The appliance the task is about (a fleet-wide task has none)."""
+        return Appliance(params)
+
     def say(self, message):
         """Show ``message`` while the task runs (an instruction for the operator)."""
         display.display('[%s] %s' % (self._task.get_name(), message), color='bright blue')
@@ -56,17 +60,17 @@ class GhesActionBase(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         _validation, params = self.validate_argument_spec(**self.argument_spec().kwargs())
-        secrets = [params[k] for k in SECRET_OPTIONS if params.get(k)]
+        self.secrets = [params[k] for k in SECRET_OPTIONS if params.get(k)]
         try:
-            appliance = Appliance(params)
+            appliance = self.make_appliance(params)
             result.update(self.execute(appliance, params, task_vars or {}))
-            if appliance.warnings:
+            if appliance is not None and appliance.warnings:
                 result.setdefault('warnings', []).extend(appliance.warnings)
         except GhesConnectError as exc:
             result.update(_failure(exc))
         except AnsibleActionFail:
             raise
-        return redact(result, secrets)
+        return redact(result, self.secrets)
 
 
 def _failure(exc):

@@ -39,7 +39,9 @@ class Run:
         return self.stdout + self.stderr
 
     def for_task(self, task, host=None):
-        return [r for r in self.results if r['task'] == task and (host is None or r['host'] == host)]
+        """Results of the task named ``task``, or of the tasks running module ``task`` (e.g. ``ghe_connect``)."""
+        return [r for r in self.results
+                if (r['task'] == task or r['action'].split('.')[-1] == task) and (host is None or r['host'] == host)]
 
     def result(self, task, host):
         found = self.for_task(task, host)

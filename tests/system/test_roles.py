@@ -28,13 +28,13 @@ def fleet(module_simulator):
 
 
 def enable(sim, **extra):
-    extra.setdefault('ghes_enable_approval_timeout', 30)
-    extra.setdefault('ghes_enable_sync_wait_timeout', 30)
+    extra.setdefault('enable_approval_timeout', 30)
+    extra.setdefault('enable_sync_wait_timeout', 30)
     return play(sim, 'playbooks/enable.yml', forks=10, **extra)
 
 
 def drift(sim, report_dir, **extra):
-    extra.setdefault('ghes_drift_report_dir', str(report_dir))
+    extra.setdefault('drift_report_dir', str(report_dir))
     return play(sim, 'playbooks/drift.yml', forks=10, **extra)
 
 
@@ -64,7 +64,7 @@ def test_fleet_converges_from_scratch_then_is_idempotent_and_drift_free(fleet, t
     assert all(recap[name]['changed'] == 0 for name in FLEET), recap
 
     clear_logs(ctl)
-    checked = drift(sim, tmp_path, ghes_drift_fail_on_drift=True)
+    checked = drift(sim, tmp_path, drift_fail_on_drift=True)
     assert checked.rc == 0, checked.output[-4000:]
     assert report(tmp_path)['drifted'] == []
     assert all(writes(ctl, name) == [] for name in FLEET) and ghec_writes(ctl) == []
@@ -78,7 +78,7 @@ def test_drift_names_exactly_the_broken_appliances_and_writes_nothing(fleet, tmp
     ctl.patch('ghes-008', license_sync=False)
     ctl.patch('ghes-015', last_sync_days_ago=30)
     clear_logs(ctl)
-    checked = drift(sim, tmp_path, ghes_drift_fail_on_drift=True)
+    checked = drift(sim, tmp_path, drift_fail_on_drift=True)
     assert checked.rc != 0
     assert 'Drift on ghes-003, ghes-008, ghes-015' in checked.stdout
     found = dict((r['appliance'], r) for r in report(tmp_path)['appliances'])
@@ -93,7 +93,7 @@ def test_drift_names_exactly_the_broken_appliances_and_writes_nothing(fleet, tmp
 
     fixed = enable(sim)
     assert fixed.rc == 0, fixed.output[-4000:]
-    assert drift(sim, tmp_path, ghes_drift_fail_on_drift=True).rc == 0
+    assert drift(sim, tmp_path, drift_fail_on_drift=True).rc == 0
 
 
 def test_one_appliance_down_does_not_stop_the_others_and_a_rerun_converges_it(fleet):
@@ -121,11 +121,11 @@ def test_restored_appliance_is_found_by_drift_and_converged_by_enable(fleet, tmp
     sim, ctl = fleet
     assert enable(sim).rc == 0
     ctl.restore('ghes-017')
-    checked = drift(sim, tmp_path, ghes_drift_fail_on_drift=True)
+    checked = drift(sim, tmp_path, drift_fail_on_drift=True)
     assert checked.rc != 0
     assert report(tmp_path)['drifted'] == ['ghes-017']
     assert enable(sim).rc == 0
-    assert drift(sim, tmp_path, ghes_drift_fail_on_drift=True).rc == 0
+    assert drift(sim, tmp_path, drift_fail_on_drift=True).rc == 0
 
 
 def test_preflight_lists_every_problem_of_an_appliance_together(fleet):

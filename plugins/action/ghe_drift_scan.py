@@ -1,0 +1,128 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ghe_drift_scan: the drift of every appliance of the play, from one controller-side task.
+
+Ansible's own cost per host and task (about 21 ms here) is the floor of any per-host
+drift check; the HTTP requests are the physical limit. This task reads all appliances
+at once with bounded concurrency, each with its own host variables, and returns the
+same records the drift report is made of. Read-only in every mode.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
+    APPLIANCE_OPTIONS,
+    SECRET_OPTIONS,
+    appliance_spec,
+    parse_duration,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+
+# Which host variable carries each appliance option (the names playbooks/vars/connection.yml uses).
+DEFAULT_HOST_VARS = {
+    'url': 'ghes_url', 'manage_url': 'ghes_manage_url', 'manage_username': 'ghes_manage_username',
+    'manage_password': 'ghes_manage_password', 'token': 'ghes_token', 'hostname': 'ghes_hostname',
+    'enterprise_slug': 'ghes_enterprise_slug', 'console_username': 'ghes_console_username',
+    'console_password': 'ghes_console_password', 'console_totp_secret': 'ghes_console_totp_secret',
+    'validate_certs': 'ghes_validate_certs', 'ca_path': 'ghes_ca_path', 'timeout': 'ghes_timeout',
+    'retries': 'ghes_retries',
+}
+DESIRED_OPTIONS = {
+    'connected': {'type': 'bool', 'default': True},
+    'target': {'type': 'str', 'choices': ['github_com', 'ghe_com']},
+    'license_sync': {'type': 'bool'},
+    'max_sync_age': {'type': 'str'},
+}
+
+
+class ActionModule(GhesActionBase):
+    BYPASS_HOST_LOOP = True
+
+    def argument_spec(self):
+        spec = appliance_spec(extra={
+            'hosts': {'type': 'list', 'elements': 'str'},
+            'host_vars': {'type': 'dict', 'default': {}},
+            'concurrency': {'type': 'int', 'default': 16},
+            'console': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'always', 'never']},
+            'desired': {'type': 'dict', 'options': DESIRED_OPTIONS, 'default': {}},
+        })
+        # Appliance options come from each host's variables; in the task they are ignored.
+        spec.options['url']['required'] = False
+        return spec
+
+    def make_appliance(self, params):
+        return None
+
+    def execute(self, appliance, params, task_vars):
+        hosts = params.get('hosts') or list(task_vars.get('ansible_play_hosts_all') or [])
+        mapping = dict(DEFAULT_HOST_VARS, **params['host_vars'])
+        unknown = set(mapping) - set(APPLIANCE_OPTIONS)
+        if unknown:
+            raise InputError('host_vars maps unknown appliance options: %s.' % ', '.join(sorted(unknown)))
+        if params['concurrency'] < 1:
+            raise InputError('concurrency must be 1 or more.')
+        desired = params['desired']
+        max_age = parse_duration(desired.get('max_sync_age'), 'desired.max_sync_age')
+        cloud = dict((k, v) for k, v in params.items() if k not in APPLIANCE_OPTIONS)
+        hostvars = task_vars['hostvars']
+        started = time.monotonic()
+        jobs = [(name, self._host_params(name, hostvars[name], mapping, cloud)) for name in hosts]
+        # Every host's credentials are scrubbed from the result, not only the task's.
+        self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
+        self._warm_enterprise_reads(jobs)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(params['concurrency'], len(jobs) or 1)) as pool:
+            records = list(pool.map(lambda job: _scan_one(job[0], job[1], params['console'], desired, max_age), jobs))
+        return {
+            'changed': False,
+            'appliances': records,
+            'drifted': [r['appliance'] for r in records if r['differences']],
+            'seconds': round(time.monotonic() - started, 2),
+        }
+
+    @staticmethod
+    def _host_params(name, host, mapping, cloud):
+        """This host's options: its own variables for the appliance, the task's for GHEC."""
+        raw = dict(cloud)
+        for option, variable in mapping.items():
+            if variable in host and host[variable] is not None:
+                raw[option] = host[variable]
+        spec = appliance_spec()
+        result = ArgumentSpecValidator(**spec.kwargs()).validate(dict((k, v) for k, v in raw.items() if k in spec.options))
+        if result.error_messages:
+            return {'_error': '%s: %s' % (name, result.error_messages[0])}
+        return result.validated_parameters
+
+    @staticmethod
+    def _warm_enterprise_reads(jobs):
+        """Fetch the enterprise-wide GHEC reads once, before the threads need them."""
+        for _name, params in jobs:
+            if '_error' in params or not params.get('ghec_token'):
+                continue
+            try:
+                warm = Appliance(params)
+                warm.installations()
+                warm.sync_status()
+            except GhesConnectError:
+                pass  # each appliance reports the error itself
+            return
+
+
+def _scan_one(name, params, console, desired, max_age):
+    if '_error' in params:
+        return report_record(name, error=params['_error'])
+    try:
+        appliance = Appliance(params)
+        info = gather(appliance, console, preflight_reads=False)
+        return report_record(name, info, appliance_differences(info, desired, params.get('ghec_enterprise'), max_age))
+    except GhesConnectError as exc:
+        return report_record(name, error=exc.message)
+
