@@ -265,8 +265,8 @@ def test_drift_runs_on_the_static_inventory_merged_with_ghec_servers(fleet, tmp_
                        extra_args=['-i', str(DEMO_SOURCE)])
     assert run.rc == 0, run.output[-4000:]
     # connected per GHEC and in the static group: not the restored ghes-005, the air-gapped ghes-006,
-    # ghes-007 that GHEC never heard of, nor the extra installations that only GHEC lists
-    assert sorted(run.recap()) == ['ghes-001', 'ghes-002', 'ghes-003', 'ghes-004']
+    # ghes-007 that GHEC never heard of, nor the extra installations that only GHEC lists.
+    # (The scan is one task for the play, so the report, not the recap, lists the appliances checked.)
     report = json.loads((report_dir / 'drift.json').read_text())
     assert sorted(a['appliance'] for a in report['appliances']) == ['ghes-001', 'ghes-002', 'ghes-003', 'ghes-004']
     # each checked with the static inventory's credentials: the modules reached the appliances
