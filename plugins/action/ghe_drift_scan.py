@@ -125,4 +125,3 @@ def _scan_one(name, params, console, desired, max_age):
         return report_record(name, info, appliance_differences(info, desired, params.get('ghec_enterprise'), max_age))
     except GhesConnectError as exc:
         return report_record(name, error=exc.message)
-

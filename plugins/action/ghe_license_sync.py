@@ -70,6 +70,8 @@ class ActionModule(GhesActionBase):
                 'sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
                 % (appliance.url, params['ghec_enterprise'], appliance.hostname))
         if before['enabled'] is None:
+            if appliance.has_console_credentials and appliance.maintenance_on():
+                preflight(appliance)  # raises, naming maintenance mode and what to do
             raise GhesConnectError('Cannot tell whether license sync is on for %s: give console credentials (the '
                                    'Connect page shows the switch) or turn on server statistics.' % appliance.url)
         differences = []

@@ -129,6 +129,7 @@ EXAMPLES = r'''
 plugin: ghes.connect.ghec_servers
 ghec_enterprise: acme
 
+---
 # fleet.ghec_servers.yml - named like the static inventory, cached for an hour, with extra groups.
 # Run: ansible-playbook -i inventory/static.yml -i inventory/fleet.ghec_servers.yml \
 #        ghes.connect.drift -e "ghes_target_hosts=ghes:&connected"
@@ -151,6 +152,7 @@ keyed_groups:
 compose:
   ghes_sync_overdue_days: (ghes_sync_age_days - 7) if ghes_sync_age_days is not none else none
 
+---
 # connected.ghec_servers.yml - GHE.com, connected installations only, token from a vault.
 plugin: ghes.connect.ghec_servers
 ghec_url: https://api.octocorp.ghe.com

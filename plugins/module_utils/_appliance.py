@@ -134,8 +134,8 @@ class Appliance:
     @property
     def run_cache(self):
         """Facts of this appliance shared by the run's tasks (its version), keyed by its Manage URL."""
-        return self._once('run_cache', lambda: SharedReadCache('appliance', self.manage_url,
-                                                                ttl=self.params.get('ghec_cache_ttl', 300)))
+        return self._once('run_cache', lambda: SharedReadCache(
+            'appliance', self.manage_url, ttl=self.params.get('ghec_cache_ttl', 300)))
 
     @property
     def config_runner(self):

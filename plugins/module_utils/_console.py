@@ -123,7 +123,7 @@ class ConsoleClient:
                 response = self.http.request('GET', path, headers=HTML_HEADERS, expected=(200, 302))
             except NotFoundError as exc:
                 raise ConsoleError('The console answered 404 for %s: console_username "%s" is not a site '
-                                   'administrator, or ghes_enterprise_slug "%s" is wrong.'
+                                   'administrator, or enterprise_slug "%s" is wrong.'
                                    % (path, self.username, self.slug), status=exc.status)
             if response.status == 200:
                 return Page(response.text, response.url)

@@ -59,8 +59,6 @@ options:
     default: false
 seealso:
   - module: ghes.connect.ghe_drift_scan
-  - role: ghes.connect.drift
-    description: Scans and writes this report.
 '''
 
 EXAMPLES = r'''

@@ -12,7 +12,8 @@ author: ghes.connect maintainers (@ghes-connect)
 description:
   - Reads the GitHub Connect and license sync state of every appliance of the play (or O(hosts)) at once, with
     bounded concurrency, and compares it with O(desired) exactly as M(ghes.connect.ghe_connect_info) does.
-    Returns one record per appliance - the records the C(ghes.connect.drift) role writes its report from.
+    Returns one record per appliance - the records the C(ghes.connect.drift) role (entry point C(scan), used by
+    C(playbooks/drift.yml)) writes its report from with M(ghes.connect.ghe_drift_report).
   - Runs once for the whole play (it bypasses the host loop). Each appliance's connection options come from that
     host's own variables (O(host_vars) says which), so group and host variables, vaulted ones included, apply as
     they would to a per-host task. GHEC options come from the task (or C(module_defaults)); appliance options given
@@ -71,8 +72,6 @@ options:
         type: str
 seealso:
   - module: ghes.connect.ghe_connect_info
-  - role: ghes.connect.drift
-    description: Writes the JSON and Markdown report from these records (C(ghes_drift_scan=true)).
 '''
 
 EXAMPLES = r'''

@@ -98,6 +98,7 @@ class Appliance:
         self.usage_secret = secrets.token_bytes(16)
         self.audit_log = []
         self.sessions = {}
+        self.issued_session_secrets = []
         self.apply(fields, now)
         # the run that configured the appliance, long finished
         self.config_runs.append(ConfigRun("%08x" % rng.getrandbits(32), [n["hostname"] for n in self.nodes],
@@ -275,6 +276,7 @@ class Appliance:
                   self.nonadmin_console_password, self.users_blob()]
         if self.totp_secret:
             values.append(self.totp_secret)
+        values += self.issued_session_secrets
         settings = self.settings(now)
         values += [settings["customer"]["secret_key_data"], settings["github_ssl"]["key"],
                    settings["github_oauth"]["client_secret"], settings["smtp"]["password"],

@@ -41,6 +41,8 @@ def current(appliance, request):
 def create(appliance):
     session = ConsoleSession()
     appliance.sessions[session.sid] = session
+    # Every session id and CSRF token ever issued, for leak tests (secret_values).
+    appliance.issued_session_secrets.extend((session.sid, session.csrf))
     while len(appliance.sessions) > MAX_SESSIONS:
         appliance.sessions.pop(next(iter(appliance.sessions)))
     return session
