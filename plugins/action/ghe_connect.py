@@ -16,11 +16,18 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHO
 from ansible_collections.ghes.connect.plugins.module_utils._drift import connect_differences
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
+    HttpStatusError,
     InputError,
+    TransportError,
     WaitTimeoutError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._state import console_mode, read_connect, verify_mode
+from ansible_collections.ghes.connect.plugins.module_utils._state import (
+    CONSOLE_NEVER,
+    console_mode,
+    read_connect,
+    verify_mode,
+)
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 POLL_SECONDS = 1.0
@@ -91,7 +98,10 @@ class ActionModule(GhesActionBase):
             self.say('Waiting up to %ss for the operator: %s' % (approval_timeout, instruction))
             return self._await_approval(appliance, params, before, 'manual', use_console, changed=False,
                                         instruction=instruction)
-        authorization_url = appliance.console.enable_connect(params['target'], params.get('ghe_com_subdomain'))
+        try:
+            authorization_url = appliance.console.enable_connect(params['target'], params.get('ghe_com_subdomain'))
+        except TransportError as exc:
+            authorization_url = self._after_unanswered_enable(appliance, exc)
         appliance.changed_state()
         before_url = dict(before, authorization_url=authorization_url)
         if approval_timeout <= 0:
@@ -103,27 +113,44 @@ class ActionModule(GhesActionBase):
         return self._await_approval(appliance, params, before_url, 'console', use_console, changed=True,
                                     authorization_url=authorization_url)
 
+    @staticmethod
+    def _after_unanswered_enable(appliance, exc):
+        """The enable request got no answer: look at the page, never send it again blindly."""
+        appliance.changed_state()
+        seen = read_connect(appliance, verify_mode(appliance), refresh=True)
+        if seen['connected'] or seen['status'] in ('pending', 'connected', 'unconfirmed'):
+            return seen.get('authorization_url')
+        raise GhesConnectError('The request to enable GitHub Connect on %s got no answer (%s), and the appliance shows '
+                               'it was not carried out. It was not sent again: run the task again.'
+                               % (appliance.url, exc.message))
+
     def _await_approval(self, appliance, params, before, method_used, use_console, changed,
                         authorization_url=None, instruction=None):
         enterprise = params['ghec_enterprise']
         deadline = time.monotonic() + params['approval_timeout']
         state = before
+        mode = verify_mode(appliance) if use_console else CONSOLE_NEVER
         while True:
-            if use_console:
-                console = appliance.console.connect_state()
-                authorization_url = authorization_url or console.authorization_url
-                confirmed = console.status == 'connected' and console.account == enterprise
-            else:
-                confirmed = True
+            confirmed = True
+            if mode != CONSOLE_NEVER:
+                try:
+                    console = appliance.console.connect_state()
+                    authorization_url = authorization_url or console.authorization_url
+                    confirmed = console.status == 'connected' and console.account == enterprise
+                except HttpStatusError as exc:
+                    if exc.status != 503:
+                        raise
+                    # The console closed (maintenance mode): GHEC's documented read still tells.
+                    mode = CONSOLE_NEVER
             if confirmed:
-                state = read_connect(appliance, verify_mode(appliance), refresh=True)
+                state = read_connect(appliance, mode, refresh=True)
                 if state['connected']:
                     # Not connected before, connected now: the state changed during this task.
                     return self._result(True, before, state, method_used, instruction=instruction)
             if time.monotonic() + POLL_SECONDS > deadline:
                 break
             time.sleep(POLL_SECONDS)
-        state = read_connect(appliance, verify_mode(appliance), refresh=True)
+        state = read_connect(appliance, mode, refresh=True)
         state['authorization_url'] = state.get('authorization_url') or authorization_url
         if params['approval_timeout'] <= 0 and method_used == 'none':
             return self._result(changed, before, state, method_used, pending=True)

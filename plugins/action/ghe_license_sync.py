@@ -20,6 +20,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._drift import sync_pr
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
     InputError,
+    TransportError,
     WaitTimeoutError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
@@ -108,7 +109,18 @@ class ActionModule(GhesActionBase):
         if manual:
             self.say('Waiting up to %ss for the operator: %s' % (params['wait_timeout'], appliance.instruction(action)))
         else:
-            appliance.console.set_license_sync(want)
+            try:
+                appliance.console.set_license_sync(want)
+            except TransportError as exc:
+                # No answer: the switch may or may not have moved. Look, never post it again blindly.
+                appliance.changed_state()
+                seen = read_license_sync(appliance, read_connect(appliance, verify_mode(appliance), refresh=True),
+                                         verify_mode(appliance), refresh=True)
+                if seen['enabled'] == want:
+                    return seen
+                raise GhesConnectError('Switching license sync %s on %s got no answer (%s), and the appliance shows it '
+                                       'did not change. It was not sent again: run the task again.'
+                                       % ('on' if want else 'off', appliance.url, exc.message))
             appliance.changed_state()
         deadline = time.monotonic() + (params['wait_timeout'] if manual else 30)
         mode = verify_mode(appliance)
@@ -129,7 +141,10 @@ class ActionModule(GhesActionBase):
             self.say('Waiting up to %ss for the operator: %s'
                      % (params['wait_timeout'], appliance.instruction('sync_now')))
         else:
-            appliance.console.sync_now()
+            try:
+                appliance.console.sync_now()
+            except TransportError:
+                pass  # no answer: whether a sync was scheduled shows on GHEC, read below; never clicked twice
             appliance.changed_state()
         synced = wait_for_new_sync(appliance, (before.get('last_sync') or {}).get('date'), params['wait_timeout'],
                                    changed=not manual)

@@ -37,6 +37,9 @@ from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import 
 from ansible_collections.ghes.connect.plugins.module_utils._version import GhesVersion
 
 
+CONSOLE_MAX_RETRY_AFTER = 5.0
+
+
 class Appliance:
     def __init__(self, params, policy=None):
         check_urls(params)
@@ -58,13 +61,13 @@ class Appliance:
         self._cache = {}
 
     # -- HTTP plumbing ----------------------------------------------------------------------
-    def _http(self, base, service, **auth):
+    def _http(self, base, service, policy=None, **auth):
         cloud = service.startswith('GHEC')
         return HttpClient(
             base, service,
             validate_certs=self.params.get('ghec_validate_certs' if cloud else 'validate_certs', True),
             ca_path=self.params.get('ghec_ca_path' if cloud else 'ca_path'),
-            timeout=self.params.get('timeout', 30), policy=self.policy, secrets=self.secrets, **auth)
+            timeout=self.params.get('timeout', 30), policy=policy or self.policy, secrets=self.secrets, **auth)
 
     def _once(self, key, build):
         if key not in self._cache:
@@ -106,7 +109,11 @@ class Appliance:
             if not self.has_console_credentials:
                 raise InputError('console_username and console_password (a site administrator of the appliance) are '
                                  'required for method: console. Without them, use method: manual.')
-            return ConsoleClient(self._http(self.url, 'GHES console'), self.params['console_username'],
+            # A console page answering 503 with a long Retry-After is the maintenance page: waiting
+            # it out inside one read never helps (callers fall back to GHEC's documented reads).
+            policy = RetryPolicy(retries=self.policy.retries, backoff=self.policy.backoff,
+                                 max_retry_after=CONSOLE_MAX_RETRY_AFTER, sleep=self.policy.sleep)
+            return ConsoleClient(self._http(self.url, 'GHES console', policy=policy), self.params['console_username'],
                                  self.params['console_password'], self.params.get('enterprise_slug') or 'github',
                                  self.version, totp_secret=self.params.get('console_totp_secret'),
                                  host_label=self.url)

@@ -220,7 +220,7 @@ class HttpClient:
 
     def _final_transport_error(self, exc, attempt):
         if attempt:
-            exc.message = '%s (gave up after %d attempts)' % (exc.message, attempt + 1)
+            exc.message = '%s (gave up after %d attempts).' % (exc.message.rstrip('.'), attempt + 1)
             exc.args = (exc.message,)
         return exc
 

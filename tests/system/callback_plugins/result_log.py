@@ -14,6 +14,7 @@ requirements: [GHES_TEST_RESULT_LOG set in the environment]
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -28,7 +29,7 @@ class CallbackModule(CallbackBase):
         path = os.environ.get('GHES_TEST_RESULT_LOG')
         if not path:
             return
-        record = {'host': result._host.get_name(), 'task': result._task.get_name(),
+        record = {'time': time.time(), 'host': result._host.get_name(), 'task': result._task.get_name(),
                   'action': result._task.action, 'status': status, 'result': result._result}
         with open(path, 'a') as handle:
             handle.write(json.dumps(record, default=str) + '\n')

@@ -1,0 +1,219 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Faults: retried where safe, never retried blindly where not, always reported truthfully.
+
+Each test injects one kind of fault through the simulator's control API, runs a real
+playbook, and checks the outcome through the control API: converged, or reported as not
+converged (never success without the reads confirming it), and a re-run converges with
+no state change made twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from harness import play, writes
+
+
+@pytest.fixture
+def sim_and_control(make_simulator, control):
+    def make(*appliances, **extra):
+        spec = {'seed': 51, 'appliances': list(appliances)}
+        spec.update(extra)
+        sim = make_simulator(spec)
+        return sim, control(sim)
+    return make
+
+
+def processed(ctl, name, method, suffix, statuses=(302,)):
+    """Requests of ``name`` matching method/path suffix that the appliance carried out."""
+    return [r for r in ctl.requests(name)['requests']
+            if r['method'] == method and r['path'].endswith(suffix) and r['status'] in statuses]
+
+
+def start_config_run(sim, name):
+    appliance = sim.info['appliances'][name]
+    session = requests.Session()
+    session.trust_env = False
+    response = session.post(appliance['manage_url'] + '/manage/v1/config/apply', verify=sim.ca_path,
+                            auth=('api_key', appliance['manage_password']), json={'run_id': 'byhand01'}, timeout=10)
+    assert response.status_code == 200, response.text
+
+
+def when_pending(ctl, name, action, limit=60):
+    """Run ``action()`` once the connect task waits for the owner's approval (in a thread)."""
+    def watch():
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if ctl.appliance(name)['pending_authorization']:
+                action()
+                return
+            time.sleep(0.1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def test_5xx_bursts_on_reads_are_retried(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', connected=True, license_sync=True,
+                                    last_sync_days_ago=1))
+    for status in (502, 503, 504):
+        ctl.fault(target='a', method='GET', path_prefix='/manage/v1', status=status, count=1)
+    ctl.fault(target='ghec', method='GET', status=502, count=2)
+    run = play(sim, 'info')
+    assert run.rc == 0, run.output[-3000:]
+    assert run.result('Module under test', 'a')['appliance']['connect']['connected'] is True
+    statuses = [r['status'] for r in ctl.requests('a')['requests'] if r['path'].startswith('/manage/v1')]
+    assert {502, 503, 504} <= set(statuses)
+
+
+def test_ghec_rate_limits_with_retry_after_are_retried(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.15.1', connected=True, license_sync=True,
+                                    last_sync_days_ago=1))
+    ctl.fault(target='ghec', status=429, count=1, retry_after=1)
+    ctl.fault(target='ghec', status=403, count=1, retry_after=1, body={'message': 'API rate limit exceeded'})
+    started = time.monotonic()
+    run = play(sim, 'license_sync', max_sync_age='8d')
+    assert run.rc == 0, run.output[-3000:]
+    assert time.monotonic() - started >= 2, 'Retry-After was honoured'
+
+
+def test_connection_resets_on_reads_are_retried(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.12.5', connected=True))
+    ctl.fault(target='a', method='GET', reset=True, count=2)
+    run = play(sim, 'info')
+    assert run.rc == 0, run.output[-3000:]
+
+
+def test_slow_answers_past_the_timeout_are_retried_then_reported(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.16.0', connected=True))
+    ctl.fault(target='a', path_prefix='/manage/v1/version', latency=3, count=1)
+    run = play(sim, 'info', ghes_timeout=1)
+    assert run.rc == 0, run.output[-3000:]
+    ctl.fault(target='a', path_prefix='/manage/v1/version', latency=3, count=10)
+    slow = play(sim, 'info', ghes_timeout=1, ghes_retries=1)
+    assert slow.rc != 0
+    assert 'did not answer within 1s (timeout) (gave up after 2 attempts).' in slow.result('Module under test', 'a')['msg']
+
+
+def test_appliance_down_while_waiting_for_approval_then_rerun_converges(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2'))
+    when_pending(ctl, 'a', lambda: ctl.down('a'))
+    run = play(sim, 'connect', approval_timeout=30, ghes_retries=1)
+    assert run.rc != 0
+    assert 'refused the connection' in run.result('Module under test', 'a')['msg']
+    ctl.up('a')
+    ctl.approve('a')
+    again = play(sim, 'connect', approval_timeout=30)
+    assert again.rc == 0, again.output[-3000:]
+    assert again.result('Module under test', 'a')['connected'] is True
+    assert len(processed(ctl, 'a', 'POST', '/settings/dotcom_connection')) == 1, 'the request was sent once'
+
+
+def test_config_run_in_progress_is_waited_for(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', approve_after=0.3, config_apply_seconds=4))
+    start_config_run(sim, 'a')
+    refused = play(sim, 'connect', approval_timeout=30)
+    assert refused.rc != 0
+    assert 'A configuration run is in progress' in refused.result('Module under test', 'a')['msg']
+    assert writes(ctl, 'a') == [r for r in writes(ctl, 'a') if r['path'] == '/manage/v1/config/apply']
+    run = play(sim, 'connect', approval_timeout=30, config_wait_timeout=30)
+    assert run.rc == 0, run.output[-3000:]
+    assert run.result('Module under test', 'a')['connected'] is True
+
+
+def test_config_run_that_never_ends_fails_the_preflight_clearly(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.13.3', config_apply_hang=True))
+    start_config_run(sim, 'a')
+    run = play(sim, 'connect', approval_timeout=30, config_wait_timeout=3)
+    assert run.rc != 0
+    message = run.result('Module under test', 'a')['msg']
+    assert 'Timed out after 3s waiting for a configuration run already in progress to finish' in message
+    assert processed(ctl, 'a', 'POST', '/settings/dotcom_connection', statuses=(200, 302)) == []
+
+
+def test_maintenance_switched_on_mid_run_stops_before_the_next_write(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.17.1', approve_after=4))
+    when_pending(ctl, 'a', lambda: ctl.patch('a', maintenance=True))
+    run = play(sim, 'playbooks/enable.yml', hosts='a', enable_approval_timeout=40, ghes_retries=1,
+               enable_no_log=False)
+    assert run.rc != 0
+    assert run.result('ghe_connect', 'a')['connected'] is True, 'confirmed through GHEC'
+    [failed] = run.for_task('ghe_license_sync', 'a')
+    assert failed['status'] == 'failed' and 'is in maintenance mode' in failed['result']['msg']
+    assert ctl.appliance('a')['license_sync'] is False
+    ctl.patch('a', maintenance=False)
+    again = play(sim, 'playbooks/enable.yml', hosts='a', enable_approval_timeout=40)
+    assert again.rc == 0, again.output[-3000:]
+    assert ctl.appliance('a')['license_sync'] is True
+
+
+def test_console_session_expiring_signs_in_again(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.18.0'))
+    threading.Timer(2, lambda: ctl.expire_session('a')).start()
+    threading.Timer(4, lambda: ctl.click('a', 'connect', True)).start()
+    run = play(sim, 'connect', method='manual', approval_timeout=30)
+    assert run.rc == 0, run.output[-3000:]
+    sign_ins = [r for r in ctl.requests('a')['requests'] if r['method'] == 'POST' and r['path'] == '/session']
+    assert len(sign_ins) >= 2
+
+
+def test_ghec_500_on_the_upload_is_not_retried_and_a_rerun_uploads_once(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.15.1', air_gapped=True), upload_processing_seconds=0.3)
+    ctl.fault(target='ghec', method='POST', path_prefix='/web/enterprises', status=500, count=1)
+    run = play(sim, 'upload', via='file', wait_timeout=20)
+    assert run.rc != 0
+    assert 'answered 500' in run.result('Module under test', 'a')['msg']
+    posts = [r for r in ctl.ghec_requests()['requests'] if r['method'] == 'POST' and '/server_usage' in r['path']]
+    assert len(posts) == 1, 'an upload is never retried blindly'
+    assert ctl.ghec()['uploads'] == []
+    again = play(sim, 'upload', via='file', wait_timeout=20)
+    assert again.rc == 0, again.output[-3000:]
+    assert len(ctl.ghec()['uploads']) == 1
+
+
+def test_reset_on_a_console_write_is_looked_at_not_repeated(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', approve_after=0.3))
+    ctl.fault(target='a', method='POST', path_prefix='/enterprises/github/settings/dotcom_connection', reset=True,
+              count=1)
+    run = play(sim, 'connect', approval_timeout=30)
+    assert run.rc != 0
+    assert 'got no answer' in run.result('Module under test', 'a')['msg']
+    assert 'It was not sent again' in run.result('Module under test', 'a')['msg']
+    again = play(sim, 'connect', approval_timeout=30)
+    assert again.rc == 0, again.output[-3000:]
+    assert len(processed(ctl, 'a', 'POST', '/settings/dotcom_connection')) == 1
+
+
+LOAD_FLEET = 200
+
+
+def test_load_200_appliances_with_5_percent_of_requests_failing(make_simulator, control):
+    sim = make_simulator({'seed': 61, 'count': LOAD_FLEET,
+                          'defaults': {'approve_after': 0.2, 'sync_seconds': 0.2}})
+    ctl = control(sim)
+    ctl.fault(target='*', status=503, probability=0.03, seed=7)
+    ctl.fault(target='*', status=502, probability=0.02, seed=8)
+    first = play(sim, 'playbooks/enable.yml', forks=20, enable_approval_timeout=60, enable_sync_wait_timeout=60,
+                 timeout=1800)
+    names = ['ghes-%03d' % i for i in range(1, LOAD_FLEET + 1)]
+    recap = first.recap()
+    failed = [n for n in names if recap[n]['failed']]
+    converged = [n for n in names if ctl.appliance(n)['connected'] and ctl.appliance(n)['license_sync']]
+    assert len(converged) + len(failed) >= LOAD_FLEET, 'every appliance converged or was reported failed'
+    for name in failed:
+        assert '%s: FAILED' % name in first.stdout or '%s: connected=' % name in first.stdout
+    ctl.clear_faults()
+    second = play(sim, 'playbooks/enable.yml', forks=20, enable_approval_timeout=60, enable_sync_wait_timeout=60,
+                  timeout=1800)
+    assert second.rc == 0, second.output[-4000:]
+    for name in names:
+        state = ctl.appliance(name)
+        assert state['connected'] and state['license_sync'], name
+        assert len(processed(ctl, name, 'POST', '/settings/dotcom_connection')) == 1, name
+        switched = processed(ctl, name, 'POST', 'license_usage_sync')
+        assert len(switched) == 1, (name, switched)
+    print('load: %d of %d converged on the first run, %d reported failed; all converged on the re-run'
+          % (LOAD_FLEET - len(failed), LOAD_FLEET, len(failed)))
