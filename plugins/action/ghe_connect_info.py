@@ -7,17 +7,11 @@ Read-only in every mode. Each value says where it came from (``sources``).
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import DESIRED_OPTIONS, appliance_spec, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
 
-DESIRED_OPTIONS = {
-    'connected': {'type': 'bool', 'default': True},
-    'target': {'type': 'str', 'choices': ['github_com', 'ghe_com']},
-    'license_sync': {'type': 'bool'},
-    'max_sync_age': {'type': 'str'},
-}
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 

@@ -18,6 +18,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     APPLIANCE_OPTIONS,
+    DESIRED_OPTIONS,
     SECRET_OPTIONS,
     appliance_spec,
     parse_duration,
@@ -35,12 +36,6 @@ DEFAULT_HOST_VARS = {
     'console_password': 'ghes_console_password', 'console_totp_secret': 'ghes_console_totp_secret',
     'validate_certs': 'ghes_validate_certs', 'ca_path': 'ghes_ca_path', 'timeout': 'ghes_timeout',
     'retries': 'ghes_retries',
-}
-DESIRED_OPTIONS = {
-    'connected': {'type': 'bool', 'default': True},
-    'target': {'type': 'str', 'choices': ['github_com', 'ghe_com']},
-    'license_sync': {'type': 'bool'},
-    'max_sync_age': {'type': 'str'},
 }
 
 

@@ -50,6 +50,14 @@ CLOUD_OPTIONS = {
     'ghec_cache_ttl': {'type': 'int', 'default': 300},
 }
 
+# The desired state a drift comparison takes (ghe_connect_info, ghe_drift_scan).
+DESIRED_OPTIONS = {
+    'connected': {'type': 'bool', 'default': True},
+    'target': {'type': 'str', 'choices': ['github_com', 'ghe_com']},
+    'license_sync': {'type': 'bool'},
+    'max_sync_age': {'type': 'str'},
+}
+
 METHOD_OPTION = {'type': 'str', 'default': 'console', 'choices': ['console', 'manual']}
 
 

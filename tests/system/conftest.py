@@ -41,3 +41,13 @@ def module_simulator(request, tmp_path_factory):
     sim = Simulator(request.module.SIM_SPEC, str(tmp_path_factory.mktemp("sim"))).start()
     yield sim
     sim.stop()
+
+
+@pytest.fixture
+def sim_and_control(make_simulator, control):
+    """sim_and_control(*appliances, seed=N, **spec) -> (started Simulator, its Control)."""
+    def make(*appliances, **spec):
+        spec.setdefault("seed", 1)
+        sim = make_simulator(dict(spec, appliances=list(appliances)))
+        return sim, control(sim)
+    return make

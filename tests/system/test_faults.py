@@ -13,20 +13,9 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 import requests
 
 from harness import play, writes
-
-
-@pytest.fixture
-def sim_and_control(make_simulator, control):
-    def make(*appliances, **extra):
-        spec = {'seed': 51, 'appliances': list(appliances)}
-        spec.update(extra)
-        sim = make_simulator(spec)
-        return sim, control(sim)
-    return make
 
 
 def processed(ctl, name, method, suffix, statuses=(302,)):

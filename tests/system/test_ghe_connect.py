@@ -12,22 +12,10 @@ import pytest
 from harness import ghec_writes, play, writes
 
 
-def spec(*appliances, **extra):
-    base = {'seed': 7, 'appliances': list(appliances)}
-    base.update(extra)
-    return base
-
-
 def fresh(name, version, **fields):
     return dict(name=name, version=version, **fields)
 
 
-@pytest.fixture
-def sim_and_control(make_simulator, control):
-    def make(*appliances, **extra):
-        sim = make_simulator(spec(*appliances, **extra))
-        return sim, control(sim)
-    return make
 
 
 def test_converges_with_the_owner_approving_then_is_idempotent_with_reads_only(sim_and_control):

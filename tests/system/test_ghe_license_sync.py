@@ -14,14 +14,6 @@ from harness import ghec_writes, play, writes
 TEN_DAYS = 10 * 86400
 
 
-@pytest.fixture
-def sim_and_control(make_simulator, control):
-    def make(*appliances, **extra):
-        spec = {'seed': 11, 'appliances': list(appliances)}
-        spec.update(extra)
-        sim = make_simulator(spec)
-        return sim, control(sim)
-    return make
 
 
 def connected(name, version, **fields):

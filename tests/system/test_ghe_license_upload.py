@@ -13,14 +13,12 @@ import pytest
 from harness import ghec_writes, play, writes
 
 
+
+
 @pytest.fixture
-def sim_and_control(make_simulator, control):
-    def make(*appliances, **extra):
-        spec = {'seed': 5, 'upload_processing_seconds': 0.5, 'appliances': list(appliances)}
-        spec.update(extra)
-        sim = make_simulator(spec)
-        return sim, control(sim)
-    return make
+def upload_fleet(sim_and_control):
+    """Appliances whose uploads GHEC processes in half a second."""
+    return lambda *appliances: sim_and_control(*appliances, seed=5, upload_processing_seconds=0.5)
 
 
 def gapped(name, version='3.15.1', **fields):
@@ -31,8 +29,8 @@ def uploads(ctl):
     return ctl.ghec()['uploads']
 
 
-def test_air_gapped_export_upload_success_then_idempotent(sim_and_control, tmp_path):
-    sim, ctl = sim_and_control(gapped('ag'))
+def test_air_gapped_export_upload_success_then_idempotent(upload_fleet, tmp_path):
+    sim, ctl = upload_fleet(gapped('ag'))
     dest = tmp_path / 'ag.json'
     first = play(sim, 'upload', dest=str(dest))
     assert first.rc == 0, first.output
@@ -51,8 +49,8 @@ def test_air_gapped_export_upload_success_then_idempotent(sim_and_control, tmp_p
     assert len(uploads(ctl)) == 1
 
 
-def test_check_mode_uploads_nothing_and_writes_no_export(sim_and_control, tmp_path):
-    sim, ctl = sim_and_control(gapped('chk'))
+def test_check_mode_uploads_nothing_and_writes_no_export(upload_fleet, tmp_path):
+    sim, ctl = upload_fleet(gapped('chk'))
     dest = tmp_path / 'chk.json'
     run = play(sim, 'upload', dest=str(dest), check=True)
     assert run.rc == 0, run.output
@@ -62,8 +60,8 @@ def test_check_mode_uploads_nothing_and_writes_no_export(sim_and_control, tmp_pa
     assert uploads(ctl) == [] and ghec_writes(ctl) == [] and writes(ctl, 'chk') == []
 
 
-def test_max_age_skips_after_a_recent_success(sim_and_control):
-    sim, ctl = sim_and_control(gapped('ma'))
+def test_max_age_skips_after_a_recent_success(upload_fleet):
+    sim, ctl = upload_fleet(gapped('ma'))
     assert play(sim, 'upload').rc == 0
     ctl.patch('ma', users_revision=2)  # a new export (different digest)
     run = play(sim, 'upload', max_age='7d')
@@ -86,8 +84,8 @@ BROKEN_FILES = [
 
 
 @pytest.mark.parametrize('case,content,message', BROKEN_FILES, ids=[c[0] for c in BROKEN_FILES])
-def test_malformed_or_tampered_files_fail_and_upload_nothing(sim_and_control, tmp_path, case, content, message):
-    sim, ctl = sim_and_control(gapped('mf'))
+def test_malformed_or_tampered_files_fail_and_upload_nothing(upload_fleet, tmp_path, case, content, message):
+    sim, ctl = upload_fleet(gapped('mf'))
     if content is None:
         sample = json.loads(open(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'samples',
                                               'license-usage-export.json')).read()) \
@@ -104,8 +102,8 @@ def test_malformed_or_tampered_files_fail_and_upload_nothing(sim_and_control, tm
     assert uploads(ctl) == [] and ghec_writes(ctl) == []
 
 
-def test_another_appliances_export_is_refused(sim_and_control, tmp_path):
-    sim, ctl = sim_and_control(gapped('one'), gapped('two'))
+def test_another_appliances_export_is_refused(upload_fleet, tmp_path):
+    sim, ctl = upload_fleet(gapped('one'), gapped('two'))
     theirs = tmp_path / 'two.json'
     assert play(sim, 'upload', hosts='two', dest=str(theirs)).rc == 0
     run = play(sim, 'upload', hosts='one', src=str(theirs), via='file')
@@ -114,8 +112,8 @@ def test_another_appliances_export_is_refused(sim_and_control, tmp_path):
     assert len(uploads(ctl)) == 1
 
 
-def test_ghec_rejecting_the_upload_fails_and_is_not_uploaded_twice(sim_and_control):
-    sim, ctl = sim_and_control(gapped('rej'))
+def test_ghec_rejecting_the_upload_fails_and_is_not_uploaded_twice(upload_fleet):
+    sim, ctl = upload_fleet(gapped('rej'))
     ctl.patch_ghec(upload_result='FAILURE')
     run = play(sim, 'upload')
     assert run.rc != 0
@@ -126,8 +124,8 @@ def test_ghec_rejecting_the_upload_fails_and_is_not_uploaded_twice(sim_and_contr
     assert len(uploads(ctl)) == 1
 
 
-def test_success_never_arriving_times_out_and_the_rerun_waits_instead_of_uploading(sim_and_control):
-    sim, ctl = sim_and_control(gapped('slow'))
+def test_success_never_arriving_times_out_and_the_rerun_waits_instead_of_uploading(upload_fleet):
+    sim, ctl = upload_fleet(gapped('slow'))
     ctl.patch_ghec(upload_result='PENDING_FOREVER')
     run = play(sim, 'upload', wait_timeout=3)
     assert run.rc != 0
@@ -142,8 +140,8 @@ def test_success_never_arriving_times_out_and_the_rerun_waits_instead_of_uploadi
     assert 'still processing' in checked.result('ghe_license_upload', 'slow')['skipped_reason']
 
 
-def test_connected_appliance_with_sync_on_prefers_sync_now(sim_and_control):
-    sim, ctl = sim_and_control(dict(name='conn', version='3.16.0', connected=True, license_sync=True,
+def test_connected_appliance_with_sync_on_prefers_sync_now(upload_fleet):
+    sim, ctl = upload_fleet(dict(name='conn', version='3.16.0', connected=True, license_sync=True,
                                     last_sync_days_ago=9, sync_seconds=0.3))
     run = play(sim, 'upload', max_age='7d', wait_timeout=20)
     assert run.rc == 0, run.output
@@ -152,8 +150,8 @@ def test_connected_appliance_with_sync_on_prefers_sync_now(sim_and_control):
     assert uploads(ctl) == []
 
 
-def test_no_secret_or_user_blob_in_vvvv_output(sim_and_control, tmp_path):
-    sim, ctl = sim_and_control(gapped('leak'))
+def test_no_secret_or_user_blob_in_vvvv_output(upload_fleet, tmp_path):
+    sim, ctl = upload_fleet(gapped('leak'))
     dest = tmp_path / 'leak.json'
     run = play(sim, 'upload', dest=str(dest), verbosity=4, diff=True)
     assert run.rc == 0, run.output
