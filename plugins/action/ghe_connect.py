@@ -79,9 +79,8 @@ class ActionModule(GhesActionBase):
                 raise GhesConnectError('%s is %s, not "%s" with target %s. Nothing was changed: set force: true to '
                                        'disconnect and reconnect it (its GitHub App on the old side is deleted).'
                                        % (appliance.url, what, enterprise, params['target']))
-            before_disconnect = before
+            # The diff keeps the state found at the start; the flow below now connects afresh.
             self._disconnect(appliance, params, manual, before)
-            before = dict(before_disconnect, connected=False)
         approval_timeout = params['approval_timeout']
         instruction = appliance.instruction('connect')
         if before['status'] in ('pending', 'unconfirmed'):

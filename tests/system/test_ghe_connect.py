@@ -85,6 +85,17 @@ def test_connected_elsewhere_is_an_error_without_force(sim_and_control):
     assert writes(ctl, 'other') == []
 
 
+def test_force_reconnects_an_appliance_connected_elsewhere(sim_and_control):
+    sim, ctl = sim_and_control(fresh('other', '3.15.1', connected=True, connected_enterprise='globex',
+                                     approve_after=0.3))
+    run = play(sim, 'connect', force=True, approval_timeout=30, diff=True)
+    assert run.rc == 0, run.output[-3000:]
+    result = run.result('ghe_connect', 'other')
+    assert result['changed'] and result['connected']
+    assert result['diff']['before']['account'] == 'globex' and result['diff']['after']['account'] == 'acme'
+    assert ctl.appliance('other')['connected_enterprise'] == 'acme'
+
+
 def test_manual_method_prints_the_instruction_and_waits_for_the_operator(sim_and_control):
     sim, ctl = sim_and_control(fresh('m', '3.17.1'))
 
