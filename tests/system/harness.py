@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from playbook_runner import REPO, run_playbook
@@ -26,3 +28,22 @@ def writes(control, name):
 
 def ghec_writes(control):
     return [r for r in control.ghec_requests()['requests'] if r['write']]
+
+
+def when_requested(control, name, path_suffix, action, times=1, limit=60):
+    """In a thread: run ``action()`` once ``name`` has received ``times`` requests for ``path_suffix``.
+
+    Lets a test play the operator at the right moment (the module is waiting) instead of
+    after a fixed delay that a loaded machine can outrun.
+    """
+    def watch():
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            seen = [r for r in control.requests(name)['requests'] if r['path'].endswith(path_suffix)]
+            if len(seen) >= times:
+                action()
+                return
+            time.sleep(0.1)
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread

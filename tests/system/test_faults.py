@@ -139,14 +139,30 @@ def test_maintenance_switched_on_mid_run_stops_before_the_next_write(sim_and_con
     assert ctl.appliance('a')['license_sync'] is True
 
 
+def sign_ins(ctl, name):
+    return [r for r in ctl.requests(name)['requests'] if r['method'] == 'POST' and r['path'] == '/session']
+
+
 def test_console_session_expiring_signs_in_again(sim_and_control):
     sim, ctl = sim_and_control(dict(name='a', version='3.18.0'))
-    threading.Timer(2, lambda: ctl.expire_session('a')).start()
-    threading.Timer(4, lambda: ctl.click('a', 'connect', True)).start()
-    run = play(sim, 'connect', method='manual', approval_timeout=30)
+
+    def operator():
+        # The session ends while the module polls the page; once it has signed in again, the operator acts.
+        deadline = time.monotonic() + 60
+        while not sign_ins(ctl, 'a') and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ctl.expire_session('a')
+        while len(sign_ins(ctl, 'a')) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ctl.click('a', 'connect', True)
+
+    helper = threading.Thread(target=operator, daemon=True)
+    helper.start()
+    run = play(sim, 'connect', method='manual', approval_timeout=60)
+    helper.join(5)
     assert run.rc == 0, run.output[-3000:]
-    sign_ins = [r for r in ctl.requests('a')['requests'] if r['method'] == 'POST' and r['path'] == '/session']
-    assert len(sign_ins) >= 2
+    assert len(sign_ins(ctl, 'a')) == 2, 'signed in again exactly once after the session ended'
+
 
 
 def test_ghec_500_on_the_upload_is_not_retried_and_a_rerun_uploads_once(sim_and_control):

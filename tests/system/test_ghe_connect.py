@@ -4,12 +4,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
 
 import pytest
 
-from harness import ghec_writes, play, writes
+from harness import ghec_writes, play, when_requested, writes
 
 
 def fresh(name, version, **fields):
@@ -99,14 +97,11 @@ def test_force_reconnects_an_appliance_connected_elsewhere(sim_and_control):
 def test_manual_method_prints_the_instruction_and_waits_for_the_operator(sim_and_control):
     sim, ctl = sim_and_control(fresh('m', '3.17.1'))
 
-    def operator():
-        time.sleep(3)
-        ctl.click('m', 'connect', True)  # clicks "Enable GitHub Connect" and approves on GitHub.com
-
-    helper = threading.Thread(target=operator)
-    helper.start()
+    # Once the module polls the page (twice: it is waiting), the operator clicks "Enable GitHub
+    # Connect" and approves on GitHub.com.
+    helper = when_requested(ctl, 'm', '/settings/dotcom_connection', lambda: ctl.click('m', 'connect', True), times=2)
     run = play(sim, 'connect', method='manual', approval_timeout=40)
-    helper.join()
+    helper.join(5)
     assert run.rc == 0, run.output
     page = '%s/enterprises/github/settings/dotcom_connection' % sim.info['appliances']['m']['url']
     assert page in run.stdout and '"Enable GitHub Connect"' in run.stdout

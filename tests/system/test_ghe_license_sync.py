@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
-from harness import ghec_writes, play, writes
+from harness import ghec_writes, play, when_requested, writes
 
 TEN_DAYS = 10 * 86400
 
@@ -97,7 +96,7 @@ def test_failed_sync_is_drift_and_a_failing_sync_now_reports_ghec_error(sim_and_
 
 def test_manual_waits_for_the_operator(sim_and_control):
     sim, ctl = sim_and_control(connected('m', '3.13.3'))
-    threading.Timer(2.5, lambda: ctl.click('m', 'license_sync', True)).start()
+    when_requested(ctl, 'm', '/settings/dotcom_connection', lambda: ctl.click('m', 'license_sync', True), times=2)
     run = play(sim, 'license_sync', method='manual', wait_timeout=30)
     assert run.rc == 0, run.output
     assert '"Server can sync user license count and usage" -> Enabled' in run.stdout
