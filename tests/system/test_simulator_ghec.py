@@ -9,7 +9,8 @@ import requests
 SIM_SPEC = {
     "enterprise": {"slug": "acme", "name": "Acme Corp"},
     "ghec_extra_installations": 260,
-    "upload_processing_seconds": 0.1,
+    # Long enough that a loaded machine still sees PENDING before processing ends.
+    "upload_processing_seconds": 1.5,
     "appliances": [
         {"name": "conn", "version": "3.14.2", "connected": True, "license_sync": True, "last_sync_days_ago": 2,
          "features": {"server_statistics": True}},
