@@ -10,7 +10,7 @@ SIM_SPEC = {
     "enterprise": {"slug": "acme", "name": "Acme Corp"},
     "ghec_extra_installations": 260,
     # Long enough that a loaded machine still sees PENDING before processing ends.
-    "upload_processing_seconds": 1.5,
+    "upload_processing_seconds": 0.5,
     "appliances": [
         {"name": "conn", "version": "3.14.2", "connected": True, "license_sync": True, "last_sync_days_ago": 2,
          "features": {"server_statistics": True}},
@@ -215,7 +215,7 @@ def uploads_of(sim, host):
     return None
 
 
-def wait_state(sim, host, name, timeout=5.0):
+def wait_state(sim, host, name, timeout=15.0):
     deadline = time.monotonic() + timeout
     while True:
         node = uploads_of(sim, host)
