@@ -1,0 +1,152 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where a fleet scan's time goes, measured in-process against a simulated fleet.
+
+    python benchmarks/profile_scan.py [--size 1000] [--sample 100] [--console]
+
+Runs the steps of the ghe_drift_scan action plugin one by one, with the collection's own
+code, outside Ansible (so Ansible's share is what is left of the playbook's time):
+  params     validating every host's options (ActionModule._host_params)
+  warm       the enterprise-wide GHEC reads, once
+  sample     gather() of the first --sample appliances one after the other, under cProfile
+  sample+mem the same, with SharedReadCache.get memoised in this process (an experiment: what
+             re-reading the shared cache files costs; the collection is not changed)
+  scan       every appliance with 16 threads, as the plugin does
+  redact     redact() of the scan's result with every host's secrets, as the action base does
+Nothing in plugins/ is modified; the memoisation is a monkeypatch in this process only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import cProfile
+import io
+import os
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, BENCH)
+
+import fleet as bench  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
+    parser.add_argument('--size', type=int, default=1000)
+    parser.add_argument('--sample', type=int, default=100)
+    parser.add_argument('--concurrency', type=int, default=16)
+    parser.add_argument('--console', action='store_true', help='server statistics off: the console is read')
+    args = parser.parse_args()
+    bench.ensure_venv()
+    workroot = tempfile.mkdtemp(prefix='ghes-profile-')
+    collections_root = bench.use_collection_tree(os.path.join(workroot, 'collections'))
+    sys.path.insert(0, collections_root)
+    fleet = None
+    try:
+        fleet = bench.Fleet(args.size, workroot)
+        if args.console:
+            fleet.set_statistics(False)
+        run(args, fleet)
+    except KeyboardInterrupt:
+        print('interrupted', file=sys.stderr)
+    finally:
+        if fleet is not None:
+            fleet.stop()
+        bench.stop_all()
+        shutil.rmtree(workroot, ignore_errors=True)
+
+
+def run(args, fleet):
+    # pylint: disable=import-outside-toplevel
+    import yaml
+    from ansible_collections.ghes.connect.plugins.action import ghe_drift_scan as scan
+    from ansible_collections.ghes.connect.plugins.module_utils import _shared_cache
+    from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
+    from ansible_collections.ghes.connect.plugins.module_utils._argspec import SECRET_OPTIONS, parse_duration
+    from ansible_collections.ghes.connect.plugins.module_utils._redact import redact
+
+    with open(fleet.inventory, encoding='utf-8') as handle:
+        inventory = yaml.safe_load(handle)
+    group = inventory['all']['vars']
+    hosts = inventory['all']['children']['ghes']['hosts']
+    cloud = dict((k, group[k]) for k in ('ghec_url', 'ghec_token', 'ghec_enterprise', 'ghec_ca_path'))
+    console = 'auto'
+    desired = {'connected': True, 'target': 'github_com', 'license_sync': True, 'max_sync_age': '8d'}
+    max_age = parse_duration('8d', 'max_sync_age')
+    print('%d appliances, server statistics %s; load average %s' % (
+        args.size, 'off (console read)' if args.console else 'on', bench.loadavg()))
+
+    began = time.monotonic()
+    jobs = [(name, scan.ActionModule._host_params(name, host, dict(scan.DEFAULT_HOST_VARS), cloud))
+            for name, host in hosts.items()]
+    timings = [('params (all)', time.monotonic() - began, len(jobs))]
+    secrets = [p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k)]
+
+    began = time.monotonic()
+    scan.ActionModule._warm_enterprise_reads(jobs)
+    timings.append(('warm GHEC reads', time.monotonic() - began, 1))
+
+    def gather_all(selection):
+        return [scan._scan_one(name, params, console, desired, max_age) for name, params in selection]
+
+    sample = jobs[:args.sample]
+    profiler = cProfile.Profile()
+    began = time.monotonic()
+    profiler.enable()
+    gather_all(sample)
+    profiler.disable()
+    timings.append(('sample, shared cache files (cProfile on)', time.monotonic() - began, len(sample)))
+    shared = Appliance(jobs[0][1]).shared
+    files = sorted((entry, os.path.getsize(os.path.join(shared.directory, entry)))
+                   for entry in os.listdir(shared.directory) if entry.startswith(shared.prefix) and entry.endswith('.json'))
+    began = time.monotonic()
+    gather_all(sample)
+    timings.append(('sample, shared cache files', time.monotonic() - began, len(sample)))
+
+    original = _shared_cache.SharedReadCache.get
+    memo = {}
+
+    def memoised(self, name, fetch, refresh=False):
+        key = (self.prefix, name)
+        if refresh or key not in memo:
+            memo[key] = original(self, name, fetch, refresh)
+        return memo[key]
+
+    _shared_cache.SharedReadCache.get = memoised
+    try:
+        gather_all(sample[:1])            # fill the memo (the files exist already)
+        began = time.monotonic()
+        gather_all(sample)
+        timings.append(('sample, SharedReadCache.get memoised', time.monotonic() - began, len(sample)))
+    finally:
+        _shared_cache.SharedReadCache.get = original
+
+    began = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+        records = list(pool.map(lambda job: scan._scan_one(job[0], job[1], console, desired, max_age), jobs))
+    timings.append(('scan (all, %d threads)' % args.concurrency, time.monotonic() - began, len(jobs)))
+    drifted = [r for r in records if r['differences']]
+
+    began = time.monotonic()
+    redact({'changed': False, 'appliances': records, 'drifted': [r['appliance'] for r in drifted]}, secrets)
+    timings.append(('redact result (%d secrets)' % len(secrets), time.monotonic() - began, len(records)))
+
+    print('\n| step | seconds | items | ms per item |\n|---|---|---|---|')
+    for step, seconds, items in timings:
+        print('| %s | %.2f | %d | %.1f |' % (step, seconds, items, 1000 * seconds / max(items, 1)))
+    print('\nshared cache files of this run (%s): %s' % (
+        shared.directory, ', '.join('%s %d KB' % (name[len(shared.prefix) + 1:], size // 1024) for name, size in files)))
+    print('drifted appliances: %d %s' % (len(drifted), [(r['appliance'], r['error']) for r in drifted[:3]]))
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats('tottime').print_stats(12)
+    print('\ncProfile of the sample (sequential gather of %d appliances), by own time:' % len(sample))
+    print('\n'.join(line for line in stream.getvalue().splitlines() if line.strip())[:4000])
+
+
+if __name__ == '__main__':
+    main()
