@@ -164,7 +164,6 @@ def test_console_session_expiring_signs_in_again(sim_and_control):
     assert len(sign_ins(ctl, 'a')) == 2, 'signed in again exactly once after the session ended'
 
 
-
 def test_ghec_500_on_the_upload_is_not_retried_and_a_rerun_uploads_once(sim_and_control):
     sim, ctl = sim_and_control(dict(name='a', version='3.15.1', air_gapped=True), upload_processing_seconds=0.3)
     ctl.fault(target='ghec', method='POST', path_prefix='/web/enterprises', status=500, count=1)

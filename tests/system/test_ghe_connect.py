@@ -14,8 +14,6 @@ def fresh(name, version, **fields):
     return dict(name=name, version=version, **fields)
 
 
-
-
 def test_converges_with_the_owner_approving_then_is_idempotent_with_reads_only(sim_and_control):
     sim, ctl = sim_and_control(fresh('a312', '3.12.5', approve_after=0.5))
     first = play(sim, 'connect', approval_timeout=30, diff=True)

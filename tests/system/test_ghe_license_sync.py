@@ -13,8 +13,6 @@ from harness import ghec_writes, play, when_requested, writes
 TEN_DAYS = 10 * 86400
 
 
-
-
 def connected(name, version, **fields):
     fields.setdefault('connected', True)
     fields.setdefault('sync_seconds', 0.3)

@@ -13,8 +13,6 @@ import pytest
 from harness import ghec_writes, play, writes
 
 
-
-
 @pytest.fixture
 def upload_fleet(sim_and_control):
     """Appliances whose uploads GHEC processes in half a second."""
@@ -142,7 +140,7 @@ def test_success_never_arriving_times_out_and_the_rerun_waits_instead_of_uploadi
 
 def test_connected_appliance_with_sync_on_prefers_sync_now(upload_fleet):
     sim, ctl = upload_fleet(dict(name='conn', version='3.16.0', connected=True, license_sync=True,
-                                    last_sync_days_ago=9, sync_seconds=0.3))
+                                 last_sync_days_ago=9, sync_seconds=0.3))
     run = play(sim, 'upload', max_age='7d', wait_timeout=20)
     assert run.rc == 0, run.output
     result = run.result('ghe_license_upload', 'conn')
