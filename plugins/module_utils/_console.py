@@ -73,6 +73,13 @@ class ConsoleClient:
 
     # -- session ------------------------------------------------------------------------
     def sign_in(self):
+        """Sign in; once more if the sign-in form's session vanished (422) - signing in changes nothing."""
+        for attempt in range(2):
+            if self._sign_in_once(final=attempt == 1):
+                self._signed_in = True
+                return
+
+    def _sign_in_once(self, final):
         response = self.http.request('GET', routes.LOGIN_PAGE, headers=HTML_HEADERS)
         page = Page(response.text, response.url)
         form = _one(page.find_forms(action=routes.LOGIN_ACTION))
@@ -83,7 +90,13 @@ class ConsoleClient:
         values = dict(form.fields)
         values.update(dict(zip(routes.LOGIN_FIELDS, (self.username, self.password))))
         response = self.http.request('POST', routes.LOGIN_ACTION, form=values, headers=HTML_HEADERS,
-                                     expected=(200, 302), safe=True)
+                                     expected=(200, 302, 422), safe=True)
+        if response.status == 422:
+            if final:
+                raise ConsoleLoginError('The console on %s rejected the sign-in form twice (422: its session or CSRF '
+                                        'token expired at once). Check the appliance\'s clock and session settings.'
+                                        % self.host_label)
+            return False
         if response.status == 200:
             raise ConsoleLoginError('The console on %s refused the sign-in of console_username "%s"%s. Check '
                                     'console_username and console_password (a site administrator of the appliance).'
@@ -92,7 +105,7 @@ class ConsoleClient:
             response = self._two_factor(response.location)
         if self._path_of(response.location) in (routes.LOGIN_PAGE, routes.LOGIN_ACTION, routes.TWO_FACTOR_ACTION):
             raise ConsoleLoginError('The console on %s did not open a session for "%s".' % (self.host_label, self.username))
-        self._signed_in = True
+        return True
 
     def _two_factor(self, location):
         if not self.totp_secret:

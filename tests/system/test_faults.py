@@ -221,3 +221,16 @@ def test_load_200_appliances_with_5_percent_of_requests_failing(make_simulator, 
         assert len(switched) == 1, (name, switched)
     print('load: %d of %d converged on the first run, %d reported failed; all converged on the re-run'
           % (LOAD_FLEET - len(failed), LOAD_FLEET, len(failed)))
+
+
+def test_sign_in_form_rejected_once_is_started_over(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', connected=True, license_sync=True,
+                                    last_sync_days_ago=1))
+    ctl.fault(target='a', method='POST', path_prefix='/session', status=422, count=1)
+    run = play(sim, 'info', console='always')
+    assert run.rc == 0, run.output[-3000:]
+    assert [r['status'] for r in sign_ins(ctl, 'a')] == [422, 302]
+    ctl.fault(target='a', method='POST', path_prefix='/session', status=422, count=2)
+    twice = play(sim, 'info', console='always')
+    assert twice.rc != 0
+    assert 'rejected the sign-in form twice' in twice.result('Module under test', 'a')['msg']
