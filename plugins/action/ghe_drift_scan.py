@@ -103,9 +103,9 @@ class ActionModule(GhesActionBase):
             if '_error' in params or not params.get('ghec_token'):
                 continue
             try:
-                warm = Appliance(params)
-                warm.installations()
-                warm.sync_status()
+                with Appliance(params) as warm:
+                    warm.installations()
+                    warm.sync_status()
             except GhesConnectError:
                 pass  # each appliance reports the error itself
             return
@@ -115,8 +115,8 @@ def _scan_one(name, params, console, desired, max_age):
     if '_error' in params:
         return report_record(name, error=params['_error'])
     try:
-        appliance = Appliance(params)
-        info = gather(appliance, console, preflight_reads=False)
+        with Appliance(params) as appliance:
+            info = gather(appliance, console, preflight_reads=False)
         return report_record(name, info, appliance_differences(info, desired, params.get('ghec_enterprise'), max_age))
     except GhesConnectError as exc:
         return report_record(name, error=exc.message)

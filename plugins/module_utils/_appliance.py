@@ -19,6 +19,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     default_manage_url,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._config_run import ConfigRunner
+from ansible_collections.ghes.connect.plugins.module_utils._connections import ConnectionPool
 from ansible_collections.ghes.connect.plugins.module_utils._console import ConsoleClient, manual_instruction
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
@@ -59,6 +60,19 @@ class Appliance:
         self.url = params['url'].rstrip('/')
         self.manage_url = (params.get('manage_url') or default_manage_url(self.url)).rstrip('/')
         self._cache = {}
+        # The Manage API, REST and the console of one appliance may share an origin: one pool of
+        # kept-alive connections serves every client of this appliance.
+        self.pool = ConnectionPool()
+
+    def close(self):
+        """Close the connections kept open for this appliance."""
+        self.pool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
     # -- HTTP plumbing ----------------------------------------------------------------------
     def _http(self, base, service, policy=None, **auth):
@@ -67,7 +81,8 @@ class Appliance:
             base, service,
             validate_certs=self.params.get('ghec_validate_certs' if cloud else 'validate_certs', True),
             ca_path=self.params.get('ghec_ca_path' if cloud else 'ca_path'),
-            timeout=self.params.get('timeout', 30), policy=policy or self.policy, secrets=self.secrets, **auth)
+            timeout=self.params.get('timeout', 30), policy=policy or self.policy, secrets=self.secrets,
+            pool=self.pool, **auth)
 
     def _once(self, key, build):
         if key not in self._cache:

@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one HTTP layer under every client.
 
-Built on ``ansible.module_utils.urls.Request`` so proxies, ``ca_path`` and client
-certificates behave as everywhere else in Ansible, with no third-party Python on the
-controller. What it adds:
+Built on ansible-core's URL layer (its TLS context and redirect policy) and urllib, with no
+third-party Python on the controller; ``_connections`` explains why each client owns its
+opener and reuses connections. What it adds:
 
 * bounded retries with exponential backoff, honouring ``Retry-After``;
 * a retry policy that knows which requests are safe to repeat (see ``_should_retry``);
@@ -14,16 +14,23 @@ controller. What it adds:
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
 import json
 import random
 import socket
 import ssl
 import time
 import urllib.error
+import urllib.request
 from urllib.parse import urlencode, urlsplit
 
-from ansible.module_utils.urls import Request, make_context
+from ansible.module_utils.urls import basic_auth_header
 
+from ansible_collections.ghes.connect.plugins.module_utils._connections import (
+    ConnectionPool,
+    build_opener,
+    tls_context,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     AuthenticationError,
     HttpStatusError,
@@ -98,32 +105,29 @@ class HttpClient:
 
     def __init__(self, base_url, service, validate_certs=True, ca_path=None, timeout=30,
                  policy=None, basic_auth=None, token=None, token_scheme='token',
-                 secrets=(), cookies=None):
+                 secrets=(), cookies=None, pool=None):
         self.base_url = base_url.rstrip('/')
         self.service = service
         self.policy = policy or RetryPolicy()
         self.secrets = tuple(s for s in secrets if s)
-        headers = {'User-Agent': USER_AGENT}
+        self.headers = {'User-Agent': USER_AGENT}
         if token:
-            headers['Authorization'] = '%s %s' % (token_scheme, token)
+            self.headers['Authorization'] = '%s %s' % (token_scheme, token)
             self.secrets += (token,)
-        username = password = None
         if basic_auth:
             username, password = basic_auth
+            self.headers['Authorization'] = basic_auth_header(username, password).decode('ascii')
             self.secrets += (password,)
-        # One SSL context for every request of this client: the CA file is read once, not per request.
-        context = make_context(cafile=ca_path, validate_certs=validate_certs)
-        self._request = Request(
-            headers=headers, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
-            url_username=username, url_password=password, force_basic_auth=bool(basic_auth),
-            follow_redirects='none', cookies=cookies, use_netrc=False, http_agent=USER_AGENT, context=context)
+        self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
+        self.pool = pool or ConnectionPool()
+        self._opener = build_opener(tls_context(ca_path, validate_certs), self.pool, self.cookies)
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.timeout = timeout
 
-    @property
-    def cookies(self):
-        return self._request.cookies
+    def close(self):
+        """Close the idle connections (the pool's, which may be shared with the appliance's other clients)."""
+        self.pool.close()
 
     def url(self, path, query=None):
         url = path if path.startswith(('http://', 'https://')) else self.base_url + path
@@ -155,7 +159,7 @@ class HttpClient:
         attempt = 0
         while True:
             try:
-                response = self._send(method, url, data, send_headers)
+                response = self._send(method, url, data, send_headers, reusable=safe)
             except TransportError as exc:
                 if attempt < self.policy.retries and (safe or not exc.maybe_sent) \
                         and not isinstance(exc, TLSVerificationError):
@@ -180,9 +184,9 @@ class HttpClient:
             return False
         return safe or status in NOT_PROCESSED_STATUSES
 
-    def _send(self, method, url, data, headers):
+    def _send(self, method, url, data, headers, reusable=False):
         try:
-            raw = self._request.open(method, url, data=data, headers=headers)
+            raw = self._open(method, url, data, headers, reusable)
             with raw:
                 return Response(raw.status, _lower_headers(raw.headers), raw.read(), url)
         except urllib.error.HTTPError as exc:
@@ -195,6 +199,12 @@ class HttpClient:
             raise self._transport_error(url, exc.reason)
         except (OSError, http.client.HTTPException) as exc:
             raise self._transport_error(url, exc)
+
+    def _open(self, method, url, data, headers, reusable):
+        """Send one request through this client's opener; ``reusable``: it may go over a kept-alive connection."""
+        request = urllib.request.Request(url, data=data, headers=dict(self.headers, **headers), method=method)
+        request.reusable = reusable
+        return self._opener.open(request, timeout=self.timeout)
 
     def _transport_error(self, url, reason):
         where = _origin(url)

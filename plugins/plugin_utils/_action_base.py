@@ -61,6 +61,7 @@ class GhesActionBase(ActionBase):
         del tmp
         _validation, params = self.validate_argument_spec(**self.argument_spec().kwargs())
         self.secrets = [params[k] for k in SECRET_OPTIONS if params.get(k)]
+        appliance = None
         try:
             appliance = self.make_appliance(params)
             result.update(self.execute(appliance, params, task_vars or {}))
@@ -70,6 +71,9 @@ class GhesActionBase(ActionBase):
             result.update(_failure(exc))
         except AnsibleActionFail:
             raise
+        finally:
+            if appliance is not None:
+                appliance.close()
         return redact(result, self.secrets)
 
 

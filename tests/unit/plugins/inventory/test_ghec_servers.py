@@ -76,7 +76,7 @@ class FakeGhec:
         path = urlsplit(url).path
         body = json.loads(data) if data else None
         self.requests.append((method, path, body))
-        if http._request.headers.get('Authorization') != 'token %s' % self.token:
+        if http.headers.get('Authorization') != 'token %s' % self.token:
             return self.answer(401, {'message': 'Bad credentials'})
         if self.rate_limited_answers:
             self.rate_limited_answers -= 1
@@ -115,7 +115,7 @@ class FakeGhec:
 def ghec(monkeypatch):
     fake = FakeGhec()
 
-    def send(http, method, url, data, headers):     # a plain function: the client itself is passed as ``http``
+    def send(http, method, url, data, headers, reusable=False):   # a plain function: the client is ``http``
         return fake.send(http, method, url, data, headers)
 
     monkeypatch.setattr(HttpClient, '_send', send)

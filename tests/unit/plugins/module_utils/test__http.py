@@ -60,7 +60,7 @@ class Script:
         self.steps = list(steps)
         self.sent = []
 
-    def __call__(self, method, url, data=None, headers=None):
+    def __call__(self, method, url, data=None, headers=None, reusable=False):
         self.sent.append((method, url))
         step = self.steps.pop(0)
         if isinstance(step, BaseException):
@@ -74,7 +74,7 @@ def client(script, retries=3, **kwargs):
     sleeps = []
     http = HttpClient('https://ghes.example.com:8443', 'Manage GHES API', basic_auth=('api_key', SECRET),
                       policy=RetryPolicy(retries=retries, backoff=0.01, sleep=sleeps.append), **kwargs)
-    http._request.open = script
+    http._open = script
     return http, sleeps
 
 

@@ -1,0 +1,170 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connections under the HTTP layer: one opener per client, TLS contexts and keep-alive.
+
+``ansible.module_utils.urls.Request.open`` builds a new opener for every request, installs
+it as urllib's process-wide opener and then sends through whatever opener is installed at
+that moment. In one process with threads (the fleet scan reads many appliances at once)
+a request can go out through another thread's opener: another appliance's cookie jar and
+TLS context. And every request opens a new TCP and TLS connection (``Connection: close``),
+which is most of what reading one appliance costs. So each client here owns its opener,
+built from ansible's own pieces (``make_context``, its redirect handler) and urllib's proxy
+and cookie handlers, and the requests that are safe to repeat reuse an idle connection to
+the same origin (HTTP/1.1 keep-alive). A request that is not safe to repeat (a form post
+that changes something) always gets a connection of its own, closed after it, exactly as
+before: a stale keep-alive connection can then never make the client guess whether a
+write happened.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import select
+import threading
+import urllib.error
+import urllib.request
+import urllib.response
+
+from ansible.module_utils.urls import HTTPRedirectHandler, make_context
+
+# What a server that closed an idle keep-alive connection makes the next request on it raise.
+STALE_CONNECTION_ERRORS = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                           ConnectionAbortedError)
+MAX_IDLE_PER_ORIGIN = 4
+
+_contexts = {}
+_contexts_lock = threading.Lock()
+
+
+def tls_context(ca_path=None, validate_certs=True):
+    """The SSL context for these settings, made once per process (the CA file is read once, not per client)."""
+    key = (ca_path, bool(validate_certs))
+    with _contexts_lock:
+        if key not in _contexts:
+            _contexts[key] = make_context(cafile=ca_path, validate_certs=validate_certs)
+        return _contexts[key]
+
+
+class ConnectionPool:
+    """Idle keep-alive connections by origin and TLS context, shared by the clients of one appliance."""
+
+    def __init__(self):
+        self._idle = {}
+        self._lock = threading.Lock()
+        self.opened = 0
+        self.reused = 0
+
+    def take(self, key):
+        """An idle connection for ``key`` that the server has not closed, or None."""
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                connection = idle.pop() if idle else None
+            if connection is None:
+                return None
+            if _still_open(connection):
+                self.reused += 1
+                return connection
+            connection.close()
+
+    def give_back(self, key, connection):
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < MAX_IDLE_PER_ORIGIN:
+                idle.append(connection)
+                return
+        connection.close()
+
+    def close(self):
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for connection in connections:
+                connection.close()
+
+
+def _still_open(connection):
+    """An idle connection has nothing to say: if its socket is readable, the server closed it."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    try:
+        readable, _writable, _errors = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
+
+
+class KeepAliveHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """urllib's HTTP and HTTPS handler, reusing connections for requests marked ``reusable``.
+
+    Through a proxy, or for a request not marked reusable, it is urllib's own handler.
+    """
+
+    def __init__(self, context, pool):
+        urllib.request.HTTPHandler.__init__(self)
+        urllib.request.HTTPSHandler.__init__(self, context=context)
+        self.context = context
+        self.pool = pool
+
+    def http_open(self, req):
+        return self._open(req, http.client.HTTPConnection)
+
+    def https_open(self, req):
+        return self._open(req, http.client.HTTPSConnection, context=self.context)
+
+    def _open(self, req, connection_class, **connection_args):
+        if not getattr(req, 'reusable', False) or req.has_proxy() or getattr(req, '_tunnel_host', None):
+            self.pool.opened += 1
+            return self.do_open(connection_class, req, **connection_args)
+        key = (req.type, req.host, id(self.context))
+        headers = dict(req.unredirected_hdrs)
+        headers.update((k, v) for k, v in req.headers.items() if k not in headers)
+        headers = dict((name.title(), value) for name, value in headers.items())
+        connection = self.pool.take(key)
+        while True:
+            reused = connection is not None
+            if not reused:
+                connection = connection_class(req.host, timeout=req.timeout, **connection_args)
+                self.pool.opened += 1
+            try:
+                if reused:
+                    connection.sock.settimeout(req.timeout)
+                connection.request(req.get_method(), req.selector, req.data, headers)
+                response = connection.getresponse()
+                body = response.read()
+            except STALE_CONNECTION_ERRORS as exc:
+                connection.close()
+                if reused:
+                    # The server closed the idle connection as we used it; the request is one that
+                    # may be repeated, so it goes once more on a new connection.
+                    connection = None
+                    continue
+                raise urllib.error.URLError(exc)
+            except OSError as exc:
+                connection.close()
+                raise urllib.error.URLError(exc)
+            except http.client.HTTPException:
+                connection.close()
+                raise
+            if response.will_close:
+                connection.close()
+            else:
+                self.pool.give_back(key, connection)
+            return _buffered(response, body, req.get_full_url())
+
+
+def _buffered(response, body, url):
+    """A urllib response over the body already read (the connection is free for the next request)."""
+    result = urllib.response.addinfourl(io.BytesIO(body), response.msg, url, response.status)
+    result.msg = response.reason
+    return result
+
+
+def build_opener(context, pool, cookies=None):
+    """An opener of this client's own: urllib's proxies from the environment, ansible's redirect policy (none)."""
+    handlers = [KeepAliveHandler(context, pool), HTTPRedirectHandler('none')]
+    if cookies is not None:
+        handlers.append(urllib.request.HTTPCookieProcessor(cookies))
+    return urllib.request.build_opener(*handlers)
