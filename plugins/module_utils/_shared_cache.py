@@ -8,22 +8,32 @@ a file per (run, GHEC URL, enterprise, token digest, read) in a private director
 first worker takes a lock and fetches, the others wait on the lock and read the file.
 Entries live ``ttl`` seconds; any task that changes state invalidates the run's entries
 so the next read sees the change. Only enterprise-level data (no credentials) is stored.
+
+A read that covers the whole enterprise (every installation, every sync record) is stored
+split by host name (``get_part``): an index file with what the read says in general, and
+a file per host name in a directory of its own. A worker then reads its own appliance's
+few hundred bytes instead of parsing the whole enterprise: the cost of a host's task does
+not grow with the size of the fleet.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
+import uuid
 
 from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
 
 DEFAULT_TTL = 300
 # Entries of runs that ended are swept when older than this (they are useless after their run).
 SWEEP_AFTER_SECONDS = 6 * 3600
+_MISSING = object()
 
 
 class SharedReadCache:
@@ -47,38 +57,134 @@ class SharedReadCache:
             raise OSError('%s belongs to another user; refusing to use it as a cache' % self.directory)
         _sweep_now_and_then(self.directory)
 
+    def _path(self, name):
+        return os.path.join(self.directory, '%s-%s.json' % (self.prefix, name))
+
+    @contextlib.contextmanager
+    def _locked(self, name):
+        with open(self._path(name) + '.lock', 'a') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def get(self, name, fetch, refresh=False):
         """Return the cached value of ``name`` or ``fetch()`` it (once across workers)."""
         if self.ttl <= 0:
             self.fetches += 1
             return fetch()
         self._ensure_directory()
-        path = os.path.join(self.directory, '%s-%s.json' % (self.prefix, name))
-        with open(path + '.lock', 'a') as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                if not refresh:
-                    cached = _read_fresh(path, self.ttl)
-                    if cached is not None:
-                        self.hits += 1
-                        return cached['value']
-                value = fetch()
-                self.fetches += 1
-                write_private(path, json.dumps({'stored': time.time(), 'value': value}))
-                return value
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        path = self._path(name)
+        with self._locked(name):
+            if not refresh:
+                cached = _read_fresh(path, self.ttl)
+                if cached is not None:
+                    self.hits += 1
+                    return cached['value']
+            value = fetch()
+            self.fetches += 1
+            write_private(path, json.dumps({'stored': time.time(), 'value': value}))
+            return value
+
+    def get_part(self, name, key, fetch, split, refresh=False):
+        """``(common, part)``: what the read ``name`` says in general, and about ``key`` (None when nothing).
+
+        ``fetch()`` makes the read (once across workers); ``split(value)`` returns
+        ``(common, {key: part})`` with lower-case keys (host names). ``key`` None asks for
+        the common part only.
+        """
+        if self.ttl <= 0:
+            self.fetches += 1
+            common, parts = split(fetch())
+            return common, _lookup(parts, key)
+        self._ensure_directory()
+        if not refresh:
+            found = self._read_part(name, key)
+            if found is not _MISSING:
+                self.hits += 1
+                return found
+        with self._locked(name):
+            if not refresh:
+                # Another worker may have fetched it while this one waited for the lock.
+                found = self._read_part(name, key)
+                if found is not _MISSING:
+                    self.hits += 1
+                    return found
+            common, parts = split(fetch())
+            self.fetches += 1
+            self._store_parts(name, common, parts)
+            return common, _lookup(parts, key)
+
+    def _read_part(self, name, key):
+        index = _read_fresh(self._path(name), self.ttl)
+        if index is None:
+            return _MISSING
+        if key is None:
+            return index['value'], None
+        parts = os.path.join(self.directory, index['parts'])
+        try:
+            with open(os.path.join(parts, _part_file(key))) as handle:
+                return index['value'], json.load(handle)
+        except FileNotFoundError:
+            # No file in an intact directory: the read says nothing about this key. No directory:
+            # it was replaced after the index was read - read again under the lock.
+            return (index['value'], None) if os.path.isdir(parts) else _MISSING
+        except (OSError, ValueError):
+            return _MISSING
+
+    def _store_parts(self, name, common, parts):
+        """Write the parts into a new directory, then point the index at it; drop the old directory."""
+        path = self._path(name)
+        generation = '%s-%s.%s' % (self.prefix, name, uuid.uuid4().hex[:16])
+        staging = os.path.join(self.directory, '.' + generation)
+        os.mkdir(staging, 0o700)
+        try:
+            for key, part in parts.items():
+                _write_new(os.path.join(staging, _part_file(key)), json.dumps(part))
+            os.rename(staging, os.path.join(self.directory, generation))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        previous = _read_fresh(path, ttl=None)
+        write_private(path, json.dumps({'stored': time.time(), 'value': common, 'parts': generation}))
+        if previous and previous.get('parts'):
+            shutil.rmtree(os.path.join(self.directory, previous['parts']), ignore_errors=True)
 
     def invalidate(self):
         """Forget this run's entries: a task just changed what they describe."""
         if not os.path.isdir(self.directory):
             return
-        for entry in os.listdir(self.directory):
-            if entry.startswith(self.prefix) and entry.endswith('.json'):
-                try:
-                    os.unlink(os.path.join(self.directory, entry))
-                except FileNotFoundError:
-                    pass
+        entries = [e for e in os.listdir(self.directory) if e.startswith(self.prefix)]
+        # Indexes first: a reader that still holds an old index finds its parts gone and reads again.
+        for entry in sorted(entries, key=lambda e: not e.endswith('.json')):
+            path = os.path.join(self.directory, entry)
+            if entry.endswith('.json'):
+                _unlink(path)
+            elif os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _lookup(parts, key):
+    return None if key is None else parts.get(key.lower())
+
+
+def _part_file(key):
+    return hashlib.sha256(key.lower().encode('utf-8')).hexdigest()[:32] + '.json'
+
+
+def _write_new(path, text):
+    """A file in a private staging directory: 0600, no rename needed (the directory is renamed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'w') as handle:
+        handle.write(text)
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _sweep_now_and_then(directory):
@@ -95,18 +201,23 @@ def _sweep_now_and_then(directory):
     for entry in os.listdir(directory):
         path = os.path.join(directory, entry)
         try:
-            if os.stat(path).st_mtime < cutoff:
+            if os.stat(path).st_mtime >= cutoff:
+                continue
+            if os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
                 os.unlink(path)
         except OSError:
             pass
 
 
 def _read_fresh(path, ttl):
+    """The entry at ``path`` if it is younger than ``ttl`` seconds (any age when ``ttl`` is None)."""
     try:
         with open(path) as handle:
             cached = json.load(handle)
     except (OSError, ValueError):
         return None
-    if time.time() - cached.get('stored', 0) > ttl:
+    if ttl is not None and time.time() - cached.get('stored', 0) > ttl:
         return None
     return cached

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import time
 
@@ -66,3 +67,76 @@ def test_expired_entries_are_fetched_again_and_old_runs_swept(tmp_path, monkeypa
     monkeypatch.setattr(_shared_cache.time, 'time', lambda: now + 60)
     assert shared.get('x', lambda: 2) == 2
     assert not stale.exists()
+
+
+# -- reads split by host name -----------------------------------------------------------------
+def by_host(value):
+    return {'total': len(value)}, dict((name.lower(), {'name': name}) for name in value)
+
+
+def test_a_split_read_is_fetched_once_and_each_worker_gets_its_own_part(tmp_path):
+    calls = []
+
+    def fetch():
+        calls.append(1)
+        return ['A.example.com', 'b.example.com']
+
+    first, second = cache(tmp_path), cache(tmp_path)
+    assert first.get_part('inst', 'a.example.com', fetch, by_host) == ({'total': 2}, {'name': 'A.example.com'})
+    assert second.get_part('inst', 'B.EXAMPLE.COM', fetch, by_host) == ({'total': 2}, {'name': 'b.example.com'})
+    assert second.get_part('inst', 'c.example.com', fetch, by_host) == ({'total': 2}, None)
+    assert second.get_part('inst', None, fetch, by_host) == ({'total': 2}, None)
+    assert calls == [1]
+
+
+def test_a_worker_reads_two_small_files_whatever_the_size_of_the_fleet(tmp_path, monkeypatch):
+    hosts = ['ghes-%04d.example.com' % i for i in range(2000)]
+    cache(tmp_path).get_part('inst', hosts[0], lambda: hosts, by_host)
+    opened = []
+    real_open = open
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(_shared_cache, 'open', counting_open, raising=False)
+    assert cache(tmp_path).get_part('inst', hosts[1234], lambda: [], by_host)[1] == {'name': hosts[1234]}
+    assert len(opened) == 2
+    assert all(os.path.getsize(path) < 200 for path in opened)
+
+
+def test_refresh_replaces_the_parts_and_removes_the_old_ones(tmp_path):
+    shared = cache(tmp_path)
+    for round_ in range(5):
+        common, part = shared.get_part('inst', 'x', lambda: ['x'] * (round_ + 1), by_host, refresh=True)
+        assert common == {'total': round_ + 1} and part == {'name': 'x'}
+    directories = [e for e in os.listdir(tmp_path / 'c') if os.path.isdir(tmp_path / 'c' / e)]
+    assert len(directories) == 1
+
+
+def test_invalidate_forgets_split_reads_too(tmp_path):
+    shared = cache(tmp_path)
+    shared.get_part('inst', 'x', lambda: ['x'], by_host)
+    shared.invalidate()
+    assert [e for e in os.listdir(tmp_path / 'c') if e.startswith(shared.prefix) and not e.endswith('.lock')] == []
+    assert shared.get_part('inst', 'x', lambda: ['x', 'y'], by_host)[0] == {'total': 2}
+
+
+def test_an_index_whose_parts_vanished_is_read_again_not_taken_for_absence(tmp_path):
+    """A worker that read the index just before another replaced the parts must not report 'not known'."""
+    shared = cache(tmp_path)
+    shared.get_part('inst', 'x', lambda: ['x'], by_host)
+    index = _shared_cache._read_fresh(shared._path('inst'), None)
+    shutil.rmtree(tmp_path / 'c' / index['parts'])
+    assert shared.get_part('inst', 'x', lambda: ['x', 'z'], by_host) == ({'total': 2}, {'name': 'x'})
+
+
+def test_parts_are_private(tmp_path):
+    shared = cache(tmp_path)
+    shared.get_part('inst', 'x', lambda: ['x'], by_host)
+    for root, directories, files in os.walk(tmp_path / 'c'):
+        for name in directories:
+            assert stat.S_IMODE(os.stat(os.path.join(root, name)).st_mode) == 0o700
+        for name in files:
+            if name.endswith('.json'):
+                assert stat.S_IMODE(os.stat(os.path.join(root, name)).st_mode) == 0o600
