@@ -59,14 +59,13 @@ class ActionModule(GhesActionBase):
         if params['target'] == 'ghe_com' and not version.has('ghe_com_target'):
             raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
                              % (appliance.url, version))
-        use_console = appliance.console_usable
         before = read_connect(appliance, console_mode(appliance))
         if params['state'] == 'present':
-            return self._present(appliance, params, before, manual, use_console)
-        return self._absent(appliance, params, before, manual, use_console)
+            return self._present(appliance, params, before, manual)
+        return self._absent(appliance, params, before, manual)
 
     # -- present ----------------------------------------------------------------------------
-    def _present(self, appliance, params, before, manual, use_console):
+    def _present(self, appliance, params, before, manual):
         enterprise = params['ghec_enterprise']
         other_account = before['account'] not in (None, enterprise) and before['status'] == 'connected'
         wrong_target = (before['status'] == 'connected' and before['target'] not in (None, params['target']))
@@ -87,15 +86,15 @@ class ActionModule(GhesActionBase):
             # Somebody (perhaps an earlier run) already asked GitHub.com: wait, do not ask again.
             if self.check_mode:
                 return self._result(False, before, before, 'none', pending=True)
-            return self._await_approval(appliance, params, before, 'none', use_console, changed=False)
-        preflight(appliance, need_owner=True, config_wait=params['config_wait_timeout'])
+            return self._await_approval(appliance, params, before, 'none', changed=False)
+        preflight(appliance, config_wait=params['config_wait_timeout'])
         predicted = dict(before, status='pending', connected=False, account=None, target=params['target'])
         if self.check_mode:
             return self._result(True, before, predicted, 'manual' if manual else 'console', pending=True,
                                 instruction=instruction if manual else None)
         if manual:
             self.say('Waiting up to %ss for the operator: %s' % (approval_timeout, instruction))
-            return self._await_approval(appliance, params, before, 'manual', use_console, changed=False,
+            return self._await_approval(appliance, params, before, 'manual', changed=False,
                                         instruction=instruction)
         try:
             authorization_url = appliance.console.enable_connect(params['target'], params.get('ghe_com_subdomain'))
@@ -109,7 +108,7 @@ class ActionModule(GhesActionBase):
             return self._result(True, before, after, 'console', pending=not after['connected'])
         self.say('Approval needed on GitHub.com by an owner of "%s": %s (waiting up to %ss)'
                  % (params['ghec_enterprise'], authorization_url, approval_timeout))
-        return self._await_approval(appliance, params, before_url, 'console', use_console, changed=True,
+        return self._await_approval(appliance, params, before_url, 'console', changed=True,
                                     authorization_url=authorization_url)
 
     @staticmethod
@@ -123,12 +122,12 @@ class ActionModule(GhesActionBase):
                                'it was not carried out. It was not sent again: run the task again.'
                                % (appliance.url, exc.message))
 
-    def _await_approval(self, appliance, params, before, method_used, use_console, changed,
+    def _await_approval(self, appliance, params, before, method_used, changed,
                         authorization_url=None, instruction=None):
         enterprise = params['ghec_enterprise']
         deadline = time.monotonic() + params['approval_timeout']
         state = before
-        mode = verify_mode(appliance) if use_console else CONSOLE_NEVER
+        mode = verify_mode(appliance)
         while True:
             confirmed = True
             if mode != CONSOLE_NEVER:
@@ -162,7 +161,7 @@ class ActionModule(GhesActionBase):
             state=_public(state))
 
     # -- absent -----------------------------------------------------------------------------
-    def _absent(self, appliance, params, before, manual, use_console):
+    def _absent(self, appliance, params, before, manual):
         if not before['connected'] and before['status'] in ('disabled', None):
             return self._result(False, before, before, 'none')
         after = dict(before, connected=False, status='disabled', account=None, target=None, features={})
@@ -174,8 +173,7 @@ class ActionModule(GhesActionBase):
         return self._result(True, before, after, 'manual' if manual else 'console')
 
     def _disconnect(self, appliance, params, manual, before):
-        preflight(appliance, need_connect_license=False, need_owner=True,
-                  config_wait=params['config_wait_timeout'])
+        preflight(appliance, need_connect_license=False, config_wait=params['config_wait_timeout'])
         if self.check_mode:
             return
         use_console = appliance.console_usable

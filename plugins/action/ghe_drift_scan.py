@@ -104,7 +104,7 @@ class ActionModule(GhesActionBase):
                 continue
             try:
                 with Appliance(params) as warm:
-                    warm.installations()
+                    warm.installation()
                     warm.sync_status()
             except GhesConnectError:
                 pass  # each appliance reports the error itself

@@ -55,12 +55,11 @@ class ActionModule(GhesActionBase):
         manual = params['method'] == 'manual'
         if not appliance.version.supported:
             preflight(appliance)
-        use_console = appliance.console_usable
         want = params['state'] == 'enabled'
         connect = read_connect(appliance, console_mode(appliance))
         before = read_license_sync(appliance, connect, console_mode(appliance))
-        if before['enabled'] is not None and before['enabled'] != want and use_console \
-                and before['sources'].get('enabled') != SRC_CONSOLE:
+        if before['enabled'] is not None and before['enabled'] != want \
+                and before['sources'].get('enabled') != SRC_CONSOLE and appliance.console_usable:
             # Server statistics may lag the switch by a day: the switch itself decides a write.
             before = read_license_sync(appliance, connect, verify_mode(appliance))
         if not connect['connected']:
@@ -81,7 +80,7 @@ class ActionModule(GhesActionBase):
         changed = False
         if before['enabled'] != want:
             differences.append({'field': 'license_sync.enabled', 'before': before['enabled'], 'after': want})
-            preflight(appliance, need_owner=True, config_wait=params['config_wait_timeout'])
+            preflight(appliance, config_wait=params['config_wait_timeout'])
             method_used = 'manual' if manual else 'console'
             changed = True
             after = dict(before, enabled=want)

@@ -25,7 +25,6 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
 )
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
-from ansible_collections.ghes.connect.plugins.module_utils._ghec import find_installation
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
     age_seconds,
     console_mode,
@@ -80,7 +79,7 @@ class ActionModule(GhesActionBase):
                              % appliance.url)
         if self.check_mode:
             return dict(result, changed=True, skipped_reason=None)
-        preflight(appliance, need_connect_license=False, need_owner=True)
+        preflight(appliance, need_connect_license=False)
         appliance.console.sync_now()
         appliance.changed_state()
         synced = wait_for_new_sync(appliance, last.get('date'), params['wait_timeout'])
@@ -101,10 +100,10 @@ class ActionModule(GhesActionBase):
         usage.check_belongs_to(appliance.hostname, known.get('server_id'))
         result = {'used': 'file', 'export': usage.summary(), 'dest': params.get('dest')}
         changed = self._keep(usage, params.get('dest'))
-        installation = find_installation(appliance.installations(), usage.host_name)
+        installation = appliance.installation(usage.host_name)
         uploads = _uploads(installation)
         mine = next((u for u in uploads if u['name'] == usage.upload_name), None)
-        ghec_now = parse_time(appliance.sync_status().get('observed_at'))
+        ghec_now = parse_time(appliance.sync_status()[0])
         skip = None if params['force'] else _skip_reason(mine, uploads, known, max_age, ghec_now)
         if skip:
             return dict(result, changed=changed, skipped_reason=skip, upload=_upload_result(mine or _latest(uploads), usage))
@@ -119,7 +118,7 @@ class ActionModule(GhesActionBase):
         if self.check_mode:
             return dict(result, changed=True, skipped_reason=None,
                         upload={'name': usage.upload_name, 'sha256': usage.sha256, 'sync_state': None, 'created_at': None})
-        preflight(appliance, need_connect_license=False, need_owner=True)
+        preflight(appliance, need_connect_license=False)
         self._upload_once(appliance, usage)
         appliance.changed_state()
         done = self._await_upload(appliance, usage, params['wait_timeout'], changed=True)
@@ -149,7 +148,7 @@ class ActionModule(GhesActionBase):
             if not exc.maybe_sent:
                 raise
             # The upload may or may not have arrived: look before doing anything else.
-            installation = find_installation(appliance.installations(refresh=True), usage.host_name)
+            installation = appliance.installation(usage.host_name, refresh=True)
             if not any(u['name'] == usage.upload_name for u in _uploads(installation)):
                 raise GhesConnectError('The upload of %s to GHEC ended without an answer (%s) and GHEC does not list it. '
                                        'It was not sent again: run the task again.' % (usage.upload_name, exc.message))
@@ -157,7 +156,7 @@ class ActionModule(GhesActionBase):
     def _await_upload(self, appliance, usage, timeout, changed):
         deadline = time.monotonic() + timeout
         while True:
-            installation = find_installation(appliance.installations(refresh=True), usage.host_name)
+            installation = appliance.installation(usage.host_name, refresh=True)
             upload = next((u for u in _uploads(installation) if u['name'] == usage.upload_name), None)
             state = upload and upload['sync_state']
             if state == 'SUCCESS':

@@ -250,9 +250,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         token = self._token()
         client = self._ghec_client(token)
         try:
-            # check_access first: its errors name the fix (missing scope, unknown enterprise).
-            client.check_access(need_owner=False)
-            installations = client.installations()
+            # installations first: its first page checks the token (scope, enterprise, owner) and names the fix.
+            _enterprise, installations = client.installations()
             sync_status = client.license_sync_status()
         except GhesConnectError as exc:
             # HttpClient already scrubs the token; scrubbing again costs nothing and guards the future.

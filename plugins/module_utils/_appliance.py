@@ -28,7 +28,9 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
 )
 from ansible_collections.ghes.connect.plugins.module_utils._ghec import (
     GhecClient,
-    find_installation,
+    installations_by_host,
+    latest_statistics_by_host,
+    sync_records_by_host,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.ghes.connect.plugins.module_utils._manage import ManageClient
@@ -224,26 +226,34 @@ class Appliance:
     def config_run_in_progress(self):
         return self.config_runner.running()
 
-    # -- GHEC, shared across the run --------------------------------------------------------
-    def installations(self, refresh=False):
-        self.ghec_access(need_owner=False)
-        return self.shared.get('installations', self.ghec.installations, refresh=refresh)
+    # -- GHEC, read once per run and shared, each host reading only its own part ------------
+    def _ghec_part(self, name, hostname, refresh=False):
+        fetch, split = {
+            'installations': (self.ghec.installations, installations_by_host),
+            'license_sync_status': (self.ghec.license_sync_status, sync_records_by_host),
+            'server_statistics': (self.ghec.server_statistics, latest_statistics_by_host),
+        }[name]
+        return self.shared.get_part(name, hostname, fetch, split, refresh=refresh)
+
+    def ghec_access(self):
+        """The enterprise as ghec_token sees it, checked (scope, enterprise, owner) with the run's first read."""
+        return self._once('access', lambda: self._ghec_part('installations', None)[0])
+
+    def installation(self, hostname=None, refresh=False):
+        """GHEC's installation of this appliance (or of ``hostname``), uploads included; None if GHEC has none."""
+        return self._ghec_part('installations', hostname or self.hostname, refresh)[1]
 
     def sync_status(self, refresh=False):
-        """GHEC's license-sync-status for the whole enterprise, with GHEC's clock."""
-        self.ghec_access(need_owner=False)
-        return self.shared.get('license_sync_status', self.ghec.license_sync_status, refresh=refresh)
+        """``(observed_at, record)``: GHEC's clock, and its license-sync record of this appliance (or None)."""
+        self.ghec_access()
+        common, record = self._ghec_part('license_sync_status', self.hostname, refresh)
+        return common['observed_at'], record
 
-    def ghec_access(self, need_owner=True):
-        """Token scope and the enterprise, checked once per run (cached) before any enterprise read."""
-        access = self._once('access', lambda: self.shared.get('access', lambda: self.ghec.check_access(need_owner=False)))
-        if need_owner and not access.get('viewerIsAdmin'):
-            # Re-run the check for its precise error message.
-            self.ghec.check_access(need_owner=True)
-        return access
-
-    def installation(self, refresh=False):
-        return find_installation(self.installations(refresh), self.hostname)
+    def server_statistics(self):
+        """``(observed_at, {collection_date, features_enabled})``: this appliance's latest shared statistics, or None."""
+        self.ghec_access()
+        common, latest = self._ghec_part('server_statistics', self.hostname)
+        return common['observed_at'], latest
 
     def instruction(self, action):
         """What a person does by hand for ``action`` on this appliance's release."""

@@ -83,7 +83,7 @@ def license_summary(data):
     }
 
 
-def preflight(appliance, need_connect_license=True, need_owner=True, config_wait=0):
+def preflight(appliance, need_connect_license=True, config_wait=0):
     """Raise ``PreflightError`` listing every reason a write must not start.
 
     Checks the version, the license (where the appliance exposes it), maintenance, a
@@ -102,7 +102,7 @@ def preflight(appliance, need_connect_license=True, need_owner=True, config_wait
             found += appliance_problems(appliance, None, False, config_running=True)
     except WaitTimeoutError as exc:
         found.append(exc.message)
-    ghec = ghec_problem(appliance, need_owner)
+    ghec = ghec_problem(appliance)
     if ghec:
         found.append(ghec)
     if found:
@@ -124,10 +124,10 @@ def appliance_problems(appliance, license_data, maintenance, config_running):
     return found
 
 
-def ghec_problem(appliance, need_owner=True):
+def ghec_problem(appliance):
     """Why the GHEC token or enterprise cannot be used (scope, ownership, unknown), or None."""
     try:
-        appliance.ghec_access(need_owner=need_owner)
+        appliance.ghec_access()
     except GhesConnectError as exc:
         return exc.message
     return None

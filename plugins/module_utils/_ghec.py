@@ -26,9 +26,10 @@ READ_SCOPES = ('read:enterprise', 'admin:enterprise')
 PAGE_SIZE = 100
 UPLOADS_PER_INSTALLATION = 5
 
-ACCESS_QUERY = 'query($slug: String!) { enterprise(slug: $slug) { slug name viewerIsAdmin } }'
+# The enterprise as the token sees it comes with the first page of installations: checking the
+# token's access costs no request of its own.
 INSTALLATIONS_QUERY = (
-    'query($slug: String!, $after: String) { enterprise(slug: $slug) { ownerInfo { '
+    'query($slug: String!, $after: String) { enterprise(slug: $slug) { slug name viewerIsAdmin ownerInfo { '
     'enterpriseServerInstallations(first: %d, after: $after, connectedOnly: false) { '
     'nodes { id hostName customerName isConnected createdAt updatedAt '
     'userAccountsUploads(first: %d) { nodes { name syncState createdAt } } } '
@@ -42,34 +43,49 @@ class GhecClient:
         self.web_http = web_http
         self.web_session = web_session
 
-    # -- access ---------------------------------------------------------------------------
-    def check_access(self, need_owner=True):
-        """Verify the token, its scope and the enterprise; return ``{slug, name, viewerIsAdmin, scopes}``.
+    # -- enterprise-wide reads ------------------------------------------------------------
+    def installations(self):
+        """``(enterprise, nodes)``: the enterprise as the token sees it, and every installation (all pages).
 
-        Raises with the cause and the fix: bad token, missing scope, unknown enterprise,
-        or (``need_owner``) a token whose user does not own the enterprise.
+        ``enterprise`` is ``{slug, name, viewerIsAdmin, scopes}``. The first page checks the
+        token before anything else, and raises with the cause and the fix: bad token, missing
+        scope, unknown enterprise, or a token whose user does not own the enterprise (only
+        owners can read its installations).
         """
-        response = self._graphql_response(ACCESS_QUERY, {'slug': self.enterprise})
+        enterprise, nodes, after = None, [], None
+        while True:
+            response = self._graphql_response(INSTALLATIONS_QUERY, {'slug': self.enterprise, 'after': after})
+            if enterprise is None:
+                enterprise = self._check_access(response)
+            data = self._graphql_data(response)
+            connection = data['enterprise']['ownerInfo']['enterpriseServerInstallations']
+            nodes.extend(connection.get('nodes') or [])
+            page = connection.get('pageInfo') or {}
+            if not page.get('hasNextPage'):
+                return enterprise, nodes
+            after = page.get('endCursor')
+
+    def _check_access(self, response):
         scopes = _scopes(response.headers)
         if scopes is not None and not any(s in scopes for s in READ_SCOPES):
             raise PermissionDeniedError(
                 'ghec_token lacks the read:enterprise scope (it has: %s). Create a classic token with '
                 'read:enterprise (admin:enterprise for changes) as an owner of the enterprise "%s".'
                 % (', '.join(scopes) or 'no scopes', self.enterprise), status=403)
-        enterprise = self._graphql_data(response).get('enterprise')
+        enterprise = ((response.json() or {}).get('data') or {}).get('enterprise')
         if not enterprise:
+            self._graphql_data(response)    # a typed error (scope) says more than "not found"
             raise NotFoundError('The GHEC enterprise "%s" does not exist or ghec_token cannot see it: check '
                                 'ghec_enterprise (the slug in https://github.com/enterprises/SLUG).'
                                 % self.enterprise, status=404)
-        if need_owner and not enterprise.get('viewerIsAdmin'):
+        if not enterprise.get('viewerIsAdmin'):
             raise PermissionDeniedError(
                 'The owner of ghec_token is not an owner of the GHEC enterprise "%s". GitHub requires the person who '
                 'sets up GitHub Connect and license sync to own the enterprise: use an owner\'s token.'
                 % self.enterprise, status=403)
-        enterprise['scopes'] = scopes
-        return enterprise
+        return {'slug': enterprise.get('slug'), 'name': enterprise.get('name'), 'viewerIsAdmin': True,
+                'scopes': scopes}
 
-    # -- enterprise-wide reads ------------------------------------------------------------
     def license_sync_status(self):
         """``{server_instances: [{server_id, hostname, last_sync}], observed_at}`` for every appliance.
 
@@ -81,25 +97,12 @@ class GhecClient:
         return {'server_instances': data.get('server_instances') or [],
                 'observed_at': _http_date_to_iso(response.headers.get('date'))}
 
-    def installations(self):
-        """Every installation GHEC knows (all pages), uploads included."""
-        nodes, after = [], None
-        while True:
-            data = self._graphql(INSTALLATIONS_QUERY, {'slug': self.enterprise, 'after': after})
-            enterprise = data.get('enterprise')
-            if not enterprise:
-                raise NotFoundError('The GHEC enterprise "%s" does not exist or ghec_token cannot see it.'
-                                    % self.enterprise, status=404)
-            connection = enterprise['ownerInfo']['enterpriseServerInstallations']
-            nodes.extend(connection.get('nodes') or [])
-            page = connection.get('pageInfo') or {}
-            if not page.get('hasNextPage'):
-                return nodes
-            after = page.get('endCursor')
-
     def server_statistics(self, date_start=None, date_end=None):
+        """``{statistics: [...], observed_at}``: every appliance's shared server statistics, with GHEC's clock."""
         query = dict((k, v) for k, v in (('date_start', date_start), ('date_end', date_end)) if v)
-        return self._rest('/enterprise-installation/%s/server-statistics' % self.enterprise, query) or []
+        response = self._rest_response('/enterprise-installation/%s/server-statistics' % self.enterprise, query)
+        return {'statistics': response.json() or [],
+                'observed_at': _http_date_to_iso(response.headers.get('date'))}
 
     # -- "Add server usage" (MODELLED web page, needs an owner's web session) ---------------
     def upload_usage(self, filename, content):
@@ -132,9 +135,6 @@ class GhecClient:
                                   if Page(response.text).flash_errors else ''))
 
     # -- plumbing ---------------------------------------------------------------------------
-    def _rest(self, path, query=None):
-        return self._rest_response(path, query).json()
-
     def _rest_response(self, path, query=None):
         try:
             return self.http.request('GET', path, query=query)
@@ -157,9 +157,6 @@ class GhecClient:
             return self.http.request('POST', '/graphql', json_body={'query': query, 'variables': variables}, safe=True)
         except AuthenticationError as exc:
             raise _bad_token(exc)
-
-    def _graphql(self, query, variables):
-        return self._graphql_data(self._graphql_response(query, variables))
 
     def _graphql_data(self, response):
         """The ``data`` of a GraphQL answer; typed errors become the errors callers handle.
@@ -186,22 +183,35 @@ class GhecClient:
         return data
 
 
-def find_installation(installations, hostname):
-    wanted = (hostname or '').lower()
-    for node in installations:
-        if (node.get('hostName') or '').lower() == wanted:
-            return node
-    return None
+# -- the enterprise-wide reads split by host name (see SharedReadCache.get_part) ---------------
+def installations_by_host(read):
+    """``(enterprise, {host name: installation})``; the first installation of a name wins."""
+    enterprise, nodes = read
+    parts = {}
+    for node in nodes:
+        parts.setdefault((node.get('hostName') or '').lower(), node)
+    return enterprise, parts
 
 
-def find_sync_record(records, hostname=None, server_id=None):
-    wanted = (hostname or '').lower()
-    for record in records:
-        if server_id and record.get('server_id') == server_id:
-            return record
-        if wanted and (record.get('hostname') or '').lower() == wanted:
-            return record
-    return None
+def sync_records_by_host(status):
+    """``({observed_at}, {host name: sync record})``; the first record of a name wins."""
+    parts = {}
+    for record in status['server_instances']:
+        parts.setdefault((record.get('hostname') or '').lower(), record)
+    return {'observed_at': status['observed_at']}, parts
+
+
+def latest_statistics_by_host(read):
+    """``({observed_at}, {host name: {collection_date, features_enabled}})`` from each host's latest entry."""
+    latest = {}
+    for entry in read['statistics']:
+        host = (entry.get('host_name') or '').lower()
+        if host not in latest or (entry.get('collection_date') or '') > (latest[host].get('collection_date') or ''):
+            latest[host] = entry
+    return {'observed_at': read['observed_at']}, dict(
+        (host, {'collection_date': entry.get('collection_date'),
+                'features_enabled': (entry.get('github_connect') or {}).get('features_enabled') or []})
+        for host, entry in latest.items())
 
 
 def _http_date_to_iso(value):

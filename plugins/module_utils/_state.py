@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError
-from ansible_collections.ghes.connect.plugins.module_utils._ghec import find_sync_record
 
 SRC_GHEC_GRAPHQL = 'ghec_graphql'
 SRC_GHEC_SYNC = 'ghec_license_sync_status'
@@ -32,8 +31,12 @@ STATISTICS_FRESH_SECONDS = 36 * 3600
 
 
 def console_mode(appliance, wanted=CONSOLE_AUTO):
-    """``wanted``, or ``never`` when the console cannot be used (no credentials, maintenance)."""
-    if wanted == CONSOLE_NEVER or not appliance.console_usable:
+    """``wanted``, or ``never`` without console credentials.
+
+    Whether the console is open (not in maintenance) is asked only when a read needs the
+    page: a state the documented reads settle costs no maintenance request.
+    """
+    if wanted == CONSOLE_NEVER or not appliance.has_console_credentials:
         return CONSOLE_NEVER
     return wanted
 
@@ -62,7 +65,7 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
         'installation': _installation_summary(installation),
         'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL},
     }
-    if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not connected):
+    if (console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not connected)) and appliance.console_usable:
         add_console_view(appliance, state)
     return state
 
@@ -92,7 +95,7 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     """
     sources = {}
     enabled = None
-    if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE:
+    if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE and appliance.console_usable:
         add_console_view(appliance, connect)
     if 'license_usage_sync' in connect['features']:
         enabled = connect['features']['license_usage_sync']
@@ -101,7 +104,7 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
         enabled = _enabled_from_statistics(appliance)
         if enabled is not None:
             sources['enabled'] = SRC_GHEC_STATS
-        elif console != CONSOLE_NEVER:
+        elif console != CONSOLE_NEVER and appliance.console_usable:
             add_console_view(appliance, connect)
             enabled = connect['features'].get('license_usage_sync')
             sources['enabled'] = SRC_CONSOLE if enabled is not None else None
@@ -118,31 +121,27 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
 
 def read_last_sync(appliance, refresh=False):
     """``{last_sync: {date, status, error} | None, sync_age_seconds, server_id}`` from GHEC."""
-    status = appliance.sync_status(refresh=refresh)
-    record = find_sync_record(status['server_instances'], hostname=appliance.hostname)
+    observed_at, record = appliance.sync_status(refresh=refresh)
     last_sync = None
     age = None
     if record and record.get('last_sync'):
         last_sync = dict((k, record['last_sync'].get(k)) for k in ('date', 'status', 'error'))
-        age = age_seconds(last_sync.get('date'), now=parse_time(status.get('observed_at')))
+        age = age_seconds(last_sync.get('date'), now=parse_time(observed_at))
     return {'last_sync': last_sync, 'sync_age_seconds': age, 'server_id': (record or {}).get('server_id')}
 
 
 def _enabled_from_statistics(appliance):
     """The switch as the appliance's latest server statistics say, if recent; else None."""
     try:
-        stats = appliance.shared.get('server_statistics', appliance.ghec.server_statistics)
-        now = parse_time(appliance.sync_status().get('observed_at'))
+        observed_at, latest = appliance.server_statistics()
     except GhesConnectError:
         return None
-    mine = [s for s in stats or [] if (s.get('host_name') or '').lower() == appliance.hostname.lower()]
-    if not mine:
+    if not latest:
         return None
-    latest = max(mine, key=lambda s: s.get('collection_date') or '')
-    age = age_seconds(latest.get('collection_date'), now=now)
+    age = age_seconds(latest['collection_date'], now=parse_time(observed_at))
     if age is None or age > STATISTICS_FRESH_SECONDS:
         return None
-    return 'license_usage_sync' in ((latest.get('github_connect') or {}).get('features_enabled') or [])
+    return 'license_usage_sync' in latest['features_enabled']
 
 
 def _installation_summary(installation):

@@ -69,6 +69,7 @@ class FakeGhec:
         self.token = token
         self.scopes = scopes
         self.enterprise = enterprise
+        self.owner = True
         self.rate_limited_answers = 0
         self.requests = []
 
@@ -92,14 +93,17 @@ class FakeGhec:
             return self.answer(200, {'errors': [{'type': 'INSUFFICIENT_SCOPES', 'message': 'scope'}]})
         if variables['slug'] != self.enterprise:
             return self.answer(200, {'data': {'enterprise': None}, 'errors': [{'type': 'NOT_FOUND', 'message': 'no'}]})
-        if 'viewerIsAdmin' in query:
-            return self.answer(200, {'data': {'enterprise': {'slug': 'acme', 'name': 'Acme', 'viewerIsAdmin': True}}})
+        enterprise = dict((field, value) for field, value in
+                          (('slug', 'acme'), ('name', 'Acme'), ('viewerIsAdmin', self.owner)) if field in query)
+        if not self.owner:
+            return self.answer(200, {'data': {'enterprise': dict(enterprise, ownerInfo=None)},
+                                     'errors': [{'type': 'FORBIDDEN', 'message': 'not an owner'}]})
         start = int(variables.get('after') or 0)
         nodes = self.installations[start:start + PAGE_SIZE]
         end = start + len(nodes)
         page = {'hasNextPage': end < len(self.installations), 'endCursor': str(end)}
-        return self.answer(200, {'data': {'enterprise': {'ownerInfo': {'enterpriseServerInstallations': {
-            'nodes': nodes, 'pageInfo': page}}}}})
+        return self.answer(200, {'data': {'enterprise': dict(enterprise, ownerInfo={'enterpriseServerInstallations': {
+            'nodes': nodes, 'pageInfo': page}})}})
 
     def answer(self, status, payload, headers=None):
         all_headers = {'date': email.utils.format_datetime(GHEC_NOW, usegmt=True), 'x-oauth-scopes': self.scopes}
@@ -559,3 +563,16 @@ def test_turning_certificate_checks_off_warns(ghec, tmp_path, monkeypatch):
     ghec.installations = [installation('a.example.com')]
     parse(source(tmp_path, ghec_validate_certs=False))
     assert len(warnings) == 1 and 'ghec_validate_certs is false' in warnings[0]
+
+
+def test_the_token_is_checked_with_the_first_page_not_a_request_of_its_own(ghec, tmp_path):
+    ghec.installations = [installation('a.example.com')]
+    parse(source(tmp_path))
+    assert [path for _method, path, _body in ghec.requests] == ['/graphql', '/enterprises/acme/license-sync-status']
+
+
+def test_a_token_of_a_non_owner_fails_with_the_fix(ghec, tmp_path):
+    ghec.owner = False
+    with pytest.raises(AnsibleError, match='not an owner of the GHEC enterprise "acme".*use an owner'):
+        parse(source(tmp_path))
+    assert len(ghec.requests) == 1
