@@ -19,25 +19,50 @@ SECRET_KEY_PATTERN = re.compile(
 MIN_SCRUB_LENGTH = 4
 
 
+class Scrubber:
+    """Replaces each known secret value in text with the mask; made once for a set of secrets.
+
+    A fleet scan's result is checked against every appliance's credentials (thousands of
+    values): trying each value on each string would cost secrets x strings. A secret can
+    only occur where its first characters do, so the text's own character groups pick the
+    few values worth trying.
+    """
+
+    def __init__(self, secrets):
+        self._by_start = {}
+        for secret in set(s for s in secrets if s and len(s) >= MIN_SCRUB_LENGTH):
+            self._by_start.setdefault(secret[:MIN_SCRUB_LENGTH], []).append(secret)
+
+    def __call__(self, text):
+        if not text or not self._by_start:
+            return text
+        width = MIN_SCRUB_LENGTH
+        starts = set(text[i:i + width] for i in range(len(text) - width + 1)).intersection(self._by_start)
+        # Longest first: a secret that contains another is masked whole.
+        for secret in sorted((s for start in starts for s in self._by_start[start]), key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        return text
+
+
 def scrub_text(text, secrets):
     """Replace every occurrence of each secret value in ``text``."""
-    if not text:
-        return text
-    for secret in sorted((s for s in secrets if s and len(s) >= MIN_SCRUB_LENGTH), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
+    return Scrubber(secrets)(text)
 
 
 def redact(value, secrets=()):
     """Return a copy of ``value`` (dicts, lists, strings) safe to show."""
+    return _redact(value, Scrubber(secrets))
+
+
+def _redact(value, scrub):
     if isinstance(value, dict):
         return dict(
-            (key, MASK if _is_secret_key(key, item) else redact(item, secrets))
+            (key, MASK if _is_secret_key(key, item) else _redact(item, scrub))
             for key, item in value.items())
     if isinstance(value, (list, tuple)):
-        return [redact(item, secrets) for item in value]
+        return [_redact(item, scrub) for item in value]
     if isinstance(value, str):
-        return scrub_text(value, secrets)
+        return scrub(value)
     return value
 
 

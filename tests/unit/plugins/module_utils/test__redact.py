@@ -39,3 +39,15 @@ def test_authorization_url_is_shown_but_an_authorization_header_is_not():
                     'Authorization': 'token ghp_abcdef'})
     assert shown['authorization_url'].startswith('https://github.com/')
     assert shown['Authorization'] == MASK
+
+
+def test_every_secret_of_a_large_set_is_found_wherever_it_is():
+    secrets = ['pw-%05d-secret' % i for i in range(3000)] + ['tok']      # 'tok' is too short to scrub
+    text = 'a pw-00017-secret b pw-02999-secret c pw-00017-secret tok'
+    assert scrub_text(text, secrets) == 'a %s b %s c %s tok' % (MASK, MASK, MASK)
+    assert redact({'records': [{'error': 'x pw-01234-secret y'}]}, secrets) == {'records': [{'error': 'x %s y' % MASK}]}
+
+
+def test_a_secret_containing_another_is_masked_whole():
+    assert scrub_text('key=abcd-efgh-ijkl', ['abcd', 'abcd-efgh-ijkl']) == 'key=%s' % MASK
+    assert scrub_text('key=abcd-efgh', ['efgh', 'abcd-efgh']) == 'key=%s' % MASK
