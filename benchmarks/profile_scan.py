@@ -8,12 +8,11 @@ Runs the steps of the ghe_drift_scan action plugin one by one, with the collecti
 code, outside Ansible (so Ansible's share is what is left of the playbook's time):
   params     validating every host's options (ActionModule._host_params)
   warm       the enterprise-wide GHEC reads, once
-  sample     gather() of the first --sample appliances one after the other, under cProfile
-  sample+mem the same, with SharedReadCache.get memoised in this process (an experiment: what
-             re-reading the shared cache files costs; the collection is not changed)
-  scan       every appliance with 16 threads, as the plugin does
+  sample     gather() of the first --sample appliances one after the other, under cProfile,
+             then again without it
+  scan       every appliance with --concurrency threads, as the plugin does
   redact     redact() of the scan's result with every host's secrets, as the action base does
-Nothing in plugins/ is modified; the memoisation is a monkeypatch in this process only.
+Nothing in plugins/ is modified.
 """
 
 from __future__ import annotations
@@ -65,7 +64,6 @@ def run(args, fleet):
     # pylint: disable=import-outside-toplevel
     import yaml
     from ansible_collections.ghes.connect.plugins.action import ghe_drift_scan as scan
-    from ansible_collections.ghes.connect.plugins.module_utils import _shared_cache
     from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
     from ansible_collections.ghes.connect.plugins.module_utils._argspec import SECRET_OPTIONS, parse_duration
     from ansible_collections.ghes.connect.plugins.module_utils._redact import redact
@@ -102,29 +100,11 @@ def run(args, fleet):
     profiler.disable()
     timings.append(('sample, shared cache files (cProfile on)', time.monotonic() - began, len(sample)))
     shared = Appliance(jobs[0][1]).shared
-    files = sorted((entry, os.path.getsize(os.path.join(shared.directory, entry)))
-                   for entry in os.listdir(shared.directory) if entry.startswith(shared.prefix) and entry.endswith('.json'))
+    files = sorted((entry, _size(os.path.join(shared.directory, entry)))
+                   for entry in os.listdir(shared.directory) if entry.startswith(shared.prefix) and not entry.endswith('.lock'))
     began = time.monotonic()
     gather_all(sample)
     timings.append(('sample, shared cache files', time.monotonic() - began, len(sample)))
-
-    original = _shared_cache.SharedReadCache.get
-    memo = {}
-
-    def memoised(self, name, fetch, refresh=False):
-        key = (self.prefix, name)
-        if refresh or key not in memo:
-            memo[key] = original(self, name, fetch, refresh)
-        return memo[key]
-
-    _shared_cache.SharedReadCache.get = memoised
-    try:
-        gather_all(sample[:1])            # fill the memo (the files exist already)
-        began = time.monotonic()
-        gather_all(sample)
-        timings.append(('sample, SharedReadCache.get memoised', time.monotonic() - began, len(sample)))
-    finally:
-        _shared_cache.SharedReadCache.get = original
 
     began = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.concurrency) as pool:
@@ -139,13 +119,20 @@ def run(args, fleet):
     print('\n| step | seconds | items | ms per item |\n|---|---|---|---|')
     for step, seconds, items in timings:
         print('| %s | %.2f | %d | %.1f |' % (step, seconds, items, 1000 * seconds / max(items, 1)))
-    print('\nshared cache files of this run (%s): %s' % (
+    print('\nshared cache of this run (%s): %s' % (
         shared.directory, ', '.join('%s %d KB' % (name[len(shared.prefix) + 1:], size // 1024) for name, size in files)))
     print('drifted appliances: %d %s' % (len(drifted), [(r['appliance'], r['error']) for r in drifted[:3]]))
     stream = io.StringIO()
     pstats.Stats(profiler, stream=stream).sort_stats('tottime').print_stats(12)
     print('\ncProfile of the sample (sequential gather of %d appliances), by own time:' % len(sample))
     print('\n'.join(line for line in stream.getvalue().splitlines() if line.strip())[:4000])
+
+
+def _size(path):
+    """Bytes of a file, or of all files of a directory (a read split by host name)."""
+    if os.path.isdir(path):
+        return sum(os.path.getsize(os.path.join(path, name)) for name in os.listdir(path))
+    return os.path.getsize(path)
 
 
 if __name__ == '__main__':
