@@ -43,6 +43,9 @@ def main():
     args = parser.parse_args()
     bench.ensure_venv()
     workroot = tempfile.mkdtemp(prefix='ghes-profile-')
+    # The run's shared cache lives in the temp dir, keyed by the parent's pid: another profile run
+    # from the same shell within its TTL would find the versions of appliances on recycled ports.
+    os.environ['TMPDIR'] = tempfile.tempdir = workroot
     collections_root = bench.use_collection_tree(os.path.join(workroot, 'collections'))
     sys.path.insert(0, collections_root)
     fleet = None
@@ -79,46 +82,49 @@ def run(args, fleet):
     print('%d appliances, server statistics %s; load average %s' % (
         args.size, 'off (console read)' if args.console else 'on', bench.loadavg()))
 
-    began = time.monotonic()
-    jobs = [(name, scan.ActionModule._host_params(name, host, dict(scan.DEFAULT_HOST_VARS), cloud))
-            for name, host in hosts.items()]
-    timings = [('params (all)', time.monotonic() - began, len(jobs))]
-    secrets = [p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k)]
+    timings = []
 
-    began = time.monotonic()
-    scan.ActionModule._warm_enterprise_reads(jobs)
-    timings.append(('warm GHEC reads', time.monotonic() - began, 1))
+    def step(label, items, work):
+        """Run ``work()``, recording wall time, this process's CPU time and the simulator's."""
+        sim_before, cpu_before, began = bench.cpu_seconds(fleet.process.pid), time.process_time(), time.monotonic()
+        value = work()
+        timings.append((label, time.monotonic() - began, time.process_time() - cpu_before,
+                        bench.cpu_seconds(fleet.process.pid) - sim_before, items))
+        return value
+
+    jobs = step('params (all)', len(hosts), lambda: [
+        (name, scan.ActionModule._host_params(name, host, dict(scan.DEFAULT_HOST_VARS), cloud))
+        for name, host in hosts.items()])
+    secrets = [p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k)]
+    step('warm GHEC reads', 1, lambda: scan.ActionModule._warm_enterprise_reads(jobs))
 
     def gather_all(selection):
         return [scan._scan_one(name, params, console, desired, max_age) for name, params in selection]
 
     sample = jobs[:args.sample]
     profiler = cProfile.Profile()
-    began = time.monotonic()
     profiler.enable()
-    gather_all(sample)
+    step('sample, one after the other (cProfile on)', len(sample), lambda: gather_all(sample))
     profiler.disable()
-    timings.append(('sample, shared cache files (cProfile on)', time.monotonic() - began, len(sample)))
     shared = Appliance(jobs[0][1]).shared
     files = sorted((entry, _size(os.path.join(shared.directory, entry)))
                    for entry in os.listdir(shared.directory) if entry.startswith(shared.prefix) and not entry.endswith('.lock'))
-    began = time.monotonic()
-    gather_all(sample)
-    timings.append(('sample, shared cache files', time.monotonic() - began, len(sample)))
+    step('sample again (versions known)', len(sample), lambda: gather_all(sample))
 
-    began = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-        records = list(pool.map(lambda job: scan._scan_one(job[0], job[1], console, desired, max_age), jobs))
-    timings.append(('scan (all, %d threads)' % args.concurrency, time.monotonic() - began, len(jobs)))
+    def scan_all():
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            return list(pool.map(lambda job: scan._scan_one(job[0], job[1], console, desired, max_age), jobs))
+
+    records = step('scan (all, %d threads)' % args.concurrency, len(jobs), scan_all)
     drifted = [r for r in records if r['differences']]
+    step('redact result (%d secrets)' % len(secrets), len(records), lambda: redact(
+        {'changed': False, 'appliances': records, 'drifted': [r['appliance'] for r in drifted]}, secrets))
 
-    began = time.monotonic()
-    redact({'changed': False, 'appliances': records, 'drifted': [r['appliance'] for r in drifted]}, secrets)
-    timings.append(('redact result (%d secrets)' % len(secrets), time.monotonic() - began, len(records)))
-
-    print('\n| step | seconds | items | ms per item |\n|---|---|---|---|')
-    for step, seconds, items in timings:
-        print('| %s | %.2f | %d | %.1f |' % (step, seconds, items, 1000 * seconds / max(items, 1)))
+    print('\n| step | seconds | items | ms per item | CPU ms per item (this process) | CPU ms per item (simulator) |')
+    print('|---|---|---|---|---|---|')
+    for label, seconds, cpu, sim_cpu, items in timings:
+        per = 1000.0 / max(items, 1)
+        print('| %s | %.2f | %d | %.1f | %.1f | %.1f |' % (label, seconds, items, seconds * per, cpu * per, sim_cpu * per))
     print('\nshared cache of this run (%s): %s' % (
         shared.directory, ', '.join('%s %d KB' % (name[len(shared.prefix) + 1:], size // 1024) for name, size in files)))
     print('drifted appliances: %d %s' % (len(drifted), [(r['appliance'], r['error']) for r in drifted[:3]]))

@@ -115,7 +115,7 @@ def _scan_one(name, params, console, desired, max_age):
     if '_error' in params:
         return report_record(name, error=params['_error'])
     try:
-        with Appliance(params) as appliance:
+        with Appliance(params, share_facts=False) as appliance:
             info = gather(appliance, console, preflight_reads=False)
         return report_record(name, info, appliance_differences(info, desired, params.get('ghec_enterprise'), max_age))
     except GhesConnectError as exc:

@@ -44,13 +44,18 @@ CONSOLE_MAX_RETRY_AFTER = 5.0
 
 
 class Appliance:
-    def __init__(self, params, policy=None):
+    """``share_facts``: keep what this task learns of the appliance (its version) for the run's
+    later tasks. A fleet scan, which reads every appliance once, leaves it off: it would cost a
+    file per appliance and nothing later reads it."""
+
+    def __init__(self, params, policy=None, share_facts=True):
         check_urls(params)
         for option in ('ca_path', 'ghec_ca_path'):
             if params.get(option) and not os.path.isfile(params[option]):
                 raise InputError('%s "%s" does not exist or is not a file: give the path of a PEM CA certificate on '
                                  'the controller.' % (option, params[option]))
         self.params = params
+        self.share_facts = share_facts
         self.secrets = tuple(params[k] for k in SECRET_OPTIONS if params.get(k))
         self.policy = policy or RetryPolicy(retries=params.get('retries', 5))
         self.warnings = []
@@ -169,7 +174,11 @@ class Appliance:
     @property
     def version(self):
         """The GHES version, detected once per run and shared by the run's tasks for this appliance."""
-        return self._once('version', lambda: GhesVersion(self.run_cache.get('version', self._detect_version)))
+        def detect():
+            if not self.share_facts:
+                return GhesVersion(self._detect_version())
+            return GhesVersion(self.run_cache.get('version', self._detect_version, exclusive=False))
+        return self._once('version', detect)
 
     def _detect_version(self):
         """``/manage/v1/version``; GHES REST's version header when the Manage API has no answer."""
@@ -228,12 +237,10 @@ class Appliance:
 
     # -- GHEC, read once per run and shared, each host reading only its own part ------------
     def _ghec_part(self, name, hostname, refresh=False):
-        fetch, split = {
-            'installations': (self.ghec.installations, installations_by_host),
-            'license_sync_status': (self.ghec.license_sync_status, sync_records_by_host),
-            'server_statistics': (self.ghec.server_statistics, latest_statistics_by_host),
-        }[name]
-        return self.shared.get_part(name, hostname, fetch, split, refresh=refresh)
+        # The GHEC client is built only by the task that fetches: the others read the cache.
+        split = {'installations': installations_by_host, 'license_sync_status': sync_records_by_host,
+                 'server_statistics': latest_statistics_by_host}[name]
+        return self.shared.get_part(name, hostname, lambda: getattr(self.ghec, name)(), split, refresh=refresh)
 
     def ghec_access(self):
         """The enterprise as ghec_token sees it, checked (scope, enterprise, owner) with the run's first read."""

@@ -18,6 +18,7 @@ write happened.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import io
 import select
@@ -163,8 +164,24 @@ def _buffered(response, body, url):
 
 
 def build_opener(context, pool, cookies=None):
-    """An opener of this client's own: urllib's proxies from the environment, ansible's redirect policy (none)."""
-    handlers = [KeepAliveHandler(context, pool), HTTPRedirectHandler('none')]
+    """An opener of this client's own: proxies from the environment, ansible's redirect policy (none).
+
+    Only the handlers an HTTP(S) API client needs (``build_opener`` would add FTP, file: and
+    data: handlers too); each one costs a scan of its methods, and a fleet scan builds
+    openers for every appliance.
+    """
+    opener = urllib.request.OpenerDirector()
+    handlers = [urllib.request.ProxyHandler(_environment_proxies()), urllib.request.UnknownHandler(),
+                urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor(),
+                KeepAliveHandler(context, pool), HTTPRedirectHandler('none')]
     if cookies is not None:
         handlers.append(urllib.request.HTTPCookieProcessor(cookies))
-    return urllib.request.build_opener(*handlers)
+    for handler in handlers:
+        opener.add_handler(handler)
+    return opener
+
+
+@functools.lru_cache(maxsize=1)
+def _environment_proxies():
+    """The proxies the environment names (http_proxy, https_proxy, no_proxy...), read once per process."""
+    return urllib.request.getproxies()

@@ -8,11 +8,13 @@ import os
 import tempfile
 
 
-def write_private(path, data):
+def write_private(path, data, durable=True):
     """Write ``data`` (bytes or str) to ``path`` with mode 0600 via a temporary file and rename.
 
     A reader never sees a half-written file, and the content is never readable by others,
     not even for the moment between creation and chmod (``mkstemp`` creates it 0600).
+    ``durable=False`` skips the flush to disk: for a cache, whose loss in a crash costs a
+    request, not data.
     """
     if isinstance(data, str):
         data = data.encode('utf-8')
@@ -21,8 +23,9 @@ def write_private(path, data):
     try:
         with os.fdopen(fd, 'wb') as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(temporary, 0o600)
         os.replace(temporary, path)
     except BaseException:

@@ -11,9 +11,11 @@ so the next read sees the change. Only enterprise-level data (no credentials) is
 
 A read that covers the whole enterprise (every installation, every sync record) is stored
 split by host name (``get_part``): an index file with what the read says in general, and
-a file per host name in a directory of its own. A worker then reads its own appliance's
-few hundred bytes instead of parsing the whole enterprise: the cost of a host's task does
-not grow with the size of the fleet.
+the host names' parts in buckets of about ``PARTS_PER_BUCKET``, a file each, in a directory
+of its own. A worker then reads its own appliance's bucket (a few KB) instead of parsing
+the whole enterprise: the cost of a host's task does not grow with the size of the fleet,
+and a run creates one file per bucket, not one per appliance (creating a file costs far
+more than reading one on many disks).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from ansible_collections.ghes.connect.plugins.module_utils._files import write_p
 DEFAULT_TTL = 300
 # Entries of runs that ended are swept when older than this (they are useless after their run).
 SWEEP_AFTER_SECONDS = 6 * 3600
+PARTS_PER_BUCKET = 32
 _MISSING = object()
+_READY_DIRECTORIES = set()
 
 
 class SharedReadCache:
@@ -52,9 +56,12 @@ class SharedReadCache:
         self.fetches = 0
 
     def _ensure_directory(self):
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
-        if os.stat(self.directory).st_uid != os.getuid():
-            raise OSError('%s belongs to another user; refusing to use it as a cache' % self.directory)
+        """Create and check the directory once per process (a fleet scan has thousands of caches)."""
+        if self.directory not in _READY_DIRECTORIES:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            if os.stat(self.directory).st_uid != os.getuid():
+                raise OSError('%s belongs to another user; refusing to use it as a cache' % self.directory)
+            _READY_DIRECTORIES.add(self.directory)
         _sweep_now_and_then(self.directory)
 
     def _path(self, name):
@@ -69,14 +76,19 @@ class SharedReadCache:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def get(self, name, fetch, refresh=False):
-        """Return the cached value of ``name`` or ``fetch()`` it (once across workers)."""
+    def get(self, name, fetch, refresh=False, exclusive=True):
+        """Return the cached value of ``name`` or ``fetch()`` it.
+
+        ``exclusive``: fetch under a lock, so that workers asking at once fetch once. An
+        appliance's own facts need no lock (only its own tasks ask, one after the other), and
+        the lock file would be one more file created per appliance and run.
+        """
         if self.ttl <= 0:
             self.fetches += 1
             return fetch()
         self._ensure_directory()
         path = self._path(name)
-        with self._locked(name):
+        with self._locked(name) if exclusive else contextlib.nullcontext():
             if not refresh:
                 cached = _read_fresh(path, self.ttl)
                 if cached is not None:
@@ -84,7 +96,7 @@ class SharedReadCache:
                     return cached['value']
             value = fetch()
             self.fetches += 1
-            write_private(path, json.dumps({'stored': time.time(), 'value': value}))
+            write_private(path, json.dumps({'stored': time.time(), 'value': value}), durable=False)
             return value
 
     def get_part(self, name, key, fetch, split, refresh=False):
@@ -124,30 +136,35 @@ class SharedReadCache:
             return index['value'], None
         parts = os.path.join(self.directory, index['parts'])
         try:
-            with open(os.path.join(parts, _part_file(key))) as handle:
-                return index['value'], json.load(handle)
+            with open(os.path.join(parts, _bucket_file(key, index['buckets']))) as handle:
+                return index['value'], json.load(handle).get(key.lower())
         except FileNotFoundError:
-            # No file in an intact directory: the read says nothing about this key. No directory:
-            # it was replaced after the index was read - read again under the lock.
+            # No bucket file in an intact directory: no host name of the read falls in it. No
+            # directory: it was replaced after the index was read - read again under the lock.
             return (index['value'], None) if os.path.isdir(parts) else _MISSING
         except (OSError, ValueError):
             return _MISSING
 
     def _store_parts(self, name, common, parts):
-        """Write the parts into a new directory, then point the index at it; drop the old directory."""
+        """Write the buckets into a new directory, then point the index at it; drop the old directory."""
         path = self._path(name)
+        buckets = max(1, -(-len(parts) // PARTS_PER_BUCKET))
+        filled = {}
+        for key, part in parts.items():
+            filled.setdefault(_bucket_file(key, buckets), {})[key] = part
         generation = '%s-%s.%s' % (self.prefix, name, uuid.uuid4().hex[:16])
         staging = os.path.join(self.directory, '.' + generation)
         os.mkdir(staging, 0o700)
         try:
-            for key, part in parts.items():
-                _write_new(os.path.join(staging, _part_file(key)), json.dumps(part))
+            for filename, content in filled.items():
+                _write_new(os.path.join(staging, filename), json.dumps(content))
             os.rename(staging, os.path.join(self.directory, generation))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         previous = _read_fresh(path, ttl=None)
-        write_private(path, json.dumps({'stored': time.time(), 'value': common, 'parts': generation}))
+        write_private(path, json.dumps({'stored': time.time(), 'value': common, 'parts': generation,
+                                        'buckets': buckets}), durable=False)
         if previous and previous.get('parts'):
             shutil.rmtree(os.path.join(self.directory, previous['parts']), ignore_errors=True)
 
@@ -169,8 +186,8 @@ def _lookup(parts, key):
     return None if key is None else parts.get(key.lower())
 
 
-def _part_file(key):
-    return hashlib.sha256(key.lower().encode('utf-8')).hexdigest()[:32] + '.json'
+def _bucket_file(key, buckets):
+    return '%d.json' % (int(hashlib.sha256(key.lower().encode('utf-8')).hexdigest()[:8], 16) % buckets)
 
 
 def _write_new(path, text):

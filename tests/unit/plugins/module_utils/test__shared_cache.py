@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -92,6 +93,8 @@ def test_a_split_read_is_fetched_once_and_each_worker_gets_its_own_part(tmp_path
 def test_a_worker_reads_two_small_files_whatever_the_size_of_the_fleet(tmp_path, monkeypatch):
     hosts = ['ghes-%04d.example.com' % i for i in range(2000)]
     cache(tmp_path).get_part('inst', hosts[0], lambda: hosts, by_host)
+    created = sum(len(files) for _root, _dirs, files in os.walk(tmp_path / 'c'))
+    assert created <= 2000 // _shared_cache.PARTS_PER_BUCKET + 4, 'a file per bucket, not per host'
     opened = []
     real_open = open
 
@@ -101,8 +104,9 @@ def test_a_worker_reads_two_small_files_whatever_the_size_of_the_fleet(tmp_path,
 
     monkeypatch.setattr(_shared_cache, 'open', counting_open, raising=False)
     assert cache(tmp_path).get_part('inst', hosts[1234], lambda: [], by_host)[1] == {'name': hosts[1234]}
-    assert len(opened) == 2
-    assert all(os.path.getsize(path) < 200 for path in opened)
+    assert len(opened) == 2, 'the index and one bucket'
+    with open(opened[1]) as bucket:
+        assert len(json.load(bucket)) <= 3 * _shared_cache.PARTS_PER_BUCKET
 
 
 def test_refresh_replaces_the_parts_and_removes_the_old_ones(tmp_path):
