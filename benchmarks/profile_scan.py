@@ -6,7 +6,7 @@
 
 Runs the steps of the ghe_drift_scan action plugin one by one, with the collection's own
 code, outside Ansible (so Ansible's share is what is left of the playbook's time):
-  params     validating every host's options (ActionModule._host_params)
+  params     validating every host's options (HostOptions)
   warm       the enterprise-wide GHEC reads, once
   sample     gather() of the first --sample appliances one after the other, under cProfile,
              then again without it
@@ -92,9 +92,8 @@ def run(args, fleet):
                         bench.cpu_seconds(fleet.process.pid) - sim_before, items))
         return value
 
-    jobs = step('params (all)', len(hosts), lambda: [
-        (name, scan.ActionModule._host_params(name, host, dict(scan.DEFAULT_HOST_VARS), cloud))
-        for name, host in hosts.items()])
+    options = scan.HostOptions(dict(scan.DEFAULT_HOST_VARS), cloud)
+    jobs = step('params (all)', len(hosts), lambda: [(name, options(name, host)) for name, host in hosts.items()])
     secrets = [p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k)]
     step('warm GHEC reads', 1, lambda: scan.ActionModule._warm_enterprise_reads(jobs))
 
