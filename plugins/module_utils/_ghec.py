@@ -10,7 +10,7 @@ appliance: the token's budget is 5,000 requests an hour.
 from __future__ import annotations
 
 import email.utils
-import uuid
+import os
 from urllib.parse import urljoin
 
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
@@ -20,7 +20,6 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._html import Page
 
 READ_SCOPES = ('read:enterprise', 'admin:enterprise')
 PAGE_SIZE = 100
@@ -111,6 +110,7 @@ class GhecClient:
         Sent once: an upload is not idempotent, so a failure whose outcome is unknown is
         reported, and the caller looks for the upload by name before trying again.
         """
+        from ansible_collections.ghes.connect.plugins.module_utils._html import Page  # only uploads read a page
         if self.web_http is None or not self.web_session:
             raise ConsoleError('Uploading license usage to GHEC needs ghec_session (the user_session cookie of an '
                                'enterprise owner signed in to GitHub.com) and ghec_web_url.')
@@ -236,7 +236,7 @@ def _bad_token(exc):
 
 
 def _multipart(fields, file_field, filename, content):
-    boundary = 'ghes-connect-%s' % uuid.uuid4().hex
+    boundary = 'ghes-connect-%s' % os.urandom(16).hex()
     lines = []
     for name, value in fields.items():
         lines.append('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, name, value))

@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one HTTP layer under every client.
 
-Built on ansible-core's URL layer (its TLS context and redirect policy) and urllib, with no
-third-party Python on the controller; ``_connections`` explains why each client owns its
-opener and reuses connections. What it adds:
+Built on urllib and the TLS context of ansible-core's URL layer, with no third-party Python
+on the controller; ``_connections`` explains why each client owns its opener and reuses
+connections. What it adds:
 
 * bounded retries with exponential backoff, honouring ``Retry-After``;
 * a retry policy that knows which requests are safe to repeat (see ``_should_retry``);
@@ -13,6 +13,7 @@ opener and reuses connections. What it adds:
 
 from __future__ import annotations
 
+import base64
 import http.client
 import http.cookiejar
 import json
@@ -23,8 +24,6 @@ import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode, urlsplit
-
-from ansible.module_utils.urls import basic_auth_header
 
 from ansible_collections.ghes.connect.plugins.module_utils._connections import (
     ConnectionPool,
@@ -116,7 +115,8 @@ class HttpClient:
             self.secrets += (token,)
         if basic_auth:
             username, password = basic_auth
-            self.headers['Authorization'] = basic_auth_header(username, password).decode('ascii')
+            credentials = ('%s:%s' % (username, password or '')).encode('utf-8')
+            self.headers['Authorization'] = 'Basic %s' % base64.b64encode(credentials).decode('ascii')
             self.secrets += (password,)
         self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
         self.pool = pool or ConnectionPool()

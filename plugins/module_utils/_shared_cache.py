@@ -28,7 +28,6 @@ import os
 import shutil
 import tempfile
 import time
-import uuid
 
 from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
 
@@ -152,7 +151,7 @@ class SharedReadCache:
         filled = {}
         for key, part in parts.items():
             filled.setdefault(_bucket_file(key, buckets), {})[key] = part
-        generation = '%s-%s.%s' % (self.prefix, name, uuid.uuid4().hex[:16])
+        generation = '%s-%s.%s' % (self.prefix, name, os.urandom(8).hex())
         staging = os.path.join(self.directory, '.' + generation)
         os.mkdir(staging, 0o700)
         try:
