@@ -244,10 +244,13 @@ class Appliance:
 
     # -- GHEC, read once per run and shared, each host reading only its own part ------------
     def _ghec_part(self, name, hostname, refresh=False):
-        # The GHEC client is built only by the task that fetches: the others read the cache.
         split = {'installations': installations_by_host, 'license_sync_status': sync_records_by_host,
                  'server_statistics': latest_statistics_by_host}[name]
-        return self.shared.get_part(name, hostname, lambda: getattr(self.ghec, name)(), split, refresh=refresh)
+
+        def fetch():
+            # The GHEC client is built only by the task that fetches: the others read the cache.
+            return getattr(self.ghec, name)()
+        return self.shared.get_part(name, hostname, fetch, split, refresh=refresh)
 
     def ghec_access(self):
         """The enterprise as ghec_token sees it, checked (scope, enterprise, owner) with the run's first read."""

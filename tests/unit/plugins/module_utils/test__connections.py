@@ -114,7 +114,7 @@ def test_clients_in_threads_never_answer_through_each_other(server):
 
     def one(index):
         http = client(server)
-        for _ in range(5):
+        for _attempt in range(5):
             http.request('GET', '/client/%d' % index)
         return index, set(cookie.value for cookie in http.cookies)
 
