@@ -43,9 +43,19 @@ options:
     type: dict
     default: {}
   concurrency:
-    description: How many appliances are read at the same time.
+    description: How many appliances are read at the same time (in all O(processes) together).
     type: int
     default: 16
+  processes:
+    description:
+      - How many processes share the appliances, each reading its share with its part of O(concurrency). The
+        TLS handshakes and the parsing of a large fleet are Python work, and the threads of one process share one
+        CPU core; forked processes use the controller's others.
+      - Default on Linux, one per CPU core the task may use and per 100 appliances (a fleet of fewer than 200
+        appliances is read in the task's own process); elsewhere 1.
+      - A process that ends early (killed, out of memory) costs only time - its appliances are read again in the
+        task's own process.
+    type: int
   console:
     description: When to read the console's GitHub Connect page (see M(ghes.connect.ghe_connect_info)).
     type: str

@@ -89,6 +89,10 @@ def test_drift_names_exactly_the_broken_appliances_and_writes_nothing(fleet, tmp
     assert '30.0 days ago' in found['ghes-015']['differences'][0]['before']
     markdown = (tmp_path / 'drift.md').read_text()
     assert '3 of 20 appliances differ' in markdown and '| ghes-008 |' in markdown
+    # The same scan spread over three forked processes reports the same, in the same order.
+    spread = drift(sim, tmp_path / 'spread', drift_fail_on_drift=True, drift_scan_processes=3)
+    assert spread.rc != 0 and 'Drift on ghes-003, ghes-008, ghes-015' in spread.stdout
+    assert report(tmp_path / 'spread')['appliances'] == report(tmp_path)['appliances']
     assert all(writes(ctl, name) == [] for name in FLEET) and ghec_writes(ctl) == []
 
     fixed = enable(sim)
