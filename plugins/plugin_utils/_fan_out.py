@@ -12,17 +12,17 @@ done everything shared (the enterprise-wide GHEC reads), so each process only re
 from __future__ import annotations
 
 import concurrent.futures
-import concurrent.futures.process
 import multiprocessing
 
 
 def fan_out(work, items, concurrency, processes=1):
     """``[work(item) for item in items]``, ``concurrency`` at a time over ``processes`` processes.
 
-    ``work`` must be picklable (a module-level function or a ``functools.partial`` of one),
-    and so must items and results. A process that ends before returning its share (killed,
-    crashed) costs nothing but time: its items are done again in this process, which is
-    only safe for work that may be repeated - reads.
+    Each process gets every ``processes``-th item and its part of the concurrency. Results
+    come back through a pipe, so they must be picklable (``work`` and the items need not:
+    the processes are forked). A process that ends before answering (killed, crashed) costs
+    only time: its items are done again in this process, which is only right for work that
+    may be repeated - reads.
     """
     items = list(items)
     processes = max(1, min(processes, len(items)))
@@ -30,24 +30,31 @@ def fan_out(work, items, concurrency, processes=1):
         return _threaded(work, items, concurrency)
     shares = [items[start::processes] for start in range(processes)]
     threads = max(1, -(-concurrency // processes))
-    done = [None] * processes
-    pool = concurrent.futures.ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context('fork'))
-    try:
-        futures = [pool.submit(_threaded, work, share, threads) for share in shares]
-        for index, future in enumerate(futures):
-            try:
-                done[index] = future.result()
-            except concurrent.futures.process.BrokenProcessPool:
-                pass
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    for index, share in enumerate(shares):
-        if done[index] is None:
-            done[index] = _threaded(work, share, concurrency)
+    context = multiprocessing.get_context('fork')
+    children = []
+    for share in shares:
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_answer, args=(sender, work, share, threads), daemon=True)
+        child.start()
+        sender.close()
+        children.append((child, receiver))
     results = [None] * len(items)
-    for start, share_results in enumerate(done):
-        results[start::processes] = share_results
+    for start, ((child, receiver), share) in enumerate(zip(children, shares)):
+        try:
+            answer = receiver.recv()
+        except (EOFError, OSError):
+            answer = _threaded(work, share, concurrency)
+        finally:
+            receiver.close()
+            child.join()
+        results[start::processes] = answer
     return results
+
+
+def _answer(sender, work, share, threads):
+    """In a forked process: do the share, send the results back."""
+    sender.send(_threaded(work, share, threads))
+    sender.close()
 
 
 def _threaded(work, items, threads):
