@@ -28,6 +28,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
 from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
+from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import current_run_id
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
 
@@ -83,6 +84,8 @@ class ActionModule(GhesActionBase):
         jobs = [(name, options(name, hostvars[name])) for name in hosts]
         # Every host's credentials are scrubbed from the result, not only the task's.
         self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
+        # The run's shared reads are keyed by this process's parent: settle it before forking.
+        current_run_id()
         self._warm_enterprise_reads(jobs)
         processes = params['processes'] or _auto_processes(len(jobs))
         records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age), jobs,

@@ -37,6 +37,7 @@ SWEEP_AFTER_SECONDS = 6 * 3600
 PARTS_PER_BUCKET = 32
 _MISSING = object()
 _READY_DIRECTORIES = set()
+_RUN_ID = []
 
 
 class SharedReadCache:
@@ -47,7 +48,7 @@ class SharedReadCache:
         run_id = options.get('run_id')
         directory = options.get('directory')
         self.ttl = ttl
-        run_id = run_id if run_id is not None else os.getppid()
+        run_id = run_id if run_id is not None else current_run_id()
         digest = hashlib.sha256('\n'.join(str(part) for part in scope).encode('utf-8')).hexdigest()[:24]
         self.prefix = 'run%s-%s' % (run_id, digest)
         self.directory = directory or os.path.join(tempfile.gettempdir(), 'ghes-connect-%d' % os.getuid())
@@ -179,6 +180,18 @@ class SharedReadCache:
                 _unlink(path)
             elif os.path.isdir(path):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def current_run_id():
+    """The run this process belongs to: the ``ansible-playbook`` process, parent of the task's worker.
+
+    Asked once per process and kept, so that processes a task forks (a fleet scan's, whose
+    parent is the worker) belong to the same run and share its reads. The main process never
+    asks: each worker forked from it asks for itself.
+    """
+    if not _RUN_ID:
+        _RUN_ID.append(os.getppid())
+    return _RUN_ID[0]
 
 
 def _lookup(parts, key):

@@ -79,6 +79,7 @@ def test_drift_names_exactly_the_broken_appliances_and_writes_nothing(fleet, tmp
     ctl.patch('ghes-015', last_sync_days_ago=30)
     clear_logs(ctl)
     checked = drift(sim, tmp_path, drift_fail_on_drift=True)
+    ghec_requests = len(ctl.ghec_requests()['requests'])
     assert checked.rc != 0
     assert 'Drift on ghes-003, ghes-008, ghes-015' in checked.stdout
     found = dict((r['appliance'], r) for r in report(tmp_path)['appliances'])
@@ -89,10 +90,13 @@ def test_drift_names_exactly_the_broken_appliances_and_writes_nothing(fleet, tmp
     assert '30.0 days ago' in found['ghes-015']['differences'][0]['before']
     markdown = (tmp_path / 'drift.md').read_text()
     assert '3 of 20 appliances differ' in markdown and '| ghes-008 |' in markdown
-    # The same scan spread over three forked processes reports the same, in the same order.
+    # The same scan spread over three forked processes reports the same, in the same order, and
+    # its processes share the run's GHEC reads.
+    ctl.clear_ghec_requests()
     spread = drift(sim, tmp_path / 'spread', drift_fail_on_drift=True, drift_scan_processes=3)
     assert spread.rc != 0 and 'Drift on ghes-003, ghes-008, ghes-015' in spread.stdout
     assert report(tmp_path / 'spread')['appliances'] == report(tmp_path)['appliances']
+    assert len(ctl.ghec_requests()['requests']) == ghec_requests == 3
     assert all(writes(ctl, name) == [] for name in FLEET) and ghec_writes(ctl) == []
 
     fixed = enable(sim)

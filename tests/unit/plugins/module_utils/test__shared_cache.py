@@ -144,3 +144,15 @@ def test_parts_are_private(tmp_path):
         for name in files:
             if name.endswith('.json'):
                 assert stat.S_IMODE(os.stat(os.path.join(root, name)).st_mode) == 0o600
+
+
+def test_a_process_forked_by_a_task_belongs_to_the_tasks_run(tmp_path):
+    """A fleet scan forks: its processes' parent is the worker, yet they share the run's reads."""
+    here = _shared_cache.current_run_id()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(writer, str(_shared_cache.current_run_id()).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert int(os.read(reader, 64)) == here
