@@ -33,8 +33,7 @@ STATISTICS_FRESH_SECONDS = 36 * 3600
 def console_mode(appliance, wanted=CONSOLE_AUTO):
     """``wanted``, or ``never`` without console credentials.
 
-    Whether the console is open (not in maintenance) is asked only when a read needs the
-    page: a state the documented reads settle costs no maintenance request.
+    Whether the console is open (not in maintenance) is left to ``add_console_view``.
     """
     if wanted == CONSOLE_NEVER or not appliance.has_console_credentials:
         return CONSOLE_NEVER
@@ -65,13 +64,19 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
         'installation': _installation_summary(installation),
         'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL},
     }
-    if (console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not connected)) and appliance.console_usable:
+    if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not connected):
         add_console_view(appliance, state)
     return state
 
 
 def add_console_view(appliance, state):
-    """Complete ``state`` with what the GitHub Connect page shows."""
+    """Complete ``state`` with what the GitHub Connect page shows; False when the console is closed.
+
+    Whether it is open (credentials given, no maintenance) is asked here, only when a read
+    needs the page: a state the documented reads settle costs no maintenance request.
+    """
+    if not appliance.console_usable:
+        return False
     console = appliance.console.connect_state()
     state['status'] = console.status
     state['account'] = console.account
@@ -83,7 +88,7 @@ def add_console_view(appliance, state):
             and console.account == appliance.params.get('ghec_enterprise'):
         # The appliance says connected, GHEC does not (yet): report what is confirmed.
         state['status'] = 'unconfirmed'
-    return state
+    return True
 
 
 def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
@@ -95,7 +100,7 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     """
     sources = {}
     enabled = None
-    if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE and appliance.console_usable:
+    if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE:
         add_console_view(appliance, connect)
     if 'license_usage_sync' in connect['features']:
         enabled = connect['features']['license_usage_sync']
@@ -104,8 +109,7 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
         enabled = _enabled_from_statistics(appliance)
         if enabled is not None:
             sources['enabled'] = SRC_GHEC_STATS
-        elif console != CONSOLE_NEVER and appliance.console_usable:
-            add_console_view(appliance, connect)
+        elif console != CONSOLE_NEVER and add_console_view(appliance, connect):
             enabled = connect['features'].get('license_usage_sync')
             sources['enabled'] = SRC_CONSOLE if enabled is not None else None
     elif connect['status'] == 'disabled':
