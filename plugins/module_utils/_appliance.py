@@ -184,7 +184,7 @@ class Appliance:
         def detect():
             if not self.share_facts:
                 return GhesVersion(self._detect_version())
-            return GhesVersion(self.run_cache.get('version', self._detect_version, exclusive=False))
+            return GhesVersion(self.run_cache.get('version', self._detect_version))
         return self._once('version', detect)
 
     def _detect_version(self):

@@ -10,12 +10,14 @@ Entries live ``ttl`` seconds; any task that changes state invalidates the run's 
 so the next read sees the change. Only enterprise-level data (no credentials) is stored.
 
 A read that covers the whole enterprise (every installation, every sync record) is stored
-split by host name (``get_part``): an index file with what the read says in general, and
+split by host name (``get_part``), fetched under the lock: an index file with what the read says in general, and
 the host names' parts in buckets of about ``PARTS_PER_BUCKET``, a file each, in a directory
 of its own. A worker then reads its own appliance's bucket (a few KB) instead of parsing
 the whole enterprise: the cost of a host's task does not grow with the size of the fleet,
 and a run creates one file per bucket, not one per appliance (creating a file costs far
-more than reading one on many disks).
+more than reading one on many disks). ``get`` keeps one appliance's own facts (its
+version) for the run's later tasks on that appliance, with no lock: only that appliance's
+tasks ask, one after the other.
 """
 
 from __future__ import annotations
@@ -76,28 +78,26 @@ class SharedReadCache:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def get(self, name, fetch, refresh=False, exclusive=True):
+    def get(self, name, fetch, refresh=False):
         """Return the cached value of ``name`` or ``fetch()`` it.
 
-        ``exclusive``: fetch under a lock, so that workers asking at once fetch once. An
-        appliance's own facts need no lock (only its own tasks ask, one after the other), and
-        the lock file would be one more file created per appliance and run.
+        No lock: this is for an appliance's own facts, which only its own tasks ask for, one
+        after the other; a lock file would be one more file created per appliance and run.
         """
         if self.ttl <= 0:
             self.fetches += 1
             return fetch()
         self._ensure_directory()
         path = self._path(name)
-        with self._locked(name) if exclusive else contextlib.nullcontext():
-            if not refresh:
-                cached = _read_fresh(path, self.ttl)
-                if cached is not None:
-                    self.hits += 1
-                    return cached['value']
-            value = fetch()
-            self.fetches += 1
-            write_private(path, json.dumps({'stored': time.time(), 'value': value}), durable=False)
-            return value
+        if not refresh:
+            cached = _read_fresh(path, self.ttl)
+            if cached is not None:
+                self.hits += 1
+                return cached['value']
+        value = fetch()
+        self.fetches += 1
+        write_private(path, json.dumps({'stored': time.time(), 'value': value}), durable=False)
+        return value
 
     def get_part(self, name, key, fetch, split, refresh=False):
         """``(common, part)``: what the read ``name`` says in general, and about ``key`` (None when nothing).
