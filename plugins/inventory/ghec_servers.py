@@ -256,6 +256,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except GhesConnectError as exc:
             # HttpClient already scrubs the token; scrubbing again costs nothing and guards the future.
             raise AnsibleError('ghes.connect.ghec_servers: %s' % scrub_text(str(exc), [token])) from None
+        finally:
+            # The kept-alive connection would otherwise stay open in ansible-playbook's process for
+            # the whole run, and in every worker it forks.
+            client.http.close()
         return {
             'observed_at': sync_status['observed_at'],
             'installations': [_installation_facts(node) for node in installations],

@@ -576,3 +576,15 @@ def test_a_token_of_a_non_owner_fails_with_the_fix(ghec, tmp_path):
     with pytest.raises(AnsibleError, match='not an owner of the GHEC enterprise "acme".*use an owner'):
         parse(source(tmp_path))
     assert len(ghec.requests) == 1
+
+
+def test_its_connections_to_ghec_are_closed_after_the_read_and_after_a_failure(ghec, tmp_path, monkeypatch):
+    closed = []
+    monkeypatch.setattr(HttpClient, 'close', lambda http: closed.append(http.base_url))
+    ghec.installations = [installation('a.example.com')]
+    parse(source(tmp_path))
+    assert closed == ['https://ghec.test']
+    ghec.owner = False
+    with pytest.raises(AnsibleError):
+        parse(source(tmp_path))
+    assert closed == ['https://ghec.test'] * 2
