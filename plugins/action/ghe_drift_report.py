@@ -13,7 +13,7 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
+from ansible_collections.ghes.connect.plugins.module_utils._files import UnsafePathError, private_directory, write_private
 from ansible_collections.ghes.connect.plugins.module_utils._report import as_json, as_markdown, drifted
 
 ARGUMENT_SPEC = {
@@ -43,7 +43,10 @@ class ActionModule(ActionBase):
         paths = dict((name, os.path.join(params['dest'], name)) for name in files)
         changed = any(_content(path) != files[name] for name, path in paths.items())
         if changed and not self._task.check_mode:
-            os.makedirs(params['dest'], mode=0o700, exist_ok=True)
+            try:
+                private_directory(params['dest'])
+            except UnsafePathError as exc:
+                return dict(result, failed=True, msg='dest: %s Nothing was written.' % exc)
             for name, path in paths.items():
                 write_private(path, files[name])
         result.update(changed=changed, json_path=paths['drift.json'], markdown_path=paths['drift.md'],

@@ -63,19 +63,49 @@ def appliance_differences(info, desired, enterprise, max_age):
     return differences
 
 
-def report_record(name, info=None, differences=None, error=None):
-    """One appliance's line of the drift report (JSON and Markdown are made from these)."""
+# An appliance's verdict, worst first. Every consumer (modules, scan, reports, roles, the
+# inventory plugin) reads these words from a record; only ``verdict`` below decides them.
+VERDICTS = ('error', 'blocked', 'drift', 'unknown', 'in_sync')
+PROBLEM_VERDICTS = ('error', 'blocked', 'drift', 'unknown')
+
+
+def verdict(differences, unknown=(), blocked_by=(), error=None):
+    """One word for an appliance: a known difference outranks what could not be read."""
+    if error:
+        return 'error'
+    if differences and blocked_by:
+        return 'blocked'
+    if differences:
+        return 'drift'
+    if unknown:
+        return 'unknown'
+    return 'in_sync'
+
+
+def report_record(name, info=None, differences=None, error=None, unknown=None, blocked_by=None):
+    """One appliance's line of the drift report (every report format is made from these).
+
+    ``differences`` are known observed values that differ from the desired ones; ``unknown``
+    lists ``{field, reason}`` for what could not be read; ``blocked_by`` says why a difference
+    cannot be fixed by this collection (license, release, maintenance, config run).
+    """
     info = info or {}
     sync = info.get('license_sync') or {}
     age = sync.get('sync_age_seconds')
+    differences = [] if error is not None else list(differences or [])
+    unknown = list(unknown or [])
+    blocked_by = list(blocked_by or [])
     return {
         'appliance': name,
+        'verdict': verdict(differences, unknown, blocked_by, error),
         'url': info.get('url'),
         'version': info.get('version'),
         'connected': (info.get('connect') or {}).get('connected'),
         'license_sync': sync.get('enabled'),
         'last_sync': sync.get('last_sync'),
         'last_sync_age_days': round(age / 86400.0, 1) if age is not None else None,
-        'differences': differences if error is None else [{'field': 'error', 'before': error, 'after': 'checked'}],
+        'differences': differences,
+        'unknown': unknown,
+        'blocked_by': blocked_by,
         'error': error,
     }

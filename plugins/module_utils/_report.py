@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.ghes.connect.plugins.module_utils._drift import PROBLEM_VERDICTS
+
 
 def drifted(records):
-    return [r['appliance'] for r in records if r.get('differences')]
+    """The appliances whose verdict is a problem (drift, blocked, unknown or error)."""
+    return [r['appliance'] for r in records if r.get('verdict') in PROBLEM_VERDICTS]
 
 
 def as_json(records, desired):
@@ -32,7 +35,7 @@ def as_markdown(records, desired, enterprise):
     ]
     for record in sorted(records, key=lambda r: r['appliance']):
         differences = '; '.join('%s: %s → %s' % (d['field'], d['before'], d['after'])
-                                for d in record.get('differences') or []) or 'none'
+                                for d in record.get('differences') or []) or record.get('error') or 'none'
         lines.append('| %s | %s | %s | %s | %s | %s |' % (
             record['appliance'], _cell(record.get('version'), '?'), _cell(record.get('connected'), '?'),
             _cell(record.get('license_sync'), '?'), _cell(record.get('last_sync_age_days'), 'never'),
