@@ -91,11 +91,13 @@ class ActionModule(GhesActionBase):
         if problem:
             differences.append({'field': 'license_sync.last_sync', 'before': problem, 'after': 'recent success'})
             if params['sync_now']:
-                changed = True
                 sync_triggered = True
-                method_used = method_used if method_used != 'none' else ('manual' if manual else 'console')
                 if not self.check_mode:
-                    after = self._sync_now(appliance, params, after, manual)
+                    # False when a sync that another run on this controller triggered was awaited instead.
+                    after, sync_triggered = self._sync_now(appliance, params, after, manual)
+                if sync_triggered:
+                    changed = True
+                    method_used = method_used if method_used != 'none' else ('manual' if manual else 'console')
         result = self._result(changed, before, after, differences, method_used)
         result['sync_triggered'] = sync_triggered
         if problem and not params['sync_now']:
@@ -140,10 +142,9 @@ class ActionModule(GhesActionBase):
             self.say('Waiting up to %ss for the operator: %s'
                      % (params['wait_timeout'], appliance.instruction('sync_now')))
         previous = (before.get('last_sync') or {}).get('date')
-        if not manual:
-            sync_now_once(appliance, previous, params['wait_timeout'], tolerate_no_answer=True)
-        synced = wait_for_new_sync(appliance, previous, params['wait_timeout'], changed=not manual)
-        return dict(before, **synced)
+        clicked = manual or sync_now_once(appliance, previous, params['wait_timeout'], tolerate_no_answer=True)
+        synced = wait_for_new_sync(appliance, previous, params['wait_timeout'], changed=not manual and clicked)
+        return dict(before, **synced), clicked
 
     def _result(self, changed, before, after, differences, method_used):
         result = {

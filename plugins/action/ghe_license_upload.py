@@ -90,9 +90,10 @@ class ActionModule(GhesActionBase):
         if self.check_mode:
             return dict(result, changed=True, skipped_reason=None)
         preflight(appliance, need_connect_license=False)
-        sync_now_once(appliance, last.get('date'), params['wait_timeout'])
-        synced = wait_for_new_sync(appliance, last.get('date'), params['wait_timeout'])
-        return dict(result, changed=True, skipped_reason=None, license_sync=dict(sync, **synced))
+        # Not clicked when a run on this controller did for this same stale sync: its sync is awaited.
+        clicked = sync_now_once(appliance, last.get('date'), params['wait_timeout'])
+        synced = wait_for_new_sync(appliance, last.get('date'), params['wait_timeout'], changed=clicked)
+        return dict(result, changed=clicked, skipped_reason=None, license_sync=dict(sync, **synced))
 
     # -- the file path ------------------------------------------------------------------------
     def _via_file(self, appliance, params, src, max_age):

@@ -102,7 +102,10 @@ differences:
   type: list
   elements: dict
 sync_triggered:
-  description: Whether "Sync now" was (or in check mode would be) triggered.
+  description:
+    - Whether "Sync now" was (or in check mode would be) triggered by this task.
+    - V(false) when this task waited instead for a sync that another run on this controller had triggered for the
+      same stale sync less than O(wait_timeout) ago (the task is then not changed by it).
   returned: success
   type: bool
 method_used:
