@@ -156,8 +156,8 @@ class SharedReadCache:
     def _parts_name(self, name, index):
         """The index's parts directory if it is one this run names (a plain entry with its prefix), else None."""
         parts = index.get('parts')
-        if isinstance(parts, str) and re.match(r'^%s-%s\.[0-9a-f]{16}\Z' % (re.escape(self.prefix), re.escape(name)),
-                                                parts):
+        pattern = r'^%s-%s\.[0-9a-f]{16}\Z' % (re.escape(self.prefix), re.escape(name))
+        if isinstance(parts, str) and re.match(pattern, parts):
             return parts
         return None
 
@@ -300,4 +300,3 @@ def read_fresh(path, ttl):
     if age < 0 or (ttl is not None and age > ttl):
         return None
     return cached
-

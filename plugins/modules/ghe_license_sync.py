@@ -40,7 +40,7 @@ options:
   max_sync_age:
     description:
       - Oldest acceptable last successful sync, like V(8d), V(36h), V(90m) or a number of seconds. License sync
-        runs weekly, so V(8d) is a sensible bound. At least V(1h): a shorter age would trigger a sync on every run.
+        runs weekly, so V(8d) is a sensible bound. At least V(1h), since a shorter age would trigger a sync on every run.
     type: str
   sync_now:
     description: Trigger "Sync now" when the last sync is drift (failed, missing, or older than O(max_sync_age)).

@@ -41,9 +41,10 @@ def test_two_concurrent_runs_click_sync_now_once_per_appliance(sim_and_control, 
     sim, ctl = stale_fleet(sim_and_control, sync_seconds=4)
     env = {'XDG_CACHE_HOME': str(tmp_path / 'cache')}
     runs = []
-    threads = [threading.Thread(target=lambda: runs.append(play(sim, 'playbooks/enable.yml', env=env,
-                                                                  enable_sync_wait_timeout=60)))
-               for _i in range(2)]
+
+    def enable():
+        runs.append(play(sim, 'playbooks/enable.yml', env=env, enable_sync_wait_timeout=60))
+    threads = [threading.Thread(target=enable) for _i in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:

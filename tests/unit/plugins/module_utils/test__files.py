@@ -29,8 +29,10 @@ def test_a_missing_directory_is_created_0700_with_its_parents(tmp_path):
     assert mode(path) == 0o700 and mode(tmp_path / 'a') == 0o700
 
 
-@pytest.mark.parametrize('bits,owner_only,refused', [(0o777, False, True), (0o720, False, True), (0o755, False, False),
-                                                      (0o755, True, True), (0o700, True, False)])
+MODES = [(0o777, False, True), (0o720, False, True), (0o755, False, False), (0o755, True, True), (0o700, True, False)]
+
+
+@pytest.mark.parametrize('bits,owner_only,refused', MODES)
 def test_modes_open_to_others_are_refused_and_left_alone(tmp_path, bits, owner_only, refused):
     path = tmp_path / 'd'
     path.mkdir()
