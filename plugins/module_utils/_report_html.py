@@ -21,6 +21,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._report_text import (
     overview,
     plain,
     problem_lines,
+    sentence,
     when,
     words,
 )
@@ -135,7 +136,8 @@ def _row(record):
     lines = problem_lines(record)
     if lines:
         problems = '<ul class="problems">%s</ul>' % ''.join(
-            '<li class="problem">%s. <span class="todo">To fix: %s.</span></li>' % (escape(what), escape(todo))
+            '<li class="problem">%s <span class="todo">To fix: %s</span></li>' % (escape(sentence(what)),
+                                                                              escape(sentence(todo)))
             for _kind, what, todo in lines)
     else:
         problems = '<span class="none">none</span>'

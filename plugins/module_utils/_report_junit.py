@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
-from ansible_collections.ghes.connect.plugins.module_utils._report_text import label, problem_lines, words
+from ansible_collections.ghes.connect.plugins.module_utils._report_text import fix_line, label, problem_lines, words
 
 _OUTCOME = {'drift': 'failure', 'blocked': 'failure', 'unknown': 'error', 'error': 'error'}
 # Characters XML 1.0 cannot carry at all (a GHEC error string may hold any of them).
@@ -55,7 +55,7 @@ def _case(record):
         return [head + '/>']
     problems = problem_lines(record)
     message = '; '.join(what for _kind, what, _todo in problems) or label(record['verdict'])
-    body = '\n'.join('%s. To fix: %s.' % (what, todo) for _kind, what, todo in problems)
+    body = '\n'.join(fix_line(what, todo) for _kind, what, todo in problems)
     return [head + '>',
             '      <%s type=%s message=%s>%s</%s>' % (outcome, _attr(record['verdict']), _attr(message),
                                                      escape(_clean(body)), outcome),

@@ -9,6 +9,7 @@ import re
 from ansible_collections.ghes.connect.plugins.module_utils._drift import VERDICTS
 from ansible_collections.ghes.connect.plugins.module_utils._report_text import (
     desired_sentence,
+    fix_line,
     label,
     overview,
     plain,
@@ -59,5 +60,5 @@ def render(model):
     for record in troubled:
         lines += ['', '### %s (%s)' % (text(record['appliance']), label(record['verdict'])), '']
         for _kind, what, todo in problem_lines(record):
-            lines.append('- %s. To fix: %s.' % (text(what), text(todo)))
+            lines.append('- %s' % text(fix_line(what, todo)))
     return '\n'.join(lines) + '\n'

@@ -15,7 +15,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._report import parse_
 
 LABELS = {'in_sync': 'in sync', 'drift': 'drift', 'blocked': 'blocked', 'unknown': 'unknown', 'error': 'error'}
 # How a boolean field reads, by field; any other boolean is a switch.
-_BOOLEAN_WORDS = {'connected': ('connected', 'not connected'), 'connect.connected': ('connected', 'not connected')}
+_BOOLEAN_WORDS = dict((field, ('connected', 'not connected'))
+                      for field in ('connected', 'connect.connected', 'desired.connected'))
 ENABLE = 'run the enable playbook (ghes.connect.enable) for this appliance'
 
 
@@ -26,6 +27,16 @@ _CONTROL = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f]')
 def plain(value):
     """``value`` as printable text on one line: control characters dropped, line breaks and tabs made spaces."""
     return ' '.join(_CONTROL.sub('', str(value)).split())
+
+
+def sentence(text):
+    """``text`` ending in a full stop (not a second one)."""
+    return text if text.endswith(('.', '?', '!')) else text + '.'
+
+
+def fix_line(what, todo):
+    """One problem and what to do about it, as a line of text."""
+    return '%s To fix: %s' % (sentence(what), sentence(todo))
 
 
 def label(verdict):
