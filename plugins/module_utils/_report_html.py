@@ -49,6 +49,7 @@ ul.problems{margin:0;padding-left:18px}
 ul.problems li{margin:0 0 4px}
 .todo{color:#59636e}
 .none{color:#59636e}
+td.name{white-space:nowrap}
 tr[hidden]{display:none}
 """
 
