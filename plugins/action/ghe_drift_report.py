@@ -195,16 +195,16 @@ def _failure(model, failing, paths):
     parts = ['%s on %s' % (label(verdict), ', '.join(names)) for verdict, names in found.items()]
     text = '; '.join(parts)
     count = sum(len(names) for names in found.values())
-    return '%s%s (%d of %d appliances).%s' % (text[0].upper(), text[1:], count, model['total'],
-                                               (' Report: %s' % where) if where else '')
+    report = (' Report: %s' % where) if where else ''
+    return '%s%s (%d of %d appliances).%s' % (text[0].upper(), text[1:], count, model['total'], report)
 
 
 def _summary(model, paths, check_mode):
     counts = model['counts']['verdicts']
     shown = ', '.join('%d %s' % (counts[v], label(v)) for v in counts if counts[v]) or 'no appliances'
     written = ', '.join(paths[fmt] for fmt in paths)
-    return 'Drift report: %d appliances: %s. %s %s' % (model['total'], shown,
-                                                      'Would write' if check_mode else 'Written:', written)
+    verb = 'Would write' if check_mode else 'Written:'
+    return 'Drift report: %d appliances: %s. %s %s' % (model['total'], shown, verb, written)
 
 
 def _append_step_summary(path, text):

@@ -137,8 +137,7 @@ def _row(record):
     lines = problem_lines(record)
     if lines:
         problems = '<ul class="problems">%s</ul>' % ''.join(
-            '<li class="problem">%s <span class="todo">To fix: %s</span></li>' % (escape(sentence(what)),
-                                                                              escape(sentence(todo)))
+            '<li class="problem">%s <span class="todo">To fix: %s</span></li>' % (escape(sentence(what)), escape(sentence(todo)))
             for _kind, what, todo in lines)
     else:
         problems = '<span class="none">none</span>'

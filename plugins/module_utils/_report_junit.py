@@ -33,8 +33,7 @@ def render(model):
     suite = 'ghes.connect drift: %s' % words(model.get('enterprise'))
     stamp = (model.get('generated_at') or '').rstrip('Z')
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<testsuites name=%s tests="%d" failures="%d" errors="%d">' % (_attr(suite), model['total'], failures,
-                                                                           errors),
+             '<testsuites name=%s tests="%d" failures="%d" errors="%d">' % (_attr(suite), model['total'], failures, errors),
              '  <testsuite name=%s tests="%d" failures="%d" errors="%d" skipped="0" timestamp=%s hostname=%s>' % (
                  _attr(suite), model['total'], failures, errors, _attr(stamp), _attr(words(model.get('controller')))),
              '    <properties>']
@@ -56,7 +55,6 @@ def _case(record):
     problems = problem_lines(record)
     message = '; '.join(what for _kind, what, _todo in problems) or label(record['verdict'])
     body = '\n'.join(fix_line(what, todo) for _kind, what, todo in problems)
-    return [head + '>',
-            '      <%s type=%s message=%s>%s</%s>' % (outcome, _attr(record['verdict']), _attr(message),
-                                                     escape(_clean(body)), outcome),
-            '    </testcase>']
+    element = '      <%s type=%s message=%s>%s</%s>' % (outcome, _attr(record['verdict']), _attr(message),
+                                                        escape(_clean(body)), outcome)
+    return [head + '>', element, '    </testcase>']

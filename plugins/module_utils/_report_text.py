@@ -105,9 +105,9 @@ def problem_lines(record):
     for difference in record.get('differences') or []:
         lines.append(('drift', difference_text(difference), advice(difference)))
     for unknown in record.get('unknown') or []:
-        lines.append(('unknown', 'could not read %s: %s' % (unknown.get('field') or 'a value',
-                                                          unknown.get('reason') or 'no reason given'),
-                      'give the collection what it needs to read it (see the reason), then run the drift check again'))
+        what = 'could not read %s: %s' % (unknown.get('field') or 'a value', unknown.get('reason') or 'no reason given')
+        lines.append(('unknown', what, 'give the collection what it needs to read it (see the reason), then run the drift '
+                                       'check again'))
     return lines
 
 

@@ -58,8 +58,8 @@ def data_dir(root, sim, tarball, hosts, extravars):
     project = root / 'project'
     project.mkdir(parents=True)
     for name in ('drift', 'enable', 'drift_merge'):
-        (project / ('%s.yml' % name)).write_text('---\n- name: The collection\'s %s playbook\n  import_playbook: '
-                                                  'ghes.connect.%s\n' % (name, name))
+        text = '---\n- name: The collection\'s %s playbook\n  import_playbook: ghes.connect.%s\n' % (name, name)
+        (project / ('%s.yml' % name)).write_text(text)
     subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--offline', '-p',
                     str(project / 'collections'), str(tarball)], check=True, capture_output=True, text=True)
     full = yaml.safe_load(Path(sim.inventory_path).read_text())

@@ -121,6 +121,13 @@ def test_drift_play_writes_every_format_prints_one_line_and_fails_once_on_the_co
     assert data['drifted'] == ['ghes-009', 'ghes-002', 'ghes-005', 'ghes-007'] and data['desired']['connected'] is True
     assert data['collection_version'] == '0.1.0' and data['controller'] and data['schema'] == 2
     assert data['data_read_at'] <= data['generated_at']
+    secrets = [v for v in list(_sim.info['ghec_tokens'].values()) + list(_sim.info['ghec_sessions']) if len(v) >= 6]
+    for name in FLEET:
+        secrets += [v for v in _ctl.secrets(name) if v and len(v) >= 6]
+    assert len(secrets) > 10
+    for name in FORMAT_FILES:
+        text = (report_dir / name).read_text()
+        assert not [s[:4] for s in secrets if s in text], 'a secret in %s' % name
 
 
 def test_markdown_is_for_people_and_goes_to_the_ci_job_summary(checked, tmp_path):
@@ -135,7 +142,7 @@ def test_markdown_is_for_people_and_goes_to_the_ci_job_summary(checked, tmp_path
     summary = tmp_path / 'step_summary.md'
     summary.write_text('# earlier step\n')
     env = {'GITHUB_STEP_SUMMARY': str(summary)}
-    for _ in range(2):
+    for _attempt in range(2):
         run, dest = hand_made(tmp_path, env=env, formats=['json'])
         assert run.rc == 0, run.output[-3000:]
     written = summary.read_text()

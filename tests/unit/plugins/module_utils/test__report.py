@@ -58,8 +58,8 @@ def test_model_sorts_problems_first_then_by_name_and_counts_every_verdict():
     m = model()
     order = [r['appliance'] for r in m['appliances']]
     assert order == [QUOTED, 'ghes-blocked', EVIL, 'ghes-drift', 'ghes-failed-sync', 'ghes-unknown', 'ghes-a', 'ghes-b']
-    assert [r['verdict'] for r in m['appliances']] == ['error', 'blocked', 'drift', 'drift', 'drift', 'unknown',
-                                                        'in_sync', 'in_sync']
+    verdicts = [r['verdict'] for r in m['appliances']]
+    assert verdicts == ['error', 'blocked', 'drift', 'drift', 'drift', 'unknown', 'in_sync', 'in_sync']
     assert m['counts']['verdicts'] == {'error': 1, 'blocked': 1, 'drift': 3, 'unknown': 1, 'in_sync': 2}
     assert list(m['counts']['verdicts']) == list(VERDICTS)
     assert m['counts']['differences'] == {'connect.connected': 2, 'license_sync.enabled': 1, 'license_sync.last_sync': 1}
