@@ -111,8 +111,9 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
     for source, model in parts:
         for key in ('desired', 'enterprise'):
             if model.get(key) != first.get(key):
-                raise ReportInputError('merge_from: %s and %s were checked against different %s (%r, %r); merge only '
-                                       'the parts of one run.' % (first_source, source, key, first.get(key), model.get(key)))
+                raise ReportInputError('merge_from: %s and %s were checked against different %s (%s, %s); merge only '
+                                       'the parts of one run.' % (first_source, source, key, _shown(first.get(key)),
+                                                                  _shown(model.get(key))))
         for record in model.get('appliances') or []:
             name = record.get('appliance') if isinstance(record, dict) else None
             if name in seen:
@@ -135,12 +136,18 @@ def _checked(index, record):
         raise ReportInputError('records[%d] has no appliance name; give the records that ghe_drift_scan or '
                                'ghe_connect_info return.' % index)
     if record.get('verdict') not in _RANK:
-        raise ReportInputError('records[%d] (%s) has verdict %r, not one of %s; give the records that ghe_drift_scan or '
-                               'ghe_connect_info return.' % (index, record['appliance'], record.get('verdict'), ', '.join(VERDICTS)))
+        found = 'verdict %s' % _shown(record['verdict']) if record.get('verdict') is not None else 'no verdict'
+        raise ReportInputError('records[%d] (%s) has %s, not one of %s; give the records that ghe_drift_scan or '
+                               'ghe_connect_info return.' % (index, record['appliance'], found, ', '.join(VERDICTS)))
     checked = dict(record)
     for key in ('differences', 'unknown', 'blocked_by'):
         checked[key] = [item for item in (record.get(key) or []) if item is not None]
     return checked
+
+
+def _shown(value):
+    """A value in a message as JSON (null, true, "text"), not as a Python literal."""
+    return json.dumps(value, sort_keys=True)
 
 
 def _refuse_duplicates(records):

@@ -130,6 +130,15 @@ def test_drift_play_writes_every_format_prints_one_line_and_fails_once_on_the_co
         assert not [s[:4] for s in secrets if s in text], 'a secret in %s' % name
 
 
+def test_a_check_that_matched_no_appliance_does_not_pass(checked, tmp_path):
+    run = play(checked[0], 'playbooks/drift.yml', ghes_target_hosts='no-such-group', drift_report_dir=str(tmp_path))
+    assert run.rc == 2 and run.recap()['localhost']['failed'] == 1, run.output[-3000:]
+    assert 'No drift report was written (no appliance matched the play, or writing it failed)' in run.stdout
+    quiet = play(checked[0], 'playbooks/drift.yml', ghes_target_hosts='no-such-group', drift_report_dir=str(tmp_path),
+                 drift_fail_on_unknown=False)
+    assert quiet.rc == 0, 'with both fail switches off, nothing fails'
+
+
 def test_markdown_is_for_people_and_goes_to_the_ci_job_summary(checked, tmp_path):
     report_dir = checked[3]
     text = (report_dir / 'drift.md').read_text()
@@ -285,6 +294,7 @@ def test_html_report_in_a_real_browser(checked, browser, tmp_path):
         == ['1', '1', '2', '1', '2']
     page.screenshot(path=str(OUTPUT / 'drift-report.png'), full_page=True)
     if os.environ.get('GHES_UPDATE_SCREENSHOT'):
+        (REPO / 'docs').mkdir(exist_ok=True)
         shutil.copyfile(OUTPUT / 'drift-report.png', REPO / 'docs' / 'drift-report.png')
 
 

@@ -73,7 +73,7 @@ def test_model_never_decides_a_verdict_it_reads_the_records():
     record = report_record('ghes-x', info())
     record['verdict'] = 'blocked'  # whatever _drift decided, the report says the same
     assert model([record])['appliances'][0]['verdict'] == 'blocked'
-    for broken, needle in ((dict(record, verdict=None), "has verdict None"), (dict(record, verdict='drifted'), 'drifted'),
+    for broken, needle in ((dict(record, verdict=None), "has no verdict"), (dict(record, verdict='drifted'), 'has verdict "drifted"'),
                            ({'verdict': 'drift'}, 'no appliance name')):
         with pytest.raises(ReportInputError, match=needle):
             model([broken])
