@@ -11,6 +11,7 @@ and GHEC error strings are data - and the script only reads the page, never the 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from html import escape as _escape
 
@@ -77,6 +78,8 @@ _SCRIPT = """
 """
 
 
+# Most cells repeat (versions, "on", "connected", dates): rendering a thousand appliances escapes a few hundred values.
+@functools.lru_cache(maxsize=4096)
 def escape(value, quote=True):
     """``value`` as HTML text: printable, and every markup character escaped."""
     return _escape(plain(value), quote=quote)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ansible_collections.ghes.connect.plugins.module_utils._drift import VERDICTS
@@ -22,6 +23,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._report_text import (
 _MARKUP = re.compile(r'([\\`*_\[\]<>|#!~])')
 
 
+# Most cells repeat (versions, "on", "connected", dates): rendering a thousand appliances escapes a few hundred values.
+@functools.lru_cache(maxsize=4096)
 def text(value):
     """``value`` as literal Markdown text on one line: markup escaped, line breaks made spaces."""
     return _MARKUP.sub(r'\\\1', plain(value)).replace('&', '&amp;')
