@@ -158,6 +158,13 @@ def test_markdown_is_for_people_and_goes_to_the_ci_job_summary(checked, tmp_path
     assert written.startswith('# earlier step\n') and written.count('# GHES Connect drift report') == 2
     assert '\\<img src=x onerror=alert(1)\\>' in written and EVIL not in written
     assert sorted(os.listdir(dest)) == ['drift.json'], 'formats chooses the files; the summary is extra'
+    # A summary path that is a link is not written through: the report is, with a warning.
+    target = tmp_path / 'elsewhere.md'
+    target.write_text('')
+    linked = tmp_path / 'linked-summary.md'
+    linked.symlink_to(target)
+    run, dest = hand_made(tmp_path, env={'GITHUB_STEP_SUMMARY': str(linked)}, formats=['json'])
+    assert run.rc == 0 and 'GITHUB_STEP_SUMMARY: not appended' in run.output and target.read_text() == ''
 
 
 def test_junit_has_one_case_per_appliance_failures_for_drift_errors_for_what_could_not_be_seen(checked, tmp_path):
@@ -338,4 +345,13 @@ def test_sliced_run_merges_into_the_verdicts_of_one_run(checked, tmp_path):
     before = (merged_dir / 'drift.json').read_text()
     refused = play(sim, 'playbooks/drift_merge.yml', drift_merge_from=str(parts), drift_report_dir=str(merged_dir))
     assert refused.rc != 0 and 'is in both drift-part-old.json and drift-part-slice-2.json' in refused.stdout
+    assert (merged_dir / 'drift.json').read_text() == before
+    # So is a part whose data is older than drift_merge_max_age.
+    (parts / 'drift-part-old.json').unlink()
+    part = json.loads((parts / 'drift-part-slice-3.json').read_text())
+    part['data_read_at'] = '2026-01-01T00:00:00Z'
+    (parts / 'drift-part-slice-3.json').write_text(json.dumps(part))
+    stale = play(sim, 'playbooks/drift_merge.yml', drift_merge_from=str(parts), drift_report_dir=str(merged_dir),
+                 drift_merge_max_age='12h')
+    assert stale.rc != 0 and 'drift-part-slice-3.json older than merge_max_age' in stale.stdout, stale.output[-2000:]
     assert (merged_dir / 'drift.json').read_text() == before
