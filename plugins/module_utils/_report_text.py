@@ -69,8 +69,10 @@ def last_sync(record):
     """The last sync GHEC recorded: "2026-11-30 10:00:00 UTC (success)", "never", or "unknown"."""
     sync = record.get('last_sync')
     if not sync:
-        # No sync on record means "never" only when the license-sync state itself was read.
-        return 'never' if record.get('license_sync') is not None else 'unknown'
+        # No sync on record means "never" only when the license-sync state was read and the sync itself was not
+        # among what could not be read.
+        unread = any('last_sync' in str(u.get('field') or '') for u in record.get('unknown') or [])
+        return 'never' if record.get('license_sync') is not None and not unread else 'unknown'
     text = when(sync.get('date')) if sync.get('date') else 'unknown time'
     status = sync.get('status')
     if status:

@@ -116,9 +116,12 @@ def test_markdown_counts_timestamp_problems_first_and_one_line_per_difference():
 def test_markdown_says_never_only_when_the_sync_state_was_read():
     never = report_record('ghes-new', info(date=None))
     unread = report_record('ghes-unread', info(enabled=None, date=None))
-    text = _report_markdown.render(model([never, unread]))
+    unread_sync = [{'field': 'license_sync.last_sync', 'reason': 'GHEC answered 502'}]
+    failed_read = report_record('ghes-no-status', info(date=None), unknown=unread_sync)
+    text = _report_markdown.render(model([never, unread, failed_read]))
     assert '| ghes-new | in sync | 3.14.2 | connected | on | never |' in text
     assert '| ghes-unread | in sync | 3.14.2 | connected | unknown | unknown |' in text
+    assert '| ghes-no-status | unknown | 3.14.2 | connected | on | unknown |' in text
 
 
 def test_html_escapes_every_value_and_allows_only_its_own_script_and_style():
