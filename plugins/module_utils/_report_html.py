@@ -18,6 +18,7 @@ from html import escape as _escape
 from ansible_collections.ghes.connect.plugins.module_utils._drift import VERDICTS
 from ansible_collections.ghes.connect.plugins.module_utils._report_text import (
     desired_sentence,
+    kinds_sentence,
     label,
     overview,
     plain,
@@ -114,6 +115,8 @@ def render(model):
             escape(when(model.get('data_read_at'))), escape(when(model.get('generated_at'))),
             escape(words(model.get('controller'))), escape(words(model.get('collection_version'))),
             (' Merged from %d part reports.' % len(model['parts'])) if model.get('parts') else ''),
+        ('<p class="meta" id="kinds">By kind: %s.</p>' % escape(kinds_sentence(model['counts'])))
+        if kinds_sentence(model['counts']) else '',
         '<ul class="counts" id="counts">',
         '<li><b id="count-total">%d</b>appliances</li>' % model['total'],
     ]

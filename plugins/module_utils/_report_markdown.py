@@ -11,6 +11,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._drift import VERDICT
 from ansible_collections.ghes.connect.plugins.module_utils._report_text import (
     desired_sentence,
     fix_line,
+    kinds_sentence,
     label,
     overview,
     plain,
@@ -48,6 +49,8 @@ def render(model):
             text(when(model.get('data_read_at'))), text(when(model.get('generated_at'))),
             text(words(model.get('controller'))), text(words(model.get('collection_version')))),
     ]
+    if kinds_sentence(model['counts']):
+        lines += ['', 'By kind: %s.' % text(kinds_sentence(model['counts']))]
     if model.get('parts'):
         lines.append('Merged from %d part reports.' % len(model['parts']))
     lines += ['', '| appliance | verdict | version | connected | license sync | last sync |',

@@ -82,6 +82,15 @@ def last_sync(record):
     return text
 
 
+def kinds_sentence(counts):
+    """Appliances per kind of problem, most frequent first: "license_sync.enabled differs on 2; ...", or None."""
+    parts = []
+    for key, verb in (('differences', 'differs on'), ('unknown', 'could not be read on'), ('blocked_by', 'blocks')):
+        ranked = sorted(counts.get(key, {}).items(), key=lambda item: (-item[1], item[0]))
+        parts += ['%s %s %d' % (name, verb, number) for name, number in ranked]
+    return '; '.join(parts) or None
+
+
 def desired_sentence(desired, enterprise):
     """What the appliances are compared with, in words."""
     wanted = ('connected to %s' % (enterprise or 'the GHEC enterprise')) if desired.get('connected', True) \

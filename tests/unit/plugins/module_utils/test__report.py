@@ -107,6 +107,9 @@ def test_markdown_counts_timestamp_problems_first_and_one_line_per_difference():
     assert '| ghes-drift | drift | 3.14.2 | not connected | on | 2026-11-30 10:00:00 UTC (success), 1.0 days ago |' in text
     assert '| ghes-unknown | unknown | 3.14.2 | connected | unknown | unknown |' in text
     assert '| ghes-blocked | blocked | 3.14.2 | not connected | unknown | unknown |' in text
+    assert ('By kind: connect.connected differs on 2; license\\_sync.enabled differs on 1; license\\_sync.last\\_sync '
+            'differs on 1; license\\_sync.enabled could not be read on 1; the license does not include GitHub Connect '
+            '(croquetSupport: false) blocks 1.') in text
     assert '- connect.connected: not connected (should be connected). To fix: run the enable playbook' in text
     # Names and error strings are text: no HTML or Markdown reaches the reader, no line is broken.
     assert '\\<img src=x onerror=alert(1)\\>' in text and EVIL not in text
