@@ -355,3 +355,24 @@ def test_sliced_run_merges_into_the_verdicts_of_one_run(checked, tmp_path):
                  drift_merge_max_age='12h')
     assert stale.rc != 0 and 'drift-part-slice-3.json older than merge_max_age' in stale.stdout, stale.output[-2000:]
     assert (merged_dir / 'drift.json').read_text() == before
+
+
+def test_html_report_of_a_thousand_appliances_stays_usable(browser, tmp_path):
+    records = []
+    for index in range(1000):
+        template = HAND_MADE[index % 7]  # the seven plain names: every verdict
+        records.append(dict(template, appliance='ghes-%04d' % index))
+    run, dest = hand_made(tmp_path, records=records, formats=['html', 'json'])
+    assert run.rc == 0, run.output[-3000:]
+    page = open_page(browser, dest / 'drift.html')
+    counts = json.loads((dest / 'drift.json').read_text())['counts']['verdicts']
+    assert page.locator('#count-in_sync').inner_text() == str(counts['in_sync']) and counts['in_sync'] == 286
+    started = page.evaluate('performance.now()')
+    page.locator('input[name=verdict][value=in_sync]').uncheck()
+    page.locator('#search').fill('ghes-09')
+    took = page.evaluate('performance.now()') - started
+    shown = int(page.locator('#shown').inner_text())
+    assert shown == len([r for r in records if r['verdict'] != 'in_sync' and r['appliance'].startswith('ghes-09')])
+    assert took < 5000, 'filtering 1,000 rows took %d ms' % took
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / 'drift-report-1000.txt').write_text('filter and search over 1,000 rows: %d ms\n' % took)
