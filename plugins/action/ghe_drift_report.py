@@ -25,6 +25,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import InputE
 from ansible_collections.ghes.connect.plugins.module_utils._files import UnsafePathError, private_directory, write_private
 from ansible_collections.ghes.connect.plugins.module_utils._report import (
     ReportInputError,
+    as_json,
     build,
     merge,
     parse_iso,
@@ -70,14 +71,17 @@ class ActionModule(ActionBase):
             model, files = self._report(params)
         except (InputError, ReportInputError) as exc:
             return dict(result, failed=True, msg='%s Nothing was written.' % exc)
-        paths = dict((fmt, os.path.join(params['dest'], name)) for fmt, (name, _content) in files)
+        paths = dict((fmt, os.path.join(params['dest'], name)) for fmt, name, _content in files)
         if not self._task.check_mode:
             try:
                 private_directory(params['dest'])
             except UnsafePathError as exc:
                 return dict(result, failed=True, msg='dest: %s Nothing was written.' % exc)
-            for fmt, (_name, content) in files:
-                write_private(paths[fmt], content)
+            for fmt, _name, content in files:
+                try:
+                    write_private(paths[fmt], content)
+                except OSError as exc:
+                    return dict(result, failed=True, msg='dest: %s could not be written (%s).' % (paths[fmt], exc.strerror))
         summary_file = None if params['part'] else os.environ.get('GITHUB_STEP_SUMMARY')
         if summary_file and not self._task.check_mode:
             appended = _append_step_summary(summary_file, markdown(model))
@@ -107,7 +111,12 @@ class ActionModule(ActionBase):
         return result
 
     def _report(self, params):
-        """The model and the ``[(format, (file name, content))]`` to write."""
+        """The model and the ``[(format, file name, content)]`` to write."""
+        if params['part'] and params['merge_from']:
+            raise InputError('part and merge_from: a part is written by a slice, the merge reads the parts; give one.')
+        if params['part'] and not PART_NAME.match(params['part']):
+            raise InputError('part must be a file-name-safe word (letters, digits, ".", "_", "-"), like slice-1 or an '
+                             'AWX job id (got "%s").' % params['part'])
         common = {'controller': socket.gethostname(), 'collection_version': collection_version(),
                   'generated_at': utc_now()}
         if params['merge_from']:
@@ -128,16 +137,8 @@ class ActionModule(ActionBase):
             model = build(params['records'], params['desired'], enterprise=params['ghec_enterprise'],
                           read_at=read_at, **common)
         if params['part']:
-            if params['merge_from']:
-                raise InputError('part and merge_from: a part is written by a slice, the merge reads the parts; give '
-                                 'one.')
-            if not PART_NAME.match(params['part']):
-                raise InputError('part must be a file-name-safe word (letters, digits, ".", "_", "-"), like '
-                                 'slice-1 or an AWX job id (got "%s").' % params['part'])
-            return model, [('json', ('drift-part-%s.json' % params['part'], FORMATS['json'][1](model)))]
-        chosen = render(model, params['formats'])
-        by_name = dict((name, fmt) for fmt, (name, _render) in FORMATS.items())
-        return model, [(by_name[name], (name, content)) for name, content in chosen]
+            return model, [('json', 'drift-part-%s.json' % params['part'], as_json(model))]
+        return model, render(model, params['formats'])
 
 
 def collection_version():

@@ -19,5 +19,5 @@ FORMATS = {
 
 
 def render(model, formats):
-    """``[(file name, content)]`` of the chosen formats, in FORMATS order."""
-    return [(FORMATS[name][0], FORMATS[name][1](model)) for name in FORMATS if name in formats]
+    """``[(format, file name, content)]`` of the chosen formats, in FORMATS order."""
+    return [(fmt, name, make(model)) for fmt, (name, make) in FORMATS.items() if fmt in formats]

@@ -14,7 +14,7 @@ import pytest
 from ansible_collections.ghes.connect.plugins.module_utils import _report_html, _report_junit, _report_markdown, _report_prom
 from ansible_collections.ghes.connect.plugins.module_utils._drift import VERDICTS, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._report import ReportInputError, as_json, build, merge
-from ansible_collections.ghes.connect.plugins.module_utils._report_formats import FORMATS, render
+from ansible_collections.ghes.connect.plugins.module_utils._report_formats import render
 
 NOW = datetime.datetime(2026, 12, 1, 9, 30, 0, tzinfo=datetime.timezone.utc)
 READ = datetime.datetime(2026, 12, 1, 9, 29, 12, tzinfo=datetime.timezone.utc)
@@ -92,7 +92,7 @@ def test_json_keeps_the_first_layout_keys_and_adds_the_model():
 
 @pytest.mark.parametrize('fmt', ['md', 'html', 'junit'])
 def test_human_formats_show_no_python_literals(fmt):
-    content = dict(render(model(), [fmt]))[FORMATS[fmt][0]]
+    content = render(model(), [fmt])[0][2]
     for literal in ('None', 'True', 'False', "{'", "['"):
         assert literal not in content, '%s in %s' % (literal, fmt)
 
