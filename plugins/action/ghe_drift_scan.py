@@ -80,6 +80,7 @@ class ActionModule(GhesActionBase):
         max_age = parse_sync_age(desired.get('max_sync_age'), 'desired.max_sync_age')
         cloud = dict((k, v) for k, v in params.items() if k not in APPLIANCE_OPTIONS)
         hostvars = task_vars['hostvars']
+        read_at = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())  # the report's "data read at"
         started = time.monotonic()
         options = HostOptions(mapping, cloud)
         jobs = [(name, options(name, hostvars[name])) for name in hosts]
@@ -97,6 +98,7 @@ class ActionModule(GhesActionBase):
             'appliances': records,
             'drifted': [r['appliance'] for r in records if r['differences']],
             'seconds': round(time.monotonic() - started, 2),
+            'read_at': read_at,
         }
 
     @staticmethod
