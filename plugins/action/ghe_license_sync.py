@@ -29,6 +29,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     console_mode,
     read_connect,
     read_license_sync,
+    refuse_unknown,
     verify_mode,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._sync import wait_for_new_sync
@@ -57,7 +58,9 @@ class ActionModule(GhesActionBase):
             preflight(appliance)
         want = params['state'] == 'enabled'
         connect = read_connect(appliance, console_mode(appliance))
+        refuse_unknown(appliance, connect, 'state: %s' % params['state'])
         before = read_license_sync(appliance, connect, console_mode(appliance))
+        appliance.warnings.extend(before.pop('warnings', []))
         if before['enabled'] is not None and before['enabled'] != want \
                 and before['sources'].get('enabled') != SRC_CONSOLE and appliance.console_usable:
             # Server statistics may lag the switch by a day: the switch itself decides a write.
@@ -72,8 +75,9 @@ class ActionModule(GhesActionBase):
         if before['enabled'] is None:
             if appliance.has_console_credentials and appliance.maintenance_on():
                 preflight(appliance)  # raises, naming maintenance mode and what to do
-            raise GhesConnectError('Cannot tell whether license sync is on for %s: give console credentials (the '
-                                   'Connect page shows the switch) or turn on server statistics.' % appliance.url)
+            raise GhesConnectError('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
+                                   % (appliance.url, before['unknown'].get('license_sync.enabled')
+                                      or 'give console credentials (the Connect page shows the switch)'))
         differences = []
         after = dict(before)
         method_used = 'none'
