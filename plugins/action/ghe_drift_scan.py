@@ -87,10 +87,16 @@ class ActionModule(GhesActionBase):
         self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
         # The run's shared reads are keyed by this process's parent: settle it before forking.
         current_run_id()
-        self._warm_enterprise_reads(jobs)
+        ghec_error = self._warm_enterprise_reads(jobs)
         processes = params['processes'] or _auto_processes(len(jobs))
-        records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets), jobs,
-                          params['concurrency'], processes)
+        if ghec_error:
+            # GHEC's enterprise-wide read failed: asking it again for every appliance would only spend the
+            # token's budget on the same answer.
+            records = [report_record(name, error=p.get('_error') or scrub_text(ghec_error, self.secrets))
+                       for name, p in jobs]
+        else:
+            records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets), jobs,
+                              params['concurrency'], processes)
         warnings = [w for r in records for w in r.pop('_warnings', [])]
         result = {
             'changed': False,
@@ -104,16 +110,22 @@ class ActionModule(GhesActionBase):
 
     @staticmethod
     def _warm_enterprise_reads(jobs):
-        """Fetch the enterprise-wide GHEC reads once, before the threads need them."""
+        """Fetch the enterprise-wide GHEC reads once, before the threads need them.
+
+        Returns why GHEC could not be read (every appliance's error then), or None.
+        """
         for _name, params in jobs:
             if '_error' in params or not params.get('ghec_token'):
                 continue
             try:
                 with Appliance(params) as warm:
                     warm.warm_ghec_reads()
-            except GhesConnectError:
-                pass  # each appliance reports the error itself
-            return
+            except InputError:
+                return None     # this host's options are wrong: each appliance reports its own
+            except GhesConnectError as exc:
+                return 'GHEC could not be read: %s' % exc.message
+            return None
+        return None
 
 
 class HostOptions:

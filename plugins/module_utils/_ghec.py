@@ -62,7 +62,7 @@ class GhecClient:
             if enterprise is None:
                 enterprise = self._check_access(response)
             pages += 1
-            connection = _installations_connection(self._graphql_data(response), pages)
+            connection = _installations_connection(self._graphql_data(response, INSTALLATIONS_ASKED), pages)
             nodes.extend(_installation_node(node, len(nodes) + i) for i, node in enumerate(connection['nodes']))
             page = _expect(connection.get('pageInfo'), dict, 'pageInfo', INSTALLATIONS_ASKED)
             if not page.get('hasNextPage'):
@@ -186,12 +186,12 @@ class GhecClient:
         except AuthenticationError as exc:
             raise _bad_token(exc)
 
-    def _graphql_data(self, response):
+    def _graphql_data(self, response, asked='GHEC GraphQL'):
         """The ``data`` of a GraphQL answer; typed errors become the errors callers handle.
 
         ``NOT_FOUND`` is left to the caller (the field is then null).
         """
-        payload = _expect(response.json(), dict, 'the answer', 'GHEC GraphQL')
+        payload = _expect(response.json(), dict, 'the answer', asked)
         errors = payload.get('errors') or []
         errors = [e if isinstance(e, dict) else {'message': e} for e in (errors if isinstance(errors, list) else [errors])]
         data = payload.get('data') or {}

@@ -34,13 +34,25 @@ def as_markdown(records, desired, enterprise):
         '|---|---|---|---|---|---|',
     ]
     for record in sorted(records, key=lambda r: r['appliance']):
-        differences = '; '.join('%s: %s → %s' % (d['field'], d['before'], d['after'])
-                                for d in record.get('differences') or []) or record.get('error') or 'none'
+        differences = '; '.join(['%s: %s → %s' % (d['field'], _word(d['before']), _word(d['after']))
+                                 for d in record.get('differences') or []]
+                                + ['%s: unknown (%s)' % (u['field'], u['reason']) for u in record.get('unknown') or []]
+                                + ['blocked: %s' % b for b in record.get('blocked_by') or []]) \
+            or record.get('error') or 'none'
         lines.append('| %s | %s | %s | %s | %s | %s |' % (
-            record['appliance'], _cell(record.get('version'), '?'), _cell(record.get('connected'), '?'),
-            _cell(record.get('license_sync'), '?'), _cell(record.get('last_sync_age_days'), 'never'),
+            record['appliance'], _cell(record.get('version'), '?'), _word(record.get('connected')),
+            _word(record.get('license_sync')), _cell(record.get('last_sync_age_days'), 'never'),
             differences.replace('|', '\\|')))
     return '\n'.join(lines) + '\n'
+
+
+def _word(value):
+    """A value as people read it: on, off, unknown - never a Python literal."""
+    if value is None:
+        return 'unknown'
+    if isinstance(value, bool):
+        return 'on' if value else 'off'
+    return str(value)
 
 
 def _cell(value, missing):

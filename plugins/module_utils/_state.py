@@ -188,7 +188,8 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     if connect['connected'] is None:
         # Without knowing which installation this is, a record of its name proves nothing.
         state.update(last_sync=None, sync_age_seconds=None, server_id=None, warnings=[])
-        unknown['license_sync.last_sync'] = unknown['license_sync.enabled']
+        unknown['license_sync.last_sync'] = ('which installation is this appliance\'s is unknown: '
+                                             + connect['unknown']['connect.connected'])
     elif state['last_sync']:
         sources['last_sync'] = SRC_GHEC_SYNC
     state.update(enabled=enabled, sources=sources, unknown=unknown)
