@@ -178,7 +178,7 @@ def test_a_graphql_answer_that_pages_forever_stops_and_the_scan_still_reports(fl
                                           'pageInfo': {'hasNextPage': True, 'endCursor': 'same'}}}}}}
     ctl.fault(target='ghec', method='POST', path_prefix='/graphql', status=200, body=endless, count=1000)
     try:
-        run = play(path, 'playbooks/drift.yml', drift_report_dir=str(tmp_path), target_hosts='ok:never')
+        run = play(path, 'playbooks/drift.yml', drift_report_dir=str(tmp_path), ghes_target_hosts='ok:never')
     finally:
         ctl.clear_faults()
     graphql = [r for r in ctl.ghec_requests()['requests'] if r['path'] == '/graphql']
