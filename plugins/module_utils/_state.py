@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError
 from ansible_collections.ghes.connect.plugins.module_utils._identity import not_listed_reason
-from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (  # noqa: F401 (age_seconds: callers' import)
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (
     age_seconds,
     parse_time,
     statistics_age,
