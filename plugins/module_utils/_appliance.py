@@ -37,6 +37,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClie
 from ansible_collections.ghes.connect.plugins.module_utils._identity import (
     choose_installation,
     choose_sync_record,
+    normalise,
     resolve,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._manage import ManageClient
@@ -233,8 +234,7 @@ class Appliance:
         read is said, never replaced by the URL's host (an IP or a load balancer is not the name GHEC knows).
         """
         def read():
-            name, source, errors = None, None, []
-            readers = []
+            errors, readers = [], []
             if self.version.has('manage_config'):
                 readers.append(('manage_api', lambda: _setting(self.manage.settings(), 'github_hostname')))
             if self.version.has('setup_api'):
@@ -312,7 +312,7 @@ class Appliance:
 
         Several of one name: ``_identity.choose_installation`` decides; the others are under ``_others``.
         """
-        name = hostname or self.hostname
+        name = normalise(hostname) if hostname else self.hostname
         if name is None:
             return None
         chosen, others = choose_installation(self._ghec_part('installations', name, refresh)[1])

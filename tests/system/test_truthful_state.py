@@ -214,3 +214,16 @@ def test_the_inventory_plugin_groups_the_fleet_by_the_same_rules(fleet, tmp_path
     assert 'never.example.com' not in members.get('connected', set()) | members.get('disconnected', set())
     assert 'nolicense.example.com' not in data['_meta']['hostvars']
     assert 'retired' in listed.stderr or 'installations are named' in listed.stderr
+
+
+def test_one_task_per_appliance_gives_the_same_verdicts_as_the_scan(fleet, tmp_path):
+    sim, ctl, path = fleet
+    faults(ctl)
+    clear_logs(ctl)
+    run = play(path, 'playbooks/drift_per_host.yml', drift_report_dir=str(tmp_path))
+    assert (tmp_path / 'drift.json').exists(), run.output[-3000:]
+    records = dict((r['appliance'], r) for r in json.loads((tmp_path / 'drift.json').read_text())['appliances'])
+    assert dict((name, r['verdict']) for name, r in records.items()) == EXPECTED, json.dumps(records, indent=1)
+    assert not PYTHON_LITERAL.search((tmp_path / 'drift.md').read_text())
+    for name in EXPECTED:
+        assert writes(ctl, name) == [], name

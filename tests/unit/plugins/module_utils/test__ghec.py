@@ -52,13 +52,13 @@ NODE = {'id': 'ESI_1', 'hostName': 'a.example.com', 'isConnected': True, 'update
 def test_a_missing_viewer_is_admin_is_no_claim_about_the_user(monkeypatch):
     first = page([NODE])
     del first['data']['enterprise']['viewerIsAdmin']
-    ghec, _ = client(monkeypatch, first)
+    ghec, _answers = client(monkeypatch, first)
     enterprise, nodes = ghec.installations()
     assert [n['hostName'] for n in nodes] == ['a.example.com'] and enterprise['slug'] == 'acme'
 
 
 def test_an_explicit_false_viewer_is_admin_is_the_owner_message(monkeypatch):
-    ghec, _ = client(monkeypatch, page([NODE], enterprise={'viewerIsAdmin': False}))
+    ghec, _answers = client(monkeypatch, page([NODE], enterprise={'viewerIsAdmin': False}))
     with pytest.raises(PermissionDeniedError, match='not an owner'):
         ghec.installations()
 
@@ -74,7 +74,7 @@ def test_an_explicit_false_viewer_is_admin_is_the_owner_message(monkeypatch):
     ([], 'the answer is a list'),
 ])
 def test_a_malformed_later_page_is_a_typed_error_naming_what_was_asked(monkeypatch, second, field):
-    ghec, _ = client(monkeypatch, page([NODE], True, 'c1', total=2), second)
+    ghec, _answers = client(monkeypatch, page([NODE], True, 'c1', total=2), second)
     with pytest.raises(UnexpectedAnswerError) as caught:
         ghec.installations()
     assert field in caught.value.message and 'installations of the enterprise' in caught.value.message
@@ -83,7 +83,7 @@ def test_a_malformed_later_page_is_a_typed_error_naming_what_was_asked(monkeypat
 def test_a_missing_is_connected_is_kept_as_not_said(monkeypatch):
     node = dict(NODE)
     del node['isConnected']
-    ghec, _ = client(monkeypatch, page([node]))
+    ghec, _answers = client(monkeypatch, page([node]))
     assert ghec.installations()[1][0].get('isConnected') is None
 
 
@@ -110,14 +110,14 @@ def test_more_pages_than_the_total_allows_stop(monkeypatch):
     ([], 'the answer is a list'),
 ])
 def test_license_sync_status_decoding(monkeypatch, payload, field):
-    ghec, _ = client(monkeypatch, payload)
+    ghec, _answers = client(monkeypatch, payload)
     with pytest.raises(UnexpectedAnswerError) as caught:
         ghec.license_sync_status()
     assert field in caught.value.message and 'license-sync-status' in caught.value.message
 
 
 def test_server_statistics_decoding(monkeypatch):
-    ghec, _ = client(monkeypatch, [{'host_name': 'a', 'github_connect': {'features_enabled': 'license_usage_sync'}}])
+    ghec, _answers = client(monkeypatch, [{'host_name': 'a', 'github_connect': {'features_enabled': 'license_usage_sync'}}])
     with pytest.raises(UnexpectedAnswerError, match='features_enabled is a str'):
         ghec.server_statistics()
 
