@@ -15,8 +15,9 @@ description:
   - Shows the drift a static inventory hides - an appliance someone connected by hand, a retired one still
     syncing, a restored one that stopped syncing - and can be merged with a static inventory (O(hostnames=short))
     so that playbooks target, for example, C(ghes:&connected).
-  - Reads the GraphQL C(enterpriseServerInstallations) connection (every page, following cursors) and the REST
-    C(license-sync-status) of the enterprise. Sync ages are measured against GHEC's clock (its C(Date) header),
+  - Reads the GraphQL C(enterpriseServerInstallations) connection (every page, following cursors), the REST
+    C(license-sync-status) and the server statistics of the enterprise (the server id of an appliance's fresh
+    statistics picks its sync record when a retired installation of the same name has one too). Sync ages are measured against GHEC's clock (its C(Date) header),
     so a controller whose clock is wrong neither invents nor hides stale syncs.
   - Requests are retried with backoff, honouring C(Retry-After) on rate limits (403/429) and transient errors.
   - The source file's name must end in C(ghec_servers.yml) or C(ghec_servers.yaml).
@@ -178,11 +179,19 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import check_urls, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError
-from ansible_collections.ghes.connect.plugins.module_utils._ghec import GhecClient
+from ansible_collections.ghes.connect.plugins.module_utils._ghec import GhecClient, latest_statistics_by_host
 from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.ghes.connect.plugins.module_utils._identity import choose_installation, choose_sync_record, normalise
 from ansible_collections.ghes.connect.plugins.module_utils._redact import scrub_text
-from ansible_collections.ghes.connect.plugins.module_utils._sync_health import FAILED, NEVER, OK, UNKNOWN, parse_time, sync_health
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (
+    FAILED,
+    NEVER,
+    OK,
+    UNKNOWN,
+    parse_time,
+    statistics_age,
+    sync_health,
+)
 
 SECONDS_PER_DAY = 86400
 SOURCE_SUFFIXES = ('ghec_servers.yml', 'ghec_servers.yaml')
@@ -260,6 +269,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             # installations first: its first page checks the token (scope, enterprise, owner) and names the fix.
             _enterprise, installations = client.installations()
             sync_status = client.license_sync_status()
+            server_ids = _fresh_server_ids(client)
         except GhesConnectError as exc:
             # HttpClient already scrubs the token; scrubbing again costs nothing and guards the future.
             raise AnsibleError('ghes.connect.ghec_servers: %s' % scrub_text(str(exc), [token])) from None
@@ -271,6 +281,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             'observed_at': sync_status['observed_at'],
             'installations': [_installation_facts(node) for node in installations],
             'sync_records': [_sync_record_facts(record) for record in sync_status['server_instances']],
+            'server_ids': server_ids,
         }
 
     def _ghec_client(self, token):
@@ -297,8 +308,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         sync_by_host = {}
         for record in snapshot['sync_records']:
             sync_by_host.setdefault(normalise(record['hostname']), []).append(record)
+        server_ids = snapshot.get('server_ids') or {}
         for name, (installation, others) in sorted(self._installations_by_host(snapshot['installations']).items()):
-            record = choose_sync_record(sync_by_host.get(normalise(installation['host_name'])))
+            host = normalise(installation['host_name'])
+            record = choose_sync_record(sync_by_host.get(host), server_ids.get(host))
             health = sync_health((record or {}).get('last_sync'), observed_at, stale_after,
                                  what='the last license sync of %s' % installation['host_name'])
             if health['warning']:
@@ -346,6 +359,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
 
 # -- what GHEC said, trimmed to what the inventory uses (this is also what the cache holds) -----
+def _fresh_server_ids(client):
+    """``{host name: server_id}`` from each host's fresh server statistics: the appliance as it is now.
+
+    Between several sync records of one name (a retired installation's and the current one's) the server id
+    decides, as in the modules. Statistics are optional: without them (not shared, or not readable) the newest
+    sync record is used.
+    """
+    try:
+        read = client.server_statistics()
+    except GhesConnectError:
+        return {}
+    common, latest = latest_statistics_by_host(read)
+    now = parse_time(common['observed_at'])
+    return dict((host, entry['server_id']) for host, entry in latest.items()
+                if host and entry.get('server_id') and statistics_age(entry['collection_date'], now)[0])
+
+
+
 def _installation_facts(node):
     uploads = ((node.get('userAccountsUploads') or {}).get('nodes')) or []
     return {

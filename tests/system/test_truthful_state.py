@@ -29,6 +29,9 @@ SIM_SPEC = {'seed': 15, 'appliances': [
     # restored and reconnected: GHEC keeps the retired record, listed first and updated more recently
     dict(CONNECTED, name='restored', version='3.15.1',
          retired_installation={'updated_days_ago': 0.1, 'last_sync_days_ago': 30}),
+    # rebuilt with a new server id: its own last sync failed; the retired record synced later, successfully
+    dict(CONNECTED, **STATS, name='rebuilt', version='3.16.0', last_sync_status='failure',
+         retired_installation={'updated_days_ago': 0.1, 'last_sync_days_ago': 0.2}),
     dict(CONNECTED, name='unnamed', version='3.14.2'),           # its settings never answer
     dict(CONNECTED, name='blip', version='3.12.5'),              # its settings fail twice, then answer
     dict(CONNECTED, name='old', version='3.11.9'),               # legacy settings read, REST license
@@ -40,7 +43,7 @@ SIM_SPEC = {'seed': 15, 'appliances': [
     dict(CONNECTED, name='badca', version='3.14.2'),             # ca_path is not a PEM file
 ]}
 EXPECTED = {
-    'ok': 'in_sync', 'spelled': 'in_sync', 'restored': 'in_sync', 'unnamed': 'unknown', 'blip': 'in_sync',
+    'ok': 'in_sync', 'spelled': 'in_sync', 'restored': 'in_sync', 'rebuilt': 'drift', 'unnamed': 'unknown', 'blip': 'in_sync',
     'old': 'in_sync', 'fresh-stats': 'in_sync', 'stale-stats': 'unknown', 'nolicense': 'blocked',
     'never': 'unknown', 'wronghost': 'unknown', 'badca': 'error',
 }
@@ -103,6 +106,9 @@ def test_every_appliance_gets_the_verdict_its_reads_support_and_nothing_is_writt
     assert restored['connected'] is True and restored['last_sync_age_days'] < 2
     assert restored['installation']['is_connected'] is True
     assert [o['is_connected'] for o in restored['installation']['others']] == [False]
+    # the server id of its fresh statistics picks its own (failed) sync, not the retired one's success
+    assert [d['field'] for d in records['rebuilt']['differences']] == ['license_sync.last_sync']
+    assert 'last sync failure' in records['rebuilt']['differences'][0]['before']
     # a name that cannot be established is unknown with the reason - never "disconnected"
     unnamed = records['unnamed']
     assert unnamed['connected'] is None and unnamed['differences'] == []
@@ -211,6 +217,7 @@ def test_the_inventory_plugin_groups_the_fleet_by_the_same_rules(fleet, tmp_path
     assert 'restored.example.com' in members['sync_ok']
     variables = data['_meta']['hostvars']['restored.example.com']
     assert [o['is_connected'] for o in variables['ghes_other_installations']] == [False]
+    assert 'rebuilt.example.com' in members['sync_failed'] and 'rebuilt.example.com' not in members['sync_ok']
     assert 'never.example.com' not in members.get('connected', set()) | members.get('disconnected', set())
     assert 'nolicense.example.com' not in data['_meta']['hostvars']
     assert 'retired' in listed.stderr or 'installations are named' in listed.stderr

@@ -66,6 +66,7 @@ class FakeGhec:
     def __init__(self, installations=(), sync_records=(), token=TOKEN, scopes='read:enterprise', enterprise='acme'):
         self.installations = list(installations)
         self.sync_records = list(sync_records)
+        self.statistics = None      # None: 404, as when nothing is shared
         self.token = token
         self.scopes = scopes
         self.enterprise = enterprise
@@ -86,6 +87,8 @@ class FakeGhec:
             return self.graphql(body['query'], body['variables'])
         if path == '/enterprises/%s/license-sync-status' % self.enterprise:
             return self.answer(200, {'server_instances': self.sync_records})
+        if path == '/enterprise-installation/%s/server-statistics' % self.enterprise and self.statistics is not None:
+            return self.answer(200, self.statistics)
         return self.answer(404, {'message': 'Not Found'})
 
     def graphql(self, query, variables):
@@ -338,6 +341,21 @@ def test_a_retired_installation_of_the_same_name_never_hides_the_current_one(ghe
     assert [o['id'] for o in variables['ghes_other_installations']] == ['ESI_retired']
     assert groups_of(inventory, 'ghes-1.example.com') == ['connected', 'sync_ok']
     assert len(warnings) == 1 and 'ESI_retired' in warnings[0] and 'ESI_current' in warnings[0]
+
+
+def test_the_server_id_of_fresh_statistics_picks_the_sync_record_of_the_current_installation(ghec, tmp_path):
+    # The retired installation's record is newer (and a success); the current appliance's last sync failed.
+    ghec.installations = [installation('ghes-1.example.com', connected=False), installation('ghes-1.example.com')]
+    ghec.sync_records = [synced('ghes-1.example.com', 0.2, server_id='old'),
+                         synced('ghes-1.example.com', 1, status='failure', error='boom', server_id='new')]
+    ghec.statistics = [{'server_id': 'new', 'host_name': 'GHES-1.example.com', 'collection_date': '2020-01-09T00:00:00Z',
+                        'github_connect': {'features_enabled': ['license_usage_sync']}}]
+    inventory = parse(source(tmp_path))
+    assert host_vars(inventory, 'ghes-1.example.com')['ghes_installation']['server_id'] == 'new'
+    assert groups_of(inventory, 'ghes-1.example.com') == ['connected', 'sync_failed']
+    # stale statistics say nothing about the appliance now: the newest record is used
+    ghec.statistics[0]['collection_date'] = '2019-12-01T00:00:00Z'
+    assert groups_of(parse(source(tmp_path)), 'ghes-1.example.com') == ['connected', 'sync_ok']
 
 
 def test_an_installation_whose_answer_lacks_is_connected_is_in_connection_unknown(ghec, tmp_path):
@@ -622,7 +640,8 @@ def test_turning_certificate_checks_off_warns(ghec, tmp_path, monkeypatch):
 def test_the_token_is_checked_with_the_first_page_not_a_request_of_its_own(ghec, tmp_path):
     ghec.installations = [installation('a.example.com')]
     parse(source(tmp_path))
-    assert [path for _method, path, _body in ghec.requests] == ['/graphql', '/enterprises/acme/license-sync-status']
+    assert [path for _method, path, _body in ghec.requests] == [
+        '/graphql', '/enterprises/acme/license-sync-status', '/enterprise-installation/acme/server-statistics']
 
 
 def test_a_token_of_a_non_owner_fails_with_the_fix(ghec, tmp_path):
