@@ -61,7 +61,8 @@ class ActionModule(GhesActionBase):
             raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
                              % (appliance.url, version))
         before = read_connect(appliance, console_mode(appliance))
-        refuse_unknown(appliance, before, 'state: %s' % params['state'])
+        refuse_unknown(appliance, before, 'state: %s' % params['state'],
+                       operator_connects=manual and params['state'] == 'present')
         if params['state'] == 'present':
             return self._present(appliance, params, before, manual)
         return self._absent(appliance, params, before, manual)

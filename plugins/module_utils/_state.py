@@ -95,15 +95,21 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
     return state
 
 
-def refuse_unknown(appliance, connect, what):
+def refuse_unknown(appliance, connect, what, operator_connects=False):
     """Stop before any write when the appliance's identity or connection state is unknown.
 
     A write decided from a guess (an appliance GHEC does not list by its name is not thereby
     disconnected) could disconnect a connected appliance or wait for an approval given long ago.
+    ``operator_connects``: a person connects by hand (``method: manual``) and nothing is written
+    by the collection; then a known name that GHEC does not list yet is no reason to stop - the
+    module verifies the person's work by GHEC listing that very name as connected.
     """
     reason = (connect.get('unknown') or {}).get('connect.connected')
     if reason is None and not appliance.identity.known:
         reason = appliance.identity.reason
+    if operator_connects and appliance.identity.known and connect.get('installation') is None \
+            and connect.get('status') == STATUS_UNKNOWN and not connect.get('features'):
+        return
     if reason is not None:
         raise GhesConnectError('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
                                'changed: %s.' % (appliance.url, what, reason), state=dict(

@@ -234,3 +234,21 @@ def test_one_task_per_appliance_gives_the_same_verdicts_as_the_scan(fleet, tmp_p
     assert not PYTHON_LITERAL.search((tmp_path / 'drift.md').read_text())
     for name in EXPECTED:
         assert writes(ctl, name) == [], name
+
+
+def test_a_person_may_connect_an_appliance_ghec_does_not_list_yet_and_ghec_verifies_it(fleet):
+    # No console credentials (SAML-only sign-in), never connected: its state is unknown, but with
+    # method: manual the collection writes nothing - a person connects, and GHEC listing the appliance's
+    # own configured name as connected is the proof. (Last in this file: it connects "never".)
+    from harness import when_requested
+    sim, ctl, path = fleet
+    ctl.clear_faults()
+    clear_logs(ctl)
+    # the preflight's config-run read comes after the state was read, before the wait: the person acts then
+    operator = when_requested(ctl, 'never', '/manage/v1/config/apply', lambda: ctl.click('never', 'connect', True))
+    run = play(path, 'connect', target_hosts='never', method='manual', approval_timeout=40)
+    operator.join(5)
+    assert run.rc == 0, run.output[-3000:]
+    result = run.result('ghe_connect', 'never')
+    assert result['connected'] and result['method_used'] == 'manual'
+    assert writes(ctl, 'never') == []
