@@ -16,7 +16,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     appliance_spec,
     parse_duration,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._drift import sync_problem
+from ansible_collections.ghes.connect.plugins.module_utils._drift import last_sync_health, sync_problem
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
     InputError,
@@ -33,6 +33,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     verify_mode,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._sync import wait_for_new_sync
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import UNKNOWN
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 POLL_SECONDS = 1.0
@@ -105,6 +106,12 @@ class ActionModule(GhesActionBase):
         if problem and not params['sync_now']:
             result['warnings'] = ['License sync on %s is not healthy (%s); set sync_now: true to trigger "Sync now".'
                                   % (appliance.url, problem)]
+        health = last_sync_health(after if not self.check_mode else before, max_age) if want else None
+        if health and health['state'] == UNKNOWN:
+            # Neither healthy nor stale: say so instead of reporting a sync nobody can date as fine.
+            result.setdefault('warnings', []).append('The health of the last license sync of %s is unknown: %s.'
+                                                     % (appliance.url, health['reason']))
+            result['unknown'] = [{'field': 'license_sync.last_sync', 'reason': health['reason']}]
         return result
 
     def _switch(self, appliance, params, want, manual):
