@@ -194,6 +194,27 @@ def test_a_graphql_answer_that_pages_forever_stops_and_the_scan_still_reports(fl
     assert all('cursor' in r['error'] for r in records), run.output[-2000:]
 
 
+
+def test_a_sync_date_nobody_can_read_is_unknown_in_the_module_and_the_scan(fleet, tmp_path):
+    sim, ctl, path = fleet
+    ctl.clear_faults()
+    record = {'server_id': ctl.appliance('ok')['server_id'], 'hostname': 'ok.example.com',
+              'last_sync': {'date': 'yesterday', 'status': 'success', 'error': ''}}
+    ctl.fault(target='ghec', path_prefix='/enterprises/acme/license-sync-status', status=200,
+              body={'server_instances': [record]}, count=1000)
+    try:
+        module = play(path, 'license_sync', target_hosts='ok', max_sync_age='8d')
+        scan = play(path, 'playbooks/drift.yml', drift_report_dir=str(tmp_path), ghes_target_hosts='ok')
+    finally:
+        ctl.clear_faults()
+    result = module.result('ghe_license_sync', 'ok')
+    assert module.rc == 0 and not result['changed'] and result['differences'] == []
+    assert result['unknown'][0]['field'] == 'license_sync.last_sync' and '"yesterday"' in result['unknown'][0]['reason']
+    assert any('unknown' in w for w in result['warnings'])
+    records = json.loads((tmp_path / 'drift.json').read_text())['appliances']
+    assert [(r['verdict'], [u['field'] for u in r['unknown']]) for r in records] == [
+        ('unknown', ['license_sync.last_sync'])]
+
 def test_the_inventory_plugin_groups_the_fleet_by_the_same_rules(fleet, tmp_path):
     sim, ctl, path = fleet
     source = tmp_path / 'fleet.ghec_servers.yml'
