@@ -215,6 +215,22 @@ def test_a_sync_date_nobody_can_read_is_unknown_in_the_module_and_the_scan(fleet
     assert [(r['verdict'], [u['field'] for u in r['unknown']]) for r in records] == [
         ('unknown', ['license_sync.last_sync'])]
 
+
+def test_connect_info_with_ghec_down_returns_every_state_field_as_unknown_not_missing(fleet):
+    sim, ctl, path = fleet
+    ctl.clear_faults()
+    ctl.fault(target='ghec', status=502, retry_after=0, count=1000)
+    try:
+        run = play(path, 'info', target_hosts='ok')
+    finally:
+        ctl.clear_faults()
+    assert run.rc == 0, run.output[-2000:]
+    info = run.result('ghe_connect_info', 'ok')['appliance']
+    assert info['connect']['connected'] is None and info['connect']['status'] == 'unknown'
+    assert 'GHEC could not be read' in info['connect']['unknown']['connect.connected']
+    assert info['license_sync']['enabled'] is None and 'license_sync.enabled' in info['license_sync']['unknown']
+    assert any('502' in p or 'GHEC' in p for p in info['problems'])
+
 def test_the_inventory_plugin_groups_the_fleet_by_the_same_rules(fleet, tmp_path):
     sim, ctl, path = fleet
     source = tmp_path / 'fleet.ghec_servers.yml'
