@@ -187,8 +187,10 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     elif connect['connected'] is None:
         unknown['license_sync.enabled'] = 'the connection state is unknown: ' + connect['unknown']['connect.connected']
     else:
-        unknown['license_sync.enabled'] = ('GitHub Connect is %s on the appliance, so license sync cannot be read yet'
-                                           % connect['status'])
+        unknown['license_sync.enabled'] = ('the appliance is not connected to this enterprise (its Connect page says %s%s), '
+                                           'so no license sync to it can be read'
+                                           % (connect['status'], ' to "%s"' % connect['account'] if connect.get('account')
+                                              else ''))
     fresh_id = statistics['server_id'] if statistics and statistics.get('fresh') else None
     state = read_last_sync(appliance, refresh=refresh, server_id=fresh_id)
     if connect['connected'] is None:
