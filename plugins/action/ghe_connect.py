@@ -26,6 +26,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     CONSOLE_NEVER,
     console_mode,
     read_connect,
+    refuse_unknown,
     verify_mode,
 )
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
@@ -60,6 +61,8 @@ class ActionModule(GhesActionBase):
             raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
                              % (appliance.url, version))
         before = read_connect(appliance, console_mode(appliance))
+        refuse_unknown(appliance, before, 'state: %s' % params['state'],
+                       operator_connects=manual and params['state'] == 'present')
         if params['state'] == 'present':
             return self._present(appliance, params, before, manual)
         return self._absent(appliance, params, before, manual)

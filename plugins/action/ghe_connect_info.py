@@ -8,9 +8,9 @@ Read-only in every mode. Each value says where it came from (``sources``).
 from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import DESIRED_OPTIONS, appliance_spec, parse_sync_age
-from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._drift import assessed_record
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
-from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
+from ansible_collections.ghes.connect.plugins.module_utils._facts import assess_appliance, gather
 
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
@@ -31,6 +31,10 @@ class ActionModule(GhesActionBase):
         info = gather(appliance, params['console'], preflight_reads=params['preflight'])
         result = {'changed': False, 'appliance': info}
         if desired is not None:
-            result['differences'] = appliance_differences(info, desired, params.get('ghec_enterprise'), max_age)
-            result['record'] = report_record(task_vars.get('inventory_hostname'), info, result['differences'])
+            assessment = assess_appliance(appliance, info, desired, params.get('ghec_enterprise'), max_age)
+            result['differences'] = assessment['differences']
+            result['unknown'] = assessment['unknown']
+            result['blocked_by'] = assessment['blocked_by']
+            result['record'] = assessed_record(task_vars.get('inventory_hostname'), info, assessment)
+            result['verdict'] = result['record']['verdict']
         return result

@@ -26,9 +26,10 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     check_task_inputs,
     parse_sync_age,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._drift import assessed_record, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
+from ansible_collections.ghes.connect.plugins.module_utils._facts import assess_appliance, gather
+from ansible_collections.ghes.connect.plugins.module_utils._redact import scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import current_run_id
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
@@ -88,32 +89,47 @@ class ActionModule(GhesActionBase):
         self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
         # The run's shared reads are keyed by this process's parent: settle it before forking.
         current_run_id()
-        self._warm_enterprise_reads(jobs)
+        ghec_error = self._warm_enterprise_reads(jobs)
         processes = params['processes'] or _auto_processes(len(jobs))
-        records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age), jobs,
-                          params['concurrency'], processes)
-        return {
+        if ghec_error:
+            # GHEC's enterprise-wide read failed: asking it again for every appliance would only spend the
+            # token's budget on the same answer.
+            records = [report_record(name, error=p.get('_error') or scrub_text(ghec_error, self.secrets))
+                       for name, p in jobs]
+        else:
+            records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets), jobs,
+                              params['concurrency'], processes)
+        warnings = [w for r in records for w in r.pop('_warnings', [])]
+        result = {
             'changed': False,
             'warnings': sorted(options.warnings),
             'appliances': records,
-            'drifted': [r['appliance'] for r in records if r['differences']],
+            'drifted': [r['appliance'] for r in records if r['verdict'] != 'in_sync'],
             'seconds': round(time.monotonic() - started, 2),
             'read_at': read_at,
         }
+        if warnings:
+            result['warnings'] = warnings
+        return result
 
     @staticmethod
     def _warm_enterprise_reads(jobs):
-        """Fetch the enterprise-wide GHEC reads once, before the threads need them."""
+        """Fetch the enterprise-wide GHEC reads once, before the threads need them.
+
+        Returns why GHEC could not be read (every appliance's error then), or None.
+        """
         for _name, params in jobs:
             if '_error' in params or not params.get('ghec_token'):
                 continue
             try:
                 with Appliance(params) as warm:
-                    warm.installation()
-                    warm.sync_status()
-            except GhesConnectError:
-                pass  # each appliance reports the error itself
-            return
+                    warm.warm_ghec_reads()
+            except InputError:
+                return None     # this host's options are wrong: each appliance reports its own
+            except GhesConnectError as exc:
+                return 'GHEC could not be read: %s' % exc.message
+            return None
+        return None
 
 
 class HostOptions:
@@ -177,13 +193,21 @@ def _auto_processes(appliances):
     return max(1, min(len(os.sched_getaffinity(0)), appliances // APPLIANCES_PER_PROCESS))
 
 
-def _scan_one(console, desired, max_age, job):
+def _scan_one(console, desired, max_age, secrets, job):
+    """One appliance's record. Whatever goes wrong with it becomes its ``error`` record, scrubbed of
+    every host's secrets: one appliance (a ``ca_path`` that is no PEM file, a bug) never costs the fleet its report."""
     name, params = job
     if '_error' in params:
         return report_record(name, error=params['_error'])
     try:
         with Appliance(params, share_facts=False) as appliance:
             info = gather(appliance, console, preflight_reads=False)
-        return report_record(name, info, appliance_differences(info, desired, params.get('ghec_enterprise'), max_age))
+            record = assessed_record(name, info, assess_appliance(appliance, info, desired,
+                                                                  params.get('ghec_enterprise'), max_age))
+            record['_warnings'] = ['%s: %s' % (name, w) for w in appliance.warnings]
+        return record
     except GhesConnectError as exc:
-        return report_record(name, error=exc.message)
+        return report_record(name, error=scrub_text(exc.message, secrets))
+    except Exception as exc:  # pylint: disable=broad-exception-caught  # one appliance must not end the scan
+        return report_record(name, error=scrub_text('unexpected %s while reading %s: %s'
+                                                    % (type(exc).__name__, name, exc), secrets))

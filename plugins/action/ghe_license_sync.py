@@ -16,7 +16,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     appliance_spec,
     parse_sync_age,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._drift import sync_problem
+from ansible_collections.ghes.connect.plugins.module_utils._drift import last_sync_health, sync_problem
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
     InputError,
@@ -29,9 +29,11 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     console_mode,
     read_connect,
     read_license_sync,
+    refuse_unknown,
     verify_mode,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now_once, wait_for_new_sync
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import UNKNOWN
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 POLL_SECONDS = 1.0
@@ -57,7 +59,9 @@ class ActionModule(GhesActionBase):
             preflight(appliance)
         want = params['state'] == 'enabled'
         connect = read_connect(appliance, console_mode(appliance))
+        refuse_unknown(appliance, connect, 'state: %s' % params['state'])
         before = read_license_sync(appliance, connect, console_mode(appliance))
+        appliance.warnings.extend(before.pop('warnings', []))
         if before['enabled'] is not None and before['enabled'] != want \
                 and before['sources'].get('enabled') != SRC_CONSOLE and appliance.console_usable:
             # Server statistics may lag the switch by a day: the switch itself decides a write.
@@ -72,8 +76,9 @@ class ActionModule(GhesActionBase):
         if before['enabled'] is None:
             if appliance.has_console_credentials and appliance.maintenance_on():
                 preflight(appliance)  # raises, naming maintenance mode and what to do
-            raise GhesConnectError('Cannot tell whether license sync is on for %s: give console credentials (the '
-                                   'Connect page shows the switch) or turn on server statistics.' % appliance.url)
+            raise GhesConnectError('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
+                                   % (appliance.url, before['unknown'].get('license_sync.enabled')
+                                      or 'give console credentials (the Connect page shows the switch)'))
         differences = []
         after = dict(before)
         method_used = 'none'
@@ -103,6 +108,12 @@ class ActionModule(GhesActionBase):
         if problem and not params['sync_now']:
             result['warnings'] = ['License sync on %s is not healthy (%s); set sync_now: true to trigger "Sync now".'
                                   % (appliance.url, problem)]
+        health = last_sync_health(after if not self.check_mode else before, max_age) if want else None
+        if health and health['state'] == UNKNOWN:
+            # Neither healthy nor stale: say so instead of reporting a sync nobody can date as fine.
+            result.setdefault('warnings', []).append('The health of the last license sync of %s is unknown: %s.'
+                                                     % (appliance.url, health['reason']))
+            result['unknown'] = [{'field': 'license_sync.last_sync', 'reason': health['reason']}]
         return result
 
     def _switch(self, appliance, params, want, manual):

@@ -38,8 +38,18 @@ options:
     type: str
   hostname:
     description:
-      - The host name GitHub Enterprise Cloud knows this appliance by (its configured C(github_hostname)).
-      - Read from the appliance's settings when not given; set it to save that read. Environment variable E(GHES_HOSTNAME).
+      - The host name GitHub Enterprise Cloud knows this appliance by (its configured C(github_hostname)). Compared
+        without letter case and without a trailing dot.
+      - When not given, it is read from the appliance's settings (C(/manage/v1/config/settings) on 3.12+,
+        C(/setup/api/settings) on 3.9 - 3.14), retried like any read. The URL's host (an IP address, a load
+        balancer) is never used instead - when the name cannot be read, the Connect state is unknown and
+        M(ghes.connect.ghe_connect) and M(ghes.connect.ghe_license_sync) stop before any write, saying so. Only
+        M(ghes.connect.ghe_connect) with C(method=manual) and C(state=present) goes on when the name is known but GHEC
+        does not list it yet: a person connects, and GHEC listing that name as connected is the proof.
+      - When given, it overrides the appliance's own name, and a warning says so when the two differ.
+      - When GHEC lists two installations by this name (a restored or rebuilt appliance, the retired record kept),
+        the connected one is this appliance's; among several connected, or none, the one updated last.
+      - Environment variable E(GHES_HOSTNAME).
     type: str
   enterprise_slug:
     description:

@@ -15,8 +15,9 @@ description:
   - Shows the drift a static inventory hides - an appliance someone connected by hand, a retired one still
     syncing, a restored one that stopped syncing - and can be merged with a static inventory (O(hostnames=short))
     so that playbooks target, for example, C(ghes:&connected).
-  - Reads the GraphQL C(enterpriseServerInstallations) connection (every page, following cursors) and the REST
-    C(license-sync-status) of the enterprise. Sync ages are measured against GHEC's clock (its C(Date) header),
+  - Reads the GraphQL C(enterpriseServerInstallations) connection (every page, following cursors), the REST
+    C(license-sync-status) and the server statistics of the enterprise (the server id of an appliance's fresh
+    statistics picks its sync record when a retired installation of the same name has one too). Sync ages are measured against GHEC's clock (its C(Date) header),
     so a controller whose clock is wrong neither invents nor hides stale syncs.
   - Requests are retried with backoff, honouring C(Retry-After) on rate limits (403/429) and transient errors.
   - The source file's name must end in C(ghec_servers.yml) or C(ghec_servers.yaml).
@@ -24,12 +25,17 @@ description:
     C(ghes_last_sync) (C({date, status, error}) or V(null) when GHEC has no sync record);
     C(ghes_last_upload) (the newest license usage upload, C({name, sync_state, created_at}), or V(null));
     C(ghes_sync_age_days) (days since the last sync by GHEC's clock, one decimal, or V(null));
-    C(ghes_sync_state) (V(never), V(failed), V(stale) or V(ok), in that order of precedence);
+    C(ghes_sync_state) (V(never), V(failed), V(unknown), V(stale) or V(ok), in that order of precedence;
+    V(unknown) when GHEC's sync date cannot be read as a date);
     C(ghes_installation) (C({id, host_name, server_id, created_at, updated_at}); C(server_id) only when
-    GHEC has a sync record).
-  - Groups - C(connected) or C(disconnected) (the installation's C(isConnected)); C(never_synced) (no sync record);
-    C(sync_failed) (last sync status other than C(success)); C(sync_stale) (last sync older than O(stale_after));
-    C(sync_ok) (last sync succeeded and is recent). A host can be in C(sync_failed) and C(sync_stale) at once.
+    GHEC has a sync record); C(ghes_other_installations) (the other installations GHEC lists under the same
+    name, C([{id, host_name, is_connected, updated_at}]), usually a retired one; empty when there are none).
+  - Groups - C(connected) or C(disconnected) (the installation's C(isConnected); C(connection_unknown) when GHEC's
+    answer does not say); C(never_synced) (no sync record); C(sync_failed) (last sync status other than
+    C(success)); C(sync_unknown) (a sync date that cannot be read); C(sync_stale) (last sync older than
+    O(stale_after)); C(sync_ok) (last sync succeeded and is recent). A host can be in C(sync_failed) and
+    C(sync_stale) at once. These are the rules M(ghes.connect.ghe_license_sync) and the drift check use; a
+    sync dated after GHEC's clock counts as age 0, with a warning.
   - The token is sent only as an C(Authorization) header to O(ghec_url). It is never set as a variable, never
     written to the inventory cache (which holds only what GHEC answered) and is removed from every error message.
 extends_documentation_fragment:
@@ -105,9 +111,10 @@ options:
       - How each host is named. V(host_name) uses the installation's host name as GHEC knows it (for example
         C(ghes-001.example.com)). V(short) uses its first label (C(ghes-001)), so this inventory merges with a
         static one whose hosts are named that way.
-      - Names are lower-cased, host names being case-insensitive. When two installations get the same name (an
-        appliance rebuilt with a new server ID, or two domains in V(short) mode) the most recently updated one
-        is kept and a warning names the host.
+      - Names are lower-cased and lose a trailing dot, host names being case-insensitive. When two installations
+        get the same name (an appliance restored or rebuilt and reconnected, GHEC keeping the retired record, or two
+        domains in V(short) mode) the connected one is kept - among several connected, or none, the one updated
+        last - exactly as the modules choose; a warning names them, and C(ghes_other_installations) lists the others.
     type: str
     choices: [host_name, short]
     default: host_name
@@ -172,10 +179,19 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import check_urls, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError
-from ansible_collections.ghes.connect.plugins.module_utils._ghec import GhecClient
+from ansible_collections.ghes.connect.plugins.module_utils._ghec import GhecClient, latest_statistics_by_host
 from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
+from ansible_collections.ghes.connect.plugins.module_utils._identity import choose_installation, choose_sync_record, normalise
 from ansible_collections.ghes.connect.plugins.module_utils._redact import scrub_text
-from ansible_collections.ghes.connect.plugins.module_utils._state import age_seconds, parse_time
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (
+    FAILED,
+    NEVER,
+    OK,
+    UNKNOWN,
+    parse_time,
+    statistics_age,
+    sync_health,
+)
 
 SECONDS_PER_DAY = 86400
 SOURCE_SUFFIXES = ('ghec_servers.yml', 'ghec_servers.yaml')
@@ -253,6 +269,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             # installations first: its first page checks the token (scope, enterprise, owner) and names the fix.
             _enterprise, installations = client.installations()
             sync_status = client.license_sync_status()
+            server_ids = _fresh_server_ids(client)
         except GhesConnectError as exc:
             # HttpClient already scrubs the token; scrubbing again costs nothing and guards the future.
             raise AnsibleError('ghes.connect.ghec_servers: %s' % scrub_text(str(exc), [token])) from None
@@ -264,6 +281,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             'observed_at': sync_status['observed_at'],
             'installations': [_installation_facts(node) for node in installations],
             'sync_records': [_sync_record_facts(record) for record in sync_status['server_instances']],
+            'server_ids': server_ids,
         }
 
     def _ghec_client(self, token):
@@ -287,16 +305,23 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # -- building the inventory ---------------------------------------------------------------
     def _populate(self, snapshot, stale_after):
         observed_at = parse_time(snapshot.get('observed_at'))
-        sync_by_host = dict(((record['hostname'] or '').lower(), record) for record in snapshot['sync_records'])
-        for name, installation in sorted(self._installations_by_host(snapshot['installations']).items()):
-            record = sync_by_host.get(installation['host_name'].lower())
-            age = sync_age_seconds(record, observed_at)
-            self._add_host(name, installation_host_vars(installation, record, age, stale_after),
-                           state_groups(installation['is_connected'], record, age, stale_after))
+        sync_by_host = {}
+        for record in snapshot['sync_records']:
+            sync_by_host.setdefault(normalise(record['hostname']), []).append(record)
+        server_ids = snapshot.get('server_ids') or {}
+        for name, (installation, others) in sorted(self._installations_by_host(snapshot['installations']).items()):
+            host = normalise(installation['host_name'])
+            record = choose_sync_record(sync_by_host.get(host), server_ids.get(host))
+            health = sync_health((record or {}).get('last_sync'), observed_at, stale_after,
+                                 what='the last license sync of %s' % installation['host_name'])
+            if health['warning']:
+                self.display.warning('ghec_servers: ' + health['warning'])
+            self._add_host(name, installation_host_vars(installation, record, health, others),
+                           state_groups(installation['is_connected'], health))
 
     def _installations_by_host(self, installations):
-        """``{inventory hostname: installation}``, filtered by connected_only, one installation per name."""
-        chosen = {}
+        """``{inventory hostname: (installation, others)}``, filtered by connected_only, chosen as the modules choose."""
+        candidates = {}
         for installation in installations:
             if not installation['host_name']:
                 self.display.warning('ghec_servers: GHEC lists installation %s without a host name; skipped.'
@@ -304,12 +329,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 continue
             if self.get_option('connected_only') and not installation['is_connected']:
                 continue
-            name = inventory_hostname(installation['host_name'], self.get_option('hostnames'))
-            if name in chosen:
-                self.display.warning('ghec_servers: several GHEC installations are named %s; using the one updated '
-                                     'last.' % name)
-                installation = most_recently_updated(chosen[name], installation)
-            chosen[name] = installation
+            candidates.setdefault(inventory_hostname(installation['host_name'], self.get_option('hostnames')),
+                                  []).append(installation)
+        chosen = {}
+        for name, found in candidates.items():
+            installation, others = choose_installation(found)
+            if others:
+                self.display.warning(
+                    'ghec_servers: %d GHEC installations are named %s; using %s (%s, updated %s), as the modules do '
+                    '(the connected one, else the one updated last); also listed: %s.'
+                    % (len(found), name, installation['id'], _connection_word(installation['is_connected']),
+                       installation['updated_at'] or 'never',
+                       ', '.join('%s (%s, updated %s)' % (o['id'], _connection_word(o['is_connected']),
+                                                          o['updated_at'] or 'never') for o in others)))
+            chosen[name] = (installation, others)
         return chosen
 
     def _add_host(self, name, host_vars, groups):
@@ -326,13 +359,31 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
 
 # -- what GHEC said, trimmed to what the inventory uses (this is also what the cache holds) -----
+def _fresh_server_ids(client):
+    """``{host name: server_id}`` from each host's fresh server statistics: the appliance as it is now.
+
+    Between several sync records of one name (a retired installation's and the current one's) the server id
+    decides, as in the modules. Statistics are optional: without them (not shared, or not readable) the newest
+    sync record is used.
+    """
+    try:
+        read = client.server_statistics()
+    except GhesConnectError:
+        return {}
+    common, latest = latest_statistics_by_host(read)
+    now = parse_time(common['observed_at'])
+    return dict((host, entry['server_id']) for host, entry in latest.items()
+                if host and entry.get('server_id') and statistics_age(entry['collection_date'], now)[0])
+
+
+
 def _installation_facts(node):
     uploads = ((node.get('userAccountsUploads') or {}).get('nodes')) or []
     return {
         'id': node.get('id'),
         'host_name': node.get('hostName') or '',
         'customer_name': node.get('customerName'),
-        'is_connected': bool(node.get('isConnected')),
+        'is_connected': node.get('isConnected'),
         'created_at': node.get('createdAt'),
         'updated_at': node.get('updatedAt'),
         'last_upload': newest_upload(uploads),
@@ -358,12 +409,8 @@ def newest_upload(uploads):
 
 # -- host names, variables and groups ---------------------------------------------------------
 def inventory_hostname(host_name, source):
-    name = host_name.strip().lower()
+    name = normalise(host_name) or ''
     return name.split('.', 1)[0] if source == 'short' else name
-
-
-def most_recently_updated(first, second):
-    return second if _sortable_time(second['updated_at']) > _sortable_time(first['updated_at']) else first
 
 
 def _sortable_time(text):
@@ -371,24 +418,20 @@ def _sortable_time(text):
     return when.timestamp() if when else float('-inf')
 
 
-def sync_age_seconds(record, observed_at):
-    """Seconds from the last sync to GHEC's ``observed_at``; None without a dated sync."""
-    last_sync = (record or {}).get('last_sync') or {}
-    # observed_at is GHEC's clock; only an answer without a Date header falls back to the controller's.
-    age = age_seconds(last_sync.get('date'), now=observed_at)
-    # A sync stamped a little after GHEC's Date header (different servers' clocks) is just recent.
-    return max(age, 0) if age is not None else None
+def _connection_word(connected):
+    return {True: 'connected', False: 'disconnected'}.get(connected, 'connection unknown')
 
 
-def installation_host_vars(installation, record, age, stale_after):
+def installation_host_vars(installation, record, health, others=()):
     last_sync = (record or {}).get('last_sync')
+    age = health['age_seconds']
     return {
         'ghes_connected': installation['is_connected'],
         'ghes_customer_name': installation['customer_name'],
         'ghes_last_sync': dict(last_sync) if last_sync else None,
         'ghes_last_upload': dict(installation['last_upload']) if installation['last_upload'] else None,
         'ghes_sync_age_days': round(age / float(SECONDS_PER_DAY), 1) if age is not None else None,
-        'ghes_sync_state': sync_state(record, age, stale_after),
+        'ghes_sync_state': sync_state(health),
         'ghes_installation': {
             'id': installation['id'],
             'host_name': installation['host_name'],
@@ -396,39 +439,28 @@ def installation_host_vars(installation, record, age, stale_after):
             'created_at': installation['created_at'],
             'updated_at': installation['updated_at'],
         },
+        'ghes_other_installations': [{'id': o['id'], 'host_name': o['host_name'], 'is_connected': o['is_connected'],
+                                      'updated_at': o['updated_at']} for o in others],
     }
 
 
-def _sync_flags(record, age, stale_after):
-    """``(never, failed, stale)`` for the last sync, by the same rules as ghe_license_sync's drift check."""
-    last_sync = (record or {}).get('last_sync') or {}
-    if not last_sync.get('date'):
-        return True, False, False
-    failed = last_sync.get('status') != 'success'
-    # A date GHEC wrote but we cannot read proves nothing recent: stale.
-    stale = age is None or age > stale_after
-    return False, failed, stale
+def sync_state(health):
+    """``never``, ``failed``, ``unknown``, ``stale`` or ``ok``: ``_sync_health.sync_health``'s word."""
+    return health['state']
 
 
-def sync_state(record, age, stale_after):
-    never, failed, stale = _sync_flags(record, age, stale_after)
-    if never:
-        return 'never'
-    if failed:
-        return 'failed'
-    return 'stale' if stale else 'ok'
-
-
-def state_groups(connected, record, age, stale_after):
+def state_groups(connected, health):
     """The fixed groups of one host: its Connect state, plus every sync condition that holds."""
-    never, failed, stale = _sync_flags(record, age, stale_after)
-    groups = ['connected' if connected else 'disconnected']
-    if never:
+    groups = [{True: 'connected', False: 'disconnected'}.get(connected, 'connection_unknown')]
+    state = health['state']
+    if state == NEVER:
         groups.append('never_synced')
-    if failed:
+    if state == FAILED:
         groups.append('sync_failed')
-    if stale:
+    if state == UNKNOWN:
+        groups.append('sync_unknown')
+    if health['also_stale']:
         groups.append('sync_stale')
-    if not (never or failed or stale):
+    if state == OK:
         groups.append('sync_ok')
     return groups

@@ -4,8 +4,8 @@
 
 Builds every client from the validated task options (lazily: a task pays only for the
 interfaces it uses), detects the GHES version once, and answers the questions every
-module asks: which hostname GHEC knows this appliance by, whether a config run or
-maintenance is going on, what GHEC says about it.
+module asks: which installation GHEC knows this appliance as (``_identity``), whether a
+config run or maintenance is going on, what GHEC says about it.
 
 The clients a task may not need (console, legacy API, REST, config runs) are imported when
 first built: every task runs in a new worker process, where each module imported costs
@@ -15,7 +15,6 @@ about half a millisecond against Ansible's own 12 ms or so per host and task.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     SECRET_OPTIONS,
@@ -35,6 +34,12 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec import (
     sync_records_by_host,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
+from ansible_collections.ghes.connect.plugins.module_utils._identity import (
+    choose_installation,
+    choose_sync_record,
+    normalise,
+    resolve,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._manage import ManageClient
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import SharedReadCache
 from ansible_collections.ghes.connect.plugins.module_utils._version import GhesVersion
@@ -207,21 +212,53 @@ class Appliance:
         return str(GhesVersion(version))
 
     @property
-    def hostname(self):
-        """The host name GHEC knows this appliance by (its configured ``github_hostname``)."""
-        return self._once('hostname', self._detect_hostname)
+    def identity(self):
+        """Which name GHEC knows this appliance by, or why none can be established (``_identity.Identity``)."""
+        def build():
+            configured, source, error = self._configured_hostname()
+            identity = resolve(self.params.get('hostname'), configured, source, error)
+            if identity.warning:
+                self.warnings.append(identity.warning)
+            return identity
+        return self._once('identity', build)
 
-    def _detect_hostname(self):
-        if self.params.get('hostname'):
-            return self.params['hostname']
-        try:
+    @property
+    def hostname(self):
+        """The host name GHEC knows this appliance by (normalised), or None when it cannot be established."""
+        return self.identity.name
+
+    def _configured_hostname(self):
+        """``(github_hostname, source, error)`` from the appliance's documented settings, shared by the run's tasks.
+
+        ``/manage/v1/config/settings`` on 3.12 and later, ``/setup/api/settings`` where it exists (3.9 - 3.14,
+        also when the Manage API's read fails there). Each read is retried like any other; what could not be
+        read is said, never replaced by the URL's host (an IP or a load balancer is not the name GHEC knows).
+        """
+        def read():
+            errors, readers = [], []
             if self.version.has('manage_config'):
-                name = (self.manage.settings() or {}).get('github_hostname')
+                readers.append(('manage_api', lambda: _setting(self.manage.settings(), 'github_hostname')))
+            if self.version.has('setup_api'):
+                readers.append(('setup_api', lambda: _setting(_setting(self.legacy.settings(), 'enterprise'),
+                                                              'github_hostname')))
+            for source, reader in readers:
+                try:
+                    name = reader()
+                except GhesConnectError as exc:
+                    errors.append(exc.message)
+                    continue
+                if isinstance(name, str) and name.strip():
+                    return {'name': name.strip(), 'source': source}
+                errors.append('%s settings name no github_hostname' % source)
+            raise GhesConnectError('; '.join(errors) or 'no settings read exists for GHES %s' % self.version)
+        try:
+            if self.share_facts:
+                found = self.run_cache.get('github_hostname', read)
             else:
-                name = ((self.legacy.settings() or {}).get('enterprise') or {}).get('github_hostname')
-        except GhesConnectError:
-            name = None
-        return name or urlsplit(self.url).hostname
+                found = read()
+        except GhesConnectError as exc:
+            return None, None, exc.message
+        return found['name'], found['source'], None
 
     def license(self):
         """The license object (3.12+), or None where the Manage API has no license endpoint."""
@@ -232,6 +269,10 @@ class Appliance:
     def maintenance_on(self):
         """Whether any node is in maintenance mode (read once per task)."""
         return self._once('maintenance', self._read_maintenance)
+
+    def maintenance_known(self):
+        """Maintenance mode as this task already read it, or None when it did not (no request)."""
+        return self._cache.get('maintenance')
 
     @property
     def console_usable(self):
@@ -260,20 +301,42 @@ class Appliance:
 
     def ghec_access(self):
         """The enterprise as ghec_token sees it, checked (scope, enterprise, owner) with the run's first read."""
-        return self._once('access', lambda: self._ghec_part('installations', None)[0])
+        return self._once('access', lambda: self._ghec_part('installations', None)[0]['enterprise'])
+
+    def warm_ghec_reads(self):
+        """Fetch the run's enterprise-wide reads (installations, license-sync status) without asking the appliance."""
+        self.ghec_access()
+        self._ghec_part('license_sync_status', None)
 
     def installation(self, hostname=None, refresh=False):
-        """GHEC's installation of this appliance (or of ``hostname``), uploads included; None if GHEC has none."""
-        return self._ghec_part('installations', hostname or self.hostname, refresh)[1]
+        """GHEC's installation of this appliance (or of ``hostname``), uploads included; None if GHEC has none.
 
-    def sync_status(self, refresh=False):
-        """``(observed_at, record)``: GHEC's clock, and its license-sync record of this appliance (or None)."""
+        Several of one name: ``_identity.choose_installation`` decides; the others are under ``_others``.
+        """
+        name = normalise(hostname) if hostname else self.hostname
+        if name is None:
+            return None
+        chosen, others = choose_installation(self._ghec_part('installations', name, refresh)[1])
+        if chosen is not None and others:
+            chosen = dict(chosen, _others=others)
+        return chosen
+
+    def installations_listed(self):
+        """``(some host names, how many)`` GHEC lists: for the message that says this appliance is not among them."""
+        common = self._ghec_part('installations', None)[0]
+        return common.get('host_names') or [], common.get('total') or 0
+
+    def sync_status(self, refresh=False, server_id=None):
+        """``(observed_at, record)``: GHEC's clock, and its license-sync record of this appliance (or None).
+
+        ``server_id``, when known, picks this appliance's record among several of its host name.
+        """
         self.ghec_access()
-        common, record = self._ghec_part('license_sync_status', self.hostname, refresh)
-        return common['observed_at'], record
+        common, records = self._ghec_part('license_sync_status', self.hostname, refresh)
+        return common['observed_at'], choose_sync_record(records, server_id)
 
     def server_statistics(self):
-        """``(observed_at, {collection_date, features_enabled})``: this appliance's latest shared statistics, or None."""
+        """``(observed_at, {collection_date, features_enabled, server_id})``: this appliance's latest shared statistics, or None."""
         self.ghec_access()
         common, latest = self._ghec_part('server_statistics', self.hostname)
         return common['observed_at'], latest
@@ -286,3 +349,8 @@ class Appliance:
     def changed_state(self):
         """Called after any write: the shared GHEC reads may now be stale."""
         self.shared.invalidate()
+
+
+def _setting(settings, key):
+    """``settings[key]`` of a settings answer; None when the answer is not an object."""
+    return settings.get(key) if isinstance(settings, dict) else None

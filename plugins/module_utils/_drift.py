@@ -10,9 +10,16 @@ can never disagree about what counts as drift.
 
 from __future__ import annotations
 
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import FAILED, NEVER, STALE, UNKNOWN, parse_time, sync_health
+
+SYNC_PROBLEMS = (NEVER, FAILED, STALE)
+
 
 def connect_differences(state, state_wanted, enterprise, target=None):
-    """Differences of the GitHub Connect state (``read_connect``) from ``present``/``absent``."""
+    """Differences of the GitHub Connect state (``read_connect``) from ``present``/``absent``.
+
+    Only known values differ: an unknown connection (``connected`` None) is in ``connect_unknown``.
+    """
     if state_wanted == 'absent':
         desired = {'connected': False}
     else:
@@ -23,44 +30,88 @@ def connect_differences(state, state_wanted, enterprise, target=None):
         if state.get('target') is not None and target:
             desired['target'] = target
     return [{'field': 'connect.' + key, 'before': state.get(key), 'after': value}
-            for key, value in desired.items() if state.get(key) != value]
+            for key, value in desired.items() if state.get(key) is not None and state.get(key) != value]
+
+
+def connect_unknown(state):
+    """``[{field, reason}]`` of the Connect state that could not be read."""
+    return [{'field': field, 'reason': reason} for field, reason in sorted((state.get('unknown') or {}).items())]
+
+
+def last_sync_health(sync, max_age):
+    """``_sync_health.sync_health`` of a ``read_license_sync``/``read_last_sync`` state, by GHEC's clock."""
+    return sync_health(sync.get('last_sync'), parse_time(sync.get('observed_at')), max_age)
 
 
 def sync_problem(sync, max_age):
-    """Why the last sync is drift (failed, missing, older than ``max_age`` seconds), or None."""
-    last = sync.get('last_sync')
-    if not last or not last.get('date'):
-        return 'no sync recorded on GHEC'
-    if last.get('status') != 'success':
-        return 'last sync %s: %s' % (last.get('status'), last.get('error') or 'no error text')
-    age = sync.get('sync_age_seconds')
-    if max_age is not None and age is not None and age > max_age:
-        return 'last successful sync %.1f days ago (max_sync_age %.1f days)' % (age / 86400.0, max_age / 86400.0)
-    return None
+    """Why the last sync is drift (failed, missing, older than ``max_age`` seconds), or None (healthy or unknown)."""
+    health = last_sync_health(sync, max_age)
+    return health['reason'] if health['state'] in SYNC_PROBLEMS else None
 
 
-def license_sync_differences(sync, enabled_wanted, max_age):
-    """Differences of license sync (``read_license_sync``) from the desired switch and sync health."""
-    differences = []
-    if sync.get('enabled') != enabled_wanted:
-        differences.append({'field': 'license_sync.enabled', 'before': sync.get('enabled'), 'after': enabled_wanted})
+def license_sync_assessment(sync, enabled_wanted, max_age):
+    """``(differences, unknown)`` of license sync (``read_license_sync``) against the switch and sync health."""
+    differences, unknown = [], []
+    known_unknown = sync.get('unknown') or {}
+    if sync.get('enabled') is None:
+        unknown.append({'field': 'license_sync.enabled',
+                        'reason': known_unknown.get('license_sync.enabled') or 'nothing read says whether it is on'})
+    elif sync['enabled'] != enabled_wanted:
+        differences.append({'field': 'license_sync.enabled', 'before': sync['enabled'], 'after': enabled_wanted})
     if enabled_wanted:
-        problem = sync_problem(sync, max_age)
-        if problem:
-            differences.append({'field': 'license_sync.last_sync', 'before': problem, 'after': 'recent success'})
-    return differences
+        if 'license_sync.last_sync' in known_unknown:
+            unknown.append({'field': 'license_sync.last_sync', 'reason': known_unknown['license_sync.last_sync']})
+        else:
+            health = last_sync_health(sync, max_age)
+            if health['state'] in SYNC_PROBLEMS:
+                differences.append({'field': 'license_sync.last_sync', 'before': health['reason'],
+                                    'after': 'recent success'})
+            elif health['state'] == UNKNOWN:
+                unknown.append({'field': 'license_sync.last_sync', 'reason': health['reason']})
+    return differences, unknown
 
 
-def appliance_differences(info, desired, enterprise, max_age):
-    """All differences of a ``gather`` result from ``desired`` ({connected, target, license_sync})."""
-    if info.get('problems') and 'connect' not in info:
-        return [{'field': 'readable', 'before': '; '.join(info['problems']), 'after': 'state readable'}]
+def blocking(info):
+    """Why differences of this appliance cannot be fixed by this collection, from the facts ``info`` holds."""
+    found = []
+    if info.get('version_supported') is False:
+        found.append(info.get('version_problem') or 'unsupported GHES release')
+    license_summary = info.get('license') or {}
+    if license_summary.get('connect_permitted') is False:
+        found.append('the license does not permit GitHub Connect (croquetSupport is false): install a license that '
+                     'includes GitHub Connect')
+    if info.get('maintenance'):
+        found.append('maintenance mode is on: the console is closed until it ends')
+    if info.get('config_run_in_progress'):
+        found.append('a configuration run is in progress: run again when it has finished')
+    return found
+
+
+def assess(info, desired, enterprise, max_age):
+    """``{differences, unknown, blocked_by, error}`` of a ``gather`` result against ``desired``.
+
+    The one place that decides what is a difference (a known value that is not the desired one),
+    what is unknown (with why and what to give) and what blocks a fix.
+    """
+    result = {'differences': [], 'unknown': [], 'blocked_by': [], 'error': None}
+    if 'connect' not in info:
+        if info.get('version_supported') is False:
+            result['unknown'].append({'field': 'connect.connected', 'reason': info.get('version_problem')})
+            result['blocked_by'] = blocking(info)
+        else:
+            result['error'] = '; '.join(info.get('problems') or []) or 'the state could not be read'
+        return result
     connected_wanted = desired.get('connected', True)
-    differences = connect_differences(info['connect'], 'present' if connected_wanted else 'absent', enterprise,
-                                      desired.get('target'))
+    result['differences'] = connect_differences(info['connect'], 'present' if connected_wanted else 'absent',
+                                                enterprise, desired.get('target'))
+    result['unknown'] = connect_unknown(info['connect'])
     if connected_wanted and desired.get('license_sync') is not None:
-        differences += license_sync_differences(info['license_sync'], desired['license_sync'], max_age)
-    return differences
+        differences, unknown = license_sync_assessment(info['license_sync'], desired['license_sync'], max_age)
+        result['differences'] += differences
+        result['unknown'] += unknown
+    if result['differences'] or result['unknown']:
+        result['blocked_by'] = blocking(info)
+    return result
 
 
 # An appliance's verdict, worst first. Every consumer (modules, scan, reports, roles, the
@@ -88,8 +139,12 @@ def report_record(name, info=None, differences=None, error=None, unknown=None, b
     ``differences`` are known observed values that differ from the desired ones; ``unknown``
     lists ``{field, reason}`` for what could not be read; ``blocked_by`` says why a difference
     cannot be fixed by this collection (license, release, maintenance, config run).
+    ``installation`` names the GHEC installation the state was read from, and any other one of
+    the same host name (``others``); ``hostname`` is the name GHEC was asked about (None: unknown).
     """
     info = info or {}
+    connect = info.get('connect') or {}
+    installation = connect.get('installation')
     sync = info.get('license_sync') or {}
     age = sync.get('sync_age_seconds')
     differences = [] if error is not None else list(differences or [])
@@ -100,7 +155,8 @@ def report_record(name, info=None, differences=None, error=None, unknown=None, b
         'verdict': verdict(differences, unknown, blocked_by, error),
         'url': info.get('url'),
         'version': info.get('version'),
-        'connected': (info.get('connect') or {}).get('connected'),
+        'hostname': info.get('hostname'),
+        'connected': connect.get('connected'),
         'license_sync': sync.get('enabled'),
         'last_sync': sync.get('last_sync'),
         'last_sync_age_days': round(age / 86400.0, 1) if age is not None else None,
@@ -108,4 +164,21 @@ def report_record(name, info=None, differences=None, error=None, unknown=None, b
         'unknown': unknown,
         'blocked_by': blocked_by,
         'error': error,
+        'installation': _installation_names(installation),
+        'sources': dict(info.get('sources') or {}),
     }
+
+
+def assessed_record(name, info, assessment):
+    """``report_record`` from an ``assess`` result."""
+    return report_record(name, info, assessment['differences'], error=assessment['error'],
+                         unknown=assessment['unknown'], blocked_by=assessment['blocked_by'])
+
+
+def _installation_names(installation):
+    if not installation:
+        return None
+    return {'id': installation.get('id'), 'host_name': installation.get('host_name'),
+            'is_connected': installation.get('is_connected'), 'updated_at': installation.get('updated_at'),
+            'others': [{'id': o.get('id'), 'host_name': o.get('host_name'), 'is_connected': o.get('is_connected'),
+                        'updated_at': o.get('updated_at')} for o in installation.get('others') or []]}

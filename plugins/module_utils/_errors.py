@@ -98,3 +98,7 @@ class PreflightError(GhesConnectError):
 
 class InputError(GhesConnectError):
     """Task options that cannot work together, found before any request."""
+
+
+class UnexpectedAnswerError(GhesConnectError):
+    """An answer lacks a documented field or carries it with another type: what was asked and what came back."""

@@ -19,7 +19,9 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
     NotFoundError,
     PermissionDeniedError,
+    UnexpectedAnswerError,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._identity import NAMES_QUOTED, normalise
 
 READ_SCOPES = ('read:enterprise', 'admin:enterprise')
 PAGE_SIZE = 100
@@ -32,7 +34,10 @@ INSTALLATIONS_QUERY = (
     'enterpriseServerInstallations(first: %d, after: $after, connectedOnly: false) { '
     'nodes { id hostName customerName isConnected createdAt updatedAt '
     'userAccountsUploads(first: %d) { nodes { name syncState createdAt } } } '
-    'pageInfo { hasNextPage endCursor } } } } }' % (PAGE_SIZE, UPLOADS_PER_INSTALLATION))
+    'pageInfo { hasNextPage endCursor } totalCount } } } }' % (PAGE_SIZE, UPLOADS_PER_INSTALLATION))
+INSTALLATIONS_ASKED = 'the installations of the enterprise (GraphQL enterpriseServerInstallations)'
+SYNC_STATUS_ASKED = 'the license-sync status (GET /enterprises/%s/license-sync-status)'
+STATISTICS_ASKED = 'the server statistics (GET /enterprise-installation/%s/server-statistics)'
 
 
 class GhecClient:
@@ -51,18 +56,31 @@ class GhecClient:
         scope, unknown enterprise, or a token whose user does not own the enterprise (only
         owners can read its installations).
         """
-        enterprise, nodes, after = None, [], None
+        enterprise, nodes, after, seen, pages = None, [], None, set(), 0
         while True:
             response = self._graphql_response(INSTALLATIONS_QUERY, {'slug': self.enterprise, 'after': after})
             if enterprise is None:
                 enterprise = self._check_access(response)
-            data = self._graphql_data(response)
-            connection = data['enterprise']['ownerInfo']['enterpriseServerInstallations']
-            nodes.extend(connection.get('nodes') or [])
-            page = connection.get('pageInfo') or {}
+            pages += 1
+            connection = _installations_connection(self._graphql_data(response, INSTALLATIONS_ASKED), pages)
+            nodes.extend(_installation_node(node, len(nodes) + i) for i, node in enumerate(connection['nodes']))
+            page = _expect(connection.get('pageInfo'), dict, 'pageInfo', INSTALLATIONS_ASKED)
             if not page.get('hasNextPage'):
                 return enterprise, nodes
             after = page.get('endCursor')
+            total = connection.get('totalCount')
+            # An answer that keeps saying "next page" must not spend the token's hourly budget.
+            limit = (-(-total // PAGE_SIZE) + 1) if isinstance(total, int) and not isinstance(total, bool) else None
+            if not isinstance(after, str) or not after or after in seen:
+                raise UnexpectedAnswerError(
+                    'GHEC answered %s unexpectedly: page %d says there is a next page but repeats or lacks its cursor '
+                    '(%r). Stopped instead of asking again; try later, or report it to GitHub.'
+                    % (INSTALLATIONS_ASKED, pages, after))
+            if limit is not None and pages >= limit:
+                raise UnexpectedAnswerError(
+                    'GHEC answered %s unexpectedly: %d pages for %d installations (at most %d expected at %d a page). '
+                    'Stopped instead of asking again.' % (INSTALLATIONS_ASKED, pages + 1, total, limit, PAGE_SIZE))
+            seen.add(after)
 
     def _check_access(self, response):
         scopes = _scopes(response.headers)
@@ -71,13 +89,18 @@ class GhecClient:
                 'ghec_token lacks the read:enterprise scope (it has: %s). Create a classic token with '
                 'read:enterprise (admin:enterprise for changes) as an owner of the enterprise "%s".'
                 % (', '.join(scopes) or 'no scopes', self.enterprise), status=403)
-        enterprise = ((response.json() or {}).get('data') or {}).get('enterprise')
-        if not enterprise:
+        payload = response.json()
+        data = payload.get('data') if isinstance(payload, dict) else None
+        enterprise = data.get('enterprise') if isinstance(data, dict) else None
+        if enterprise is None:
             self._graphql_data(response)    # a typed error (scope) says more than "not found"
             raise NotFoundError('The GHEC enterprise "%s" does not exist or ghec_token cannot see it: check '
                                 'ghec_enterprise (the slug in https://github.com/enterprises/SLUG).'
                                 % self.enterprise, status=404)
-        if not enterprise.get('viewerIsAdmin'):
+        _expect(enterprise, dict, 'enterprise', INSTALLATIONS_ASKED)
+        # Only an explicit false is GHEC saying the token's user is no owner: a reply that lacks the
+        # field says nothing about the user (ownerInfo, read next, decides whether it can be read).
+        if enterprise.get('viewerIsAdmin') is False:
             raise PermissionDeniedError(
                 'The owner of ghec_token is not an owner of the GHEC enterprise "%s". GitHub requires the person who '
                 'sets up GitHub Connect and license sync to own the enterprise: use an owner\'s token.'
@@ -92,15 +115,20 @@ class GhecClient:
         against it, so a controller whose clock is off does not invent or hide drift.
         """
         response = self._rest_response('/enterprises/%s/license-sync-status' % self.enterprise)
-        data = response.json() or {}
-        return {'server_instances': data.get('server_instances') or [],
+        asked = SYNC_STATUS_ASKED % self.enterprise
+        data = _expect(response.json(), dict, 'the answer', asked)
+        instances = _expect(data.get('server_instances'), list, 'server_instances', asked)
+        return {'server_instances': [_sync_record(record, index, asked) for index, record in enumerate(instances)],
                 'observed_at': _http_date_to_iso(response.headers.get('date'))}
 
     def server_statistics(self, date_start=None, date_end=None):
         """``{statistics: [...], observed_at}``: every appliance's shared server statistics, with GHEC's clock."""
         query = dict((k, v) for k, v in (('date_start', date_start), ('date_end', date_end)) if v)
         response = self._rest_response('/enterprise-installation/%s/server-statistics' % self.enterprise, query)
-        return {'statistics': response.json() or [],
+        asked = STATISTICS_ASKED % self.enterprise
+        entries = response.json()
+        entries = _expect(entries if entries is not None else [], list, 'the answer', asked)
+        return {'statistics': [_statistics_entry(entry, index, asked) for index, entry in enumerate(entries)],
                 'observed_at': _http_date_to_iso(response.headers.get('date'))}
 
     # -- "Add server usage" (MODELLED web page, needs an owner's web session) ---------------
@@ -158,13 +186,14 @@ class GhecClient:
         except AuthenticationError as exc:
             raise _bad_token(exc)
 
-    def _graphql_data(self, response):
+    def _graphql_data(self, response, asked='GHEC GraphQL'):
         """The ``data`` of a GraphQL answer; typed errors become the errors callers handle.
 
         ``NOT_FOUND`` is left to the caller (the field is then null).
         """
-        payload = response.json() or {}
+        payload = _expect(response.json(), dict, 'the answer', asked)
         errors = payload.get('errors') or []
+        errors = [e if isinstance(e, dict) else {'message': e} for e in (errors if isinstance(errors, list) else [errors])]
         data = payload.get('data') or {}
         for error in errors:
             kind = error.get('type')
@@ -183,33 +212,98 @@ class GhecClient:
         return data
 
 
+# -- decoding: every documented field checked, so a reply GHEC changed is an error that says so --
+def _expect(value, kind, field, asked):
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise UnexpectedAnswerError(
+            'GHEC answered %s unexpectedly: %s is %s, expected %s. Nothing was concluded from it; try again later, or '
+            'report it to GitHub if it persists.'
+            % (asked, field, 'missing' if value is None else 'a %s' % type(value).__name__,
+               {dict: 'an object', list: 'a list', str: 'a string', int: 'a number'}.get(kind, kind.__name__)))
+    return value
+
+
+def _installations_connection(data, page):
+    where = INSTALLATIONS_ASKED + (' (page %d)' % page if page > 1 else '')
+    enterprise = _expect(data.get('enterprise'), dict, 'enterprise', where)
+    owner_info = _expect(enterprise.get('ownerInfo'), dict, 'enterprise.ownerInfo', where)
+    connection = _expect(owner_info.get('enterpriseServerInstallations'), dict,
+                         'ownerInfo.enterpriseServerInstallations', where)
+    _expect(connection.get('nodes'), list, 'enterpriseServerInstallations.nodes', where)
+    return connection
+
+
+def _installation_node(node, index):
+    """One installation as GraphQL gave it, its documented fields checked (``isConnected`` None: not said)."""
+    where = 'installation %d' % (index + 1)
+    node = _expect(node, dict, where, INSTALLATIONS_ASKED)
+    for field in ('hostName', 'updatedAt', 'createdAt', 'customerName', 'id'):
+        if node.get(field) is not None:
+            _expect(node[field], str, '%s.%s' % (where, field), INSTALLATIONS_ASKED)
+    if node.get('isConnected') is not None and not isinstance(node['isConnected'], bool):
+        _expect(node['isConnected'], bool, '%s.isConnected' % where, INSTALLATIONS_ASKED)
+    uploads = node.get('userAccountsUploads')
+    if uploads is not None:
+        _expect(_expect(uploads, dict, '%s.userAccountsUploads' % where, INSTALLATIONS_ASKED).get('nodes') or [],
+                list, '%s.userAccountsUploads.nodes' % where, INSTALLATIONS_ASKED)
+    return node
+
+
+def _sync_record(record, index, asked):
+    where = 'server_instances[%d]' % index
+    record = _expect(record, dict, where, asked)
+    if record.get('hostname') is not None:
+        _expect(record['hostname'], str, where + '.hostname', asked)
+    if record.get('last_sync') is not None:
+        _expect(record['last_sync'], dict, where + '.last_sync', asked)
+    return record
+
+
+def _statistics_entry(entry, index, asked):
+    where = 'entry %d' % index
+    entry = _expect(entry, dict, where, asked)
+    connect = entry.get('github_connect')
+    if connect is not None:
+        features = _expect(connect, dict, where + '.github_connect', asked).get('features_enabled')
+        if features is not None:
+            _expect(features, list, where + '.github_connect.features_enabled', asked)
+    return entry
+
+
 # -- the enterprise-wide reads split by host name (see SharedReadCache.get_part) ---------------
+# Every part is the list of what GHEC has under that name (normalised: no case, no trailing dot);
+# _identity chooses among them, so modules, scan and inventory plugin pick alike.
 def installations_by_host(read):
-    """``(enterprise, {host name: installation})``; the first installation of a name wins."""
+    """``({enterprise, host_names, total}, {host name: [installations]})``.
+
+    ``host_names`` quotes a few of the names GHEC lists, for the message that says a name is not among them.
+    """
     enterprise, nodes = read
     parts = {}
     for node in nodes:
-        parts.setdefault((node.get('hostName') or '').lower(), node)
-    return enterprise, parts
+        parts.setdefault(normalise(node.get('hostName')) or '', []).append(node)
+    names = sorted(name for name in parts if name)
+    return {'enterprise': enterprise, 'host_names': names[:NAMES_QUOTED], 'total': len(names)}, parts
 
 
 def sync_records_by_host(status):
-    """``({observed_at}, {host name: sync record})``; the first record of a name wins."""
+    """``({observed_at}, {host name: [sync records]})``."""
     parts = {}
     for record in status['server_instances']:
-        parts.setdefault((record.get('hostname') or '').lower(), record)
+        parts.setdefault(normalise(record.get('hostname')) or '', []).append(record)
     return {'observed_at': status['observed_at']}, parts
 
 
 def latest_statistics_by_host(read):
-    """``({observed_at}, {host name: {collection_date, features_enabled}})`` from each host's latest entry."""
+    """``({observed_at}, {host name: {collection_date, features_enabled, server_id}})`` from each host's latest entry."""
     latest = {}
     for entry in read['statistics']:
-        host = (entry.get('host_name') or '').lower()
-        if host not in latest or (entry.get('collection_date') or '') > (latest[host].get('collection_date') or ''):
-            latest[host] = entry
+        host = normalise(entry.get('host_name')) or ''
+        date = entry.get('collection_date') if isinstance(entry.get('collection_date'), str) else ''
+        if host not in latest or date > (latest[host].get('collection_date') or ''):
+            latest[host] = dict(entry, collection_date=date or None)
     return {'observed_at': read['observed_at']}, dict(
-        (host, {'collection_date': entry.get('collection_date'),
+        (host, {'collection_date': entry.get('collection_date'), 'server_id': entry.get('server_id'),
                 'features_enabled': (entry.get('github_connect') or {}).get('features_enabled') or []})
         for host, entry in latest.items())
 

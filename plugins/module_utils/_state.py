@@ -7,13 +7,22 @@ GHEC REST when it last synced. The console (MODELLED) adds what no API shows: a 
 approval, which enterprise account, the target, and the license-sync switch. Modules
 compare desired state with what these functions return, and verify their writes by
 calling them again.
+
+A value is known (with its source) or unknown (``None``, with the reason and what to give
+to read it in the state's ``unknown``: ``{field: reason}``). Nothing unknown is ever turned
+into a default: GHEC listing no installation under the appliance's name says nothing about
+whether the appliance is connected.
 """
 
 from __future__ import annotations
 
-import datetime
-
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError
+from ansible_collections.ghes.connect.plugins.module_utils._identity import not_listed_reason
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (
+    age_seconds,
+    parse_time,
+    statistics_age,
+)
 
 SRC_GHEC_GRAPHQL = 'ghec_graphql'
 SRC_GHEC_SYNC = 'ghec_license_sync_status'
@@ -21,13 +30,13 @@ SRC_GHEC_STATS = 'ghec_server_statistics'
 SRC_CONSOLE = 'console'
 SRC_MANAGE = 'manage_api'
 SRC_LEGACY = 'setup_api'
+SRC_REST = 'ghes_rest'
 
 
 CONSOLE_ALWAYS = 'always'
 CONSOLE_AUTO = 'auto'      # only when the documented reads cannot answer
 CONSOLE_NEVER = 'never'
-# Server statistics are collected about daily: older entries do not describe the switch now.
-STATISTICS_FRESH_SECONDS = 36 * 3600
+STATUS_UNKNOWN = 'unknown'
 
 
 def console_mode(appliance, wanted=CONSOLE_AUTO):
@@ -46,27 +55,65 @@ def verify_mode(appliance):
 
 
 def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
-    """``{connected, status, account, target, authorization_url, features, installation, sources}``.
+    """``{connected, status, account, target, authorization_url, features, installation, sources, unknown}``.
 
-    GHEC's GraphQL decides ``connected``. The console page is read when ``console`` is
-    ``always``, or ``auto`` and GHEC does not list the appliance as connected (only the
-    page shows a pending approval or a connection to another enterprise).
+    GHEC's GraphQL decides ``connected`` for the installation of the appliance's name
+    (``_identity``). The console page is read when ``console`` is ``always``, or ``auto`` and
+    GHEC does not list the appliance as connected (only the page shows a pending approval or
+    a connection to another enterprise). When the name cannot be established, or GHEC lists
+    no installation by it, and the appliance's own page does not settle it, ``connected`` is
+    None and ``status`` is ``unknown``: ``unknown['connect.connected']`` says why.
     """
-    installation = appliance.installation(refresh=refresh)
-    connected = bool(installation and installation.get('isConnected'))
+    identity = appliance.identity
+    installation = appliance.installation(refresh=refresh) if identity.known else None
+    said = installation.get('isConnected') if installation else None
     state = {
-        'connected': connected,
-        'status': 'connected' if connected else 'disabled',
-        'account': appliance.params.get('ghec_enterprise') if connected else None,
+        'connected': said,
+        'status': STATUS_UNKNOWN if said is None else ('connected' if said else 'disabled'),
+        'account': appliance.params.get('ghec_enterprise') if said else None,
         'target': None,
         'authorization_url': None,
         'features': {},
         'installation': _installation_summary(installation),
-        'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL},
+        'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL} if said is not None else {},
+        'unknown': {},
     }
-    if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not connected):
-        add_console_view(appliance, state)
+    if said is None:
+        if not identity.known:
+            reason = identity.reason
+        elif installation is None:
+            reason = not_listed_reason(identity.name, *appliance.installations_listed())
+        else:
+            reason = 'GHEC\'s installation "%s" does not say whether it is connected (no isConnected in the answer)' \
+                % identity.name
+        state['unknown']['connect.connected'] = reason
+    if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not said):
+        if not add_console_view(appliance, state) and state['connected'] is None \
+                and appliance.has_console_credentials and appliance.maintenance_on():
+            state['unknown']['connect.connected'] += ('; the console, whose Connect page would say, is closed: %s is in '
+                                                      'maintenance mode' % appliance.url)
     return state
+
+
+def refuse_unknown(appliance, connect, what, operator_connects=False):
+    """Stop before any write when the appliance's identity or connection state is unknown.
+
+    A write decided from a guess (an appliance GHEC does not list by its name is not thereby
+    disconnected) could disconnect a connected appliance or wait for an approval given long ago.
+    ``operator_connects``: a person connects by hand (``method: manual``) and nothing is written
+    by the collection; then a known name that GHEC does not list yet is no reason to stop - the
+    module verifies the person's work by GHEC listing that very name as connected.
+    """
+    reason = (connect.get('unknown') or {}).get('connect.connected')
+    if reason is None and not appliance.identity.known:
+        reason = appliance.identity.reason
+    if operator_connects and appliance.identity.known and connect.get('installation') is None \
+            and connect.get('status') == STATUS_UNKNOWN and not connect.get('features'):
+        return
+    if reason is not None:
+        raise GhesConnectError('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
+                               'changed: %s.' % (appliance.url, what, reason), state=dict(
+                                   (k, v) for k, v in connect.items() if k != 'sources'))
 
 
 def add_console_view(appliance, state):
@@ -74,106 +121,156 @@ def add_console_view(appliance, state):
 
     Whether it is open (credentials given, no maintenance) is asked here, only when a read
     needs the page: a state the documented reads settle costs no maintenance request.
+    The page settles an unknown connection only where it needs no GHEC confirmation: Connect
+    not enabled, pending, or connected to another enterprise.
     """
     if not appliance.console_usable:
         return False
     console = appliance.console.connect_state()
+    enterprise = appliance.params.get('ghec_enterprise')
     state['status'] = console.status
     state['account'] = console.account
     state['target'] = console.target
     state['authorization_url'] = console.authorization_url
     state['features'] = console.features
     state['sources'].update(status=SRC_CONSOLE, account=SRC_CONSOLE, target=SRC_CONSOLE, features=SRC_CONSOLE)
-    if console.status == 'connected' and not state['connected'] \
-            and console.account == appliance.params.get('ghec_enterprise'):
+    ours = console.status == 'connected' and console.account == enterprise
+    if state['connected'] is None:
+        if ours:
+            # The appliance says connected to our enterprise, GHEC shows no installation of its name.
+            state['status'] = STATUS_UNKNOWN
+            state['unknown']['connect.connected'] = ('the appliance\'s Connect page says connected to "%s", but %s'
+                                                     % (enterprise, state['unknown']['connect.connected']))
+        else:
+            state['connected'] = False
+            state['sources']['connected'] = SRC_CONSOLE
+            state['unknown'].pop('connect.connected', None)
+    elif ours and not state['connected']:
         # The appliance says connected, GHEC does not (yet): report what is confirmed.
         state['status'] = 'unconfirmed'
     return True
 
 
 def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
-    """``{enabled, last_sync, sync_age_seconds, server_id, sources}``; ``enabled`` None when nothing says.
+    """``{enabled, last_sync, sync_age_seconds, observed_at, server_id, sources, unknown, warnings}``.
 
-    The switch comes from the console page when it was read (or ``console`` is
-    ``always``), else from GHEC's server statistics when the appliance shares them,
-    else from the console page when ``console`` allows.
+    ``enabled`` None when nothing says (``unknown['license_sync.enabled']`` tells why and what
+    to give). The switch comes from the console page when it was read (or ``console`` is
+    ``always``), else from GHEC's server statistics when the appliance shares them and they
+    are fresh, else from the console page when ``console`` allows.
     """
     sources = {}
+    unknown = {}
     enabled = None
     if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE:
         add_console_view(appliance, connect)
+    statistics = _statistics(appliance) if connect['connected'] else None
     if 'license_usage_sync' in connect['features']:
         enabled = connect['features']['license_usage_sync']
         sources['enabled'] = SRC_CONSOLE
     elif connect['connected']:
-        enabled = _enabled_from_statistics(appliance)
+        enabled, why = _enabled_from_statistics(statistics)
         if enabled is not None:
             sources['enabled'] = SRC_GHEC_STATS
         elif console != CONSOLE_NEVER and add_console_view(appliance, connect):
             enabled = connect['features'].get('license_usage_sync')
-            sources['enabled'] = SRC_CONSOLE if enabled is not None else None
-    elif connect['status'] == 'disabled':
+            if enabled is not None:
+                sources['enabled'] = SRC_CONSOLE
+            else:
+                why += '; the Connect page shows no license sync switch'
+        if enabled is None:
+            unknown['license_sync.enabled'] = why + _console_hint(appliance, console)
+    elif connect['connected'] is False and connect['status'] == 'disabled':
         # License sync is a GitHub Connect feature: without Connect it is off.
         enabled = False
         sources['enabled'] = connect['sources'].get('status', SRC_GHEC_GRAPHQL)
-    state = read_last_sync(appliance, refresh=refresh)
-    if state['last_sync']:
+    elif connect['connected'] is None:
+        unknown['license_sync.enabled'] = 'the connection state is unknown: ' + connect['unknown']['connect.connected']
+    else:
+        unknown['license_sync.enabled'] = ('the appliance is not connected to this enterprise (its Connect page says %s%s), '
+                                           'so no license sync to it can be read'
+                                           % (connect['status'], ' to "%s"' % connect['account'] if connect.get('account')
+                                              else ''))
+    fresh_id = statistics['server_id'] if statistics and statistics.get('fresh') else None
+    state = read_last_sync(appliance, refresh=refresh, server_id=fresh_id)
+    if connect['connected'] is None:
+        # Without knowing which installation this is, a record of its name proves nothing.
+        state.update(last_sync=None, sync_age_seconds=None, server_id=None, warnings=[])
+        unknown['license_sync.last_sync'] = ('which installation is this appliance\'s is unknown: '
+                                             + connect['unknown']['connect.connected'])
+    elif state['last_sync']:
         sources['last_sync'] = SRC_GHEC_SYNC
-    state.update(enabled=enabled, sources=sources)
+    state.update(enabled=enabled, sources=sources, unknown=unknown)
     return state
 
 
-def read_last_sync(appliance, refresh=False):
-    """``{last_sync: {date, status, error} | None, sync_age_seconds, server_id}`` from GHEC."""
-    observed_at, record = appliance.sync_status(refresh=refresh)
+def read_last_sync(appliance, refresh=False, server_id=None):
+    """``{last_sync: {date, status, error} | None, sync_age_seconds, observed_at, server_id, warnings}`` from GHEC.
+
+    ``sync_age_seconds`` is measured against GHEC's clock; a date after it counts as 0 (with a
+    warning), a date that cannot be read leaves it None (``_sync_health`` then says unknown).
+    """
+    observed_at, record = appliance.sync_status(refresh=refresh, server_id=server_id)
     last_sync = None
     age = None
+    warnings = []
     if record and record.get('last_sync'):
         last_sync = dict((k, record['last_sync'].get(k)) for k in ('date', 'status', 'error'))
         age = age_seconds(last_sync.get('date'), now=parse_time(observed_at))
-    return {'last_sync': last_sync, 'sync_age_seconds': age, 'server_id': (record or {}).get('server_id')}
+        if age is not None and age < 0:
+            warnings.append('GHEC dates the last license sync of %s in the future (%s, %d s after GHEC\'s clock): '
+                            'counted as age 0.' % (appliance.hostname, last_sync.get('date'), -age))
+            age = 0
+    return {'last_sync': last_sync, 'sync_age_seconds': age, 'observed_at': observed_at,
+            'server_id': (record or {}).get('server_id'), 'warnings': warnings}
 
 
-def _enabled_from_statistics(appliance):
-    """The switch as the appliance's latest server statistics say, if recent; else None."""
+def _statistics(appliance):
+    """This appliance's latest server statistics with ``fresh``, ``age`` and ``reason``; None when it shares none."""
     try:
         observed_at, latest = appliance.server_statistics()
-    except GhesConnectError:
-        return None
+    except GhesConnectError as exc:
+        return {'fresh': None, 'reason': 'GHEC\'s server statistics could not be read (%s)' % exc.message,
+                'server_id': None}
     if not latest:
         return None
-    age = age_seconds(latest['collection_date'], now=parse_time(observed_at))
-    if age is None or age > STATISTICS_FRESH_SECONDS:
-        return None
-    return 'license_usage_sync' in latest['features_enabled']
+    fresh, age, reason = statistics_age(latest.get('collection_date'), parse_time(observed_at))
+    return dict(latest, fresh=fresh, age=age, reason=reason)
+
+
+def _enabled_from_statistics(statistics):
+    """``(enabled, why not)``: the switch as fresh server statistics say, else None and the reason."""
+    if statistics is None:
+        return None, 'GHEC has no server statistics from the appliance (Server Statistics is off)'
+    if not statistics['fresh']:
+        return None, statistics['reason']
+    return 'license_usage_sync' in statistics['features_enabled'], None
+
+
+def _console_hint(appliance, console):
+    if console == CONSOLE_NEVER and appliance.has_console_credentials:
+        return ': read the Connect page (console: auto or always)'
+    if not appliance.has_console_credentials:
+        return ': give console credentials (console_username, console_password) to read the switch on the Connect ' \
+               'page, or turn on Server Statistics'
+    if appliance.maintenance_on():
+        return ': the console is closed (maintenance mode); run again after maintenance'
+    return ''
 
 
 def _installation_summary(installation):
     if not installation:
         return None
+    summary = _one_installation(installation)
+    # Several installations carry this name (a retired one and the current one): name them all.
+    summary['others'] = [_one_installation(other) for other in installation.get('_others') or []]
+    return summary
+
+
+def _one_installation(installation):
     uploads = ((installation.get('userAccountsUploads') or {}).get('nodes')) or []
     return {'id': installation.get('id'), 'host_name': installation.get('hostName'),
             'customer_name': installation.get('customerName'), 'is_connected': installation.get('isConnected'),
             'updated_at': installation.get('updatedAt'),
             'uploads': [{'name': u.get('name'), 'sync_state': u.get('syncState'), 'created_at': u.get('createdAt')}
-                        for u in uploads]}
-
-
-def parse_time(text):
-    if not text:
-        return None
-    try:
-        value = datetime.datetime.fromisoformat(str(text).replace('Z', '+00:00'))
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.timezone.utc)
-    return value
-
-
-def age_seconds(text, now=None):
-    when = parse_time(text)
-    if when is None:
-        return None
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    return int((now - when).total_seconds())
+                        for u in uploads if isinstance(u, dict)]}

@@ -39,7 +39,9 @@ options:
   preflight:
     description:
       - Also read what a change would need (license, configuration run, maintenance) and list RV(appliance.problems).
-      - V(false) for a drift check, which needs only the Connect and license sync state (fewer requests).
+      - V(false) for a drift check, which needs only the Connect and license sync state (fewer requests). With
+        O(desired), an appliance that is not in sync still gets its license read (one request, GHES 3.12+), so that
+        RV(blocked_by) can say when the license forbids GitHub Connect.
     type: bool
     default: true
   desired:
@@ -64,6 +66,8 @@ options:
         type: str
 notes:
   - Without O(ghec_token) and O(ghec_enterprise), only the appliance's own facts are returned.
+  - RV(appliance.connect) and RV(appliance.license_sync) are always returned when the release is supported; when GHEC
+    cannot be read, their fields are null and C(unknown) says why (and RV(appliance.problems) names the cause).
 seealso:
   - module: ghes.connect.ghe_connect
   - module: ghes.connect.ghe_license_sync
@@ -101,6 +105,20 @@ differences:
   type: list
   elements: dict
   sample: [{"field": "license_sync.enabled", "before": false, "after": true}]
+unknown:
+  description: What could not be read for the comparison with O(desired) (C(field), C(reason)); never a difference.
+  returned: when O(desired) is given
+  type: list
+  elements: dict
+blocked_by:
+  description: Why the differences cannot be fixed by this collection (license, release, maintenance, config run).
+  returned: when O(desired) is given
+  type: list
+  elements: str
+verdict:
+  description: V(error), V(blocked), V(drift), V(unknown) or V(in_sync) (see M(ghes.connect.ghe_drift_scan)).
+  returned: when O(desired) is given
+  type: str
 record:
   description: This appliance's line of the drift report (see M(ghes.connect.ghe_drift_scan) for its fields).
   returned: when O(desired) is given
@@ -129,15 +147,30 @@ appliance:
       description: Why the release is not supported, or null.
       type: str
     hostname:
-      description: The host name GHEC knows the appliance by.
+      description: The host name GHEC is asked about (lower case, no trailing dot); null when it cannot be
+        established (see RV(appliance.identity)).
       type: str
       sample: ghes.example.com
+    identity:
+      description:
+        - How the name was established - C(hostname), C(source) (V(option), V(manage_api), V(setup_api)),
+          C(configured_hostname) (the appliance's own C(github_hostname), when it could be read) and C(reason) (why
+          no name could be established). The URL's host (an IP, a load balancer) is never used as the name.
+      type: dict
+    unknown:
+      description: Facts that could not be read, each with the reason (for example C(license.connect_permitted) on
+        3.9 - 3.11, where no documented read says it).
+      type: dict
     license:
-      description: License facts (GHES 3.12+; null on older releases, whose Manage API has no license endpoint).
+      description:
+        - License facts. GHES 3.12+ from the Manage API. On 3.9 - 3.11 from GHES REST
+          (C(/api/v3/enterprise/settings/license)) when O(token) is given - C(seats), C(seats_used),
+          C(seats_available) (each may be V(unlimited)), C(expire_at), C(days_until_expiration) - with
+          C(connect_permitted) null (no documented read of that release says it); null without a token.
       type: dict
       contains:
         connect_permitted:
-          description: Whether the license permits GitHub Connect (C(croquetSupport)).
+          description: Whether the license permits GitHub Connect (C(croquetSupport)); null when unknown.
           type: bool
         seats:
           description: Seats, or V(unlimited).
@@ -156,12 +189,18 @@ appliance:
       type: dict
       contains:
         connected:
-          description: Whether GHEC lists the appliance as a connected installation of the enterprise.
+          description:
+            - Whether GHEC lists the appliance as a connected installation of the enterprise.
+            - Null when it cannot be told - no host name could be established, or GHEC lists no installation by it
+              and the appliance's own Connect page does not settle it; C(unknown) then says why.
           type: bool
         status:
-          description: V(connected), V(pending) (waiting for approval on GitHub.com), V(disabled), or V(unconfirmed)
-            (the console says connected, GHEC does not yet).
+          description: V(connected), V(pending) (waiting for approval on GitHub.com), V(disabled), V(unconfirmed)
+            (GHEC lists the installation disconnected, the console says connected), or V(unknown).
           type: str
+        unknown:
+          description: Why a field could not be read (C({field, reason})), for example C(connect.connected).
+          type: dict
         account:
           description: The GHEC enterprise account the appliance is connected to.
           type: str
@@ -183,7 +222,8 @@ appliance:
       type: dict
       contains:
         enabled:
-          description: Whether license sync is on; null when nothing available says.
+          description: Whether license sync is on; null when nothing available says (C(unknown) says why -
+            server statistics older than 36 hours, for example - and what to give).
           type: bool
         last_sync:
           description: The last sync GHEC recorded, or null when there was none.

@@ -117,8 +117,20 @@ appliances:
     version:
       description: GHES release.
       type: str
+    verdict:
+      description:
+        - One word for the appliance, worst first - V(error) (it could not be read; see RV(appliances[].error)),
+          V(blocked) (it differs and something this collection cannot change stands in the way; see
+          RV(appliances[].blocked_by)), V(drift) (known values differ from O(desired)), V(unknown) (nothing differs
+          that is known, but something could not be read; see RV(appliances[].unknown)), V(in_sync).
+      type: str
+      choices: [error, blocked, drift, unknown, in_sync]
+    hostname:
+      description: The host name GHEC was asked about (the appliance's configured C(github_hostname), or the
+        C(hostname) option); null when it could not be established.
+      type: str
     connected:
-      description: Whether GHEC lists it as connected.
+      description: Whether GHEC lists it as connected; null when unknown (see RV(appliances[].unknown)).
       type: bool
     license_sync:
       description: Whether license sync is on (null when nothing says).
@@ -127,18 +139,42 @@ appliances:
       description: The last sync GHEC recorded (C(date), C(status), C(error)).
       type: dict
     last_sync_age_days:
-      description: Age of the last sync in days, on GHEC's clock.
+      description: Age of the last sync in days, on GHEC's clock (a date after GHEC's clock counts as 0).
       type: float
     differences:
-      description: How it differs from O(desired) (C(field), C(before), C(after)); an appliance that could not be read
-        has one difference with C(field=error).
+      description: Known observed values that differ from O(desired) (C(field), C(before), C(after)). A value that
+        could not be read is never a difference; it is in RV(appliances[].unknown).
       type: list
       elements: dict
+    unknown:
+      description: What could not be read (C(field), C(reason)); the reason says why and what to give to read it
+        (the C(hostname) option, console credentials, fresher server statistics).
+      type: list
+      elements: dict
+      sample: [{"field": "connect.connected", "reason": "GHEC lists no installation named \"10.0.0.5\"; it lists
+        ghes-1.example.com: set the hostname option to the name GHEC knows the appliance by"}]
+    blocked_by:
+      description: Why the differences cannot be fixed by this collection - a license without GitHub Connect
+        (C(croquetSupport)), an unsupported release, maintenance mode, a configuration run. The license is read
+        (one request, GHES 3.12+) only for appliances that are not in sync; maintenance is listed when the scan
+        read it anyway (for the console); a configuration run is checked by the preflight of the task that writes.
+      type: list
+      elements: str
+    installation:
+      description: The GHEC installation the state was read from (C(id), C(host_name), C(is_connected),
+        C(updated_at)) and C(others), the other installations GHEC lists under the same name (a retired one).
+        Between several, the connected one is used; among several connected, or none, the one updated last.
+      type: dict
+    sources:
+      description: Where each value came from (C(ghec_graphql), C(ghec_license_sync_status), C(ghec_server_statistics),
+        C(console), C(manage_api), C(setup_api), C(ghes_rest)).
+      type: dict
     error:
-      description: Why it could not be read, or null.
+      description: Why it could not be read, or null. Any failure reading one appliance (an unreachable host, a
+        C(ca_path) that is not a PEM file) is that appliance's error; the other appliances are still read.
       type: str
 drifted:
-  description: Inventory names of the appliances with differences.
+  description: Inventory names of the appliances whose verdict is not V(in_sync).
   returned: success
   type: list
   elements: str

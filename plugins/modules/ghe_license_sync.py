@@ -81,6 +81,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+unknown:
+  description: What could not be judged (C(field), C(reason)) - a last sync whose date GHEC gave cannot be read is
+    neither healthy nor stale, and is reported here (with a warning) instead of as a difference.
+  returned: when the health of the last sync is unknown
+  type: list
+  elements: dict
 license_sync:
   description: The license sync state after the task.
   returned: success

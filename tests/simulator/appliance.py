@@ -44,6 +44,8 @@ class Appliance:
         # identity
         self.version = "3.14.2"
         self.hostname = "%s.example.com" % name
+        self.ghec_hostname = None        # how GHEC spells the name (other case, trailing dot); None: hostname
+        self.inventory_hostname = None   # the ghes_hostname the inventory hands over; None: none (detect it)
         self.enterprise_slug = "github"
         self.server_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         self.platform = rng.choice(PLATFORMS)
@@ -95,6 +97,7 @@ class Appliance:
         self.sync_fail = False
         self.console_layout = "default"
         self.users_revision = 1
+        self.statistics_days_ago = 0     # age of the latest server statistics collection (0: today's)
         self.usage_secret = secrets.token_bytes(16)
         self.audit_log = []
         self.sessions = {}
@@ -146,6 +149,11 @@ class Appliance:
                 setattr(self, key, value)
 
     # -- derived facts -------------------------------------------------------
+    @property
+    def ghec_name(self):
+        """The host name as GHEC's records carry it."""
+        return self.ghec_hostname or self.hostname
+
     @property
     def minor(self):
         return version_tuple(self.version)

@@ -8,7 +8,8 @@ DEFAULT_VERSIONS = ["3.9.4", "3.10.3", "3.11.9", "3.12.5", "3.13.3", "3.14.2", "
 # Fields an appliance accepts from the spec and from PATCH /_control/appliances/NAME.
 APPLIANCE_FIELDS = {
     # identity and credentials
-    "version", "hostname", "enterprise_slug", "server_id", "topology", "platform",
+    "version", "hostname", "ghec_hostname", "inventory_hostname", "enterprise_slug", "server_id", "topology",
+    "platform",
     "manage_password", "token", "nonadmin_token", "console_username", "console_password",
     "nonadmin_console_username", "nonadmin_console_password", "two_factor", "totp_secret",
     # license
@@ -18,16 +19,17 @@ APPLIANCE_FIELDS = {
     # GitHub Connect and sync
     "connected", "connected_enterprise", "target", "ghe_com_subdomain", "license_sync", "features",
     "last_sync_days_ago", "last_sync_status", "last_sync_error", "air_gapped", "approve_after",
-    "sync_seconds", "sync_fail", "users_revision",
+    "sync_seconds", "sync_fail", "users_revision", "statistics_days_ago", "retired_installation",
     # console and network
     "console_layout", "down",
 }
 # The ones that involve GHEC or the sockets, applied by the world rather than the appliance.
 WORLD_FIELDS = {"connected", "connected_enterprise", "target", "ghe_com_subdomain", "last_sync_days_ago",
-                "last_sync_status", "last_sync_error", "down"}
+                "last_sync_status", "last_sync_error", "down", "retired_installation"}
 
 SPEC_KEYS = {"seed", "enterprise", "tokens", "ghec_sessions", "count", "versions", "defaults", "appliances",
-             "ghec_extra_installations", "upload_result", "upload_processing_seconds", "ghec_cloud_users"}
+             "ghec_extra_installations", "upload_result", "upload_processing_seconds", "ghec_cloud_users",
+             "inventory_hostnames"}
 
 RESERVED_NAMES = {"ghec", "*", "_control"}     # fault targets and log keys
 

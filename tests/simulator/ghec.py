@@ -118,16 +118,30 @@ class Ghec:
     def installation_for(self, appliance, now):
         inst = self.by_server_id.get(appliance.server_id)
         if inst is None:
-            inst = Installation(self._next_number(), appliance.server_id, appliance.hostname, self.name, now,
+            inst = Installation(self._next_number(), appliance.server_id, appliance.ghec_name, self.name, now,
                                 appliance.name)
             self.installations.append(inst)
             self.by_server_id[inst.server_id] = inst
-        inst.host_name = appliance.hostname
+        inst.host_name = appliance.ghec_name
+        return inst
+
+    def add_retired_installation(self, appliance, server_id, updated, last_sync):
+        """The record GHEC keeps of an appliance's former self (restored or rebuilt, then reconnected):
+        same host name, another server id, disconnected, listed before the current one (oldest first)."""
+        inst = Installation(self._next_number(), server_id, appliance.ghec_name, self.name, updated - 30 * 86400.0)
+        inst.updated_at = updated
+        current = self.by_server_id.get(appliance.server_id)
+        position = self.installations.index(current) if current in self.installations else len(self.installations)
+        self.installations.insert(position, inst)
+        self.by_server_id[server_id] = inst
+        if last_sync is not None:
+            self.sync_records[server_id] = {"server_id": server_id, "hostname": appliance.ghec_name,
+                                            "last_sync": {"date": iso(last_sync), "status": "success", "error": ""}}
         return inst
 
     def record_sync(self, appliance, when, status, error, users=None):
         self.sync_records[appliance.server_id] = {
-            "server_id": appliance.server_id, "hostname": appliance.hostname,
+            "server_id": appliance.server_id, "hostname": appliance.ghec_name,
             "last_sync": {"date": iso(when), "status": status, "error": error}}
         inst = self.installation_for(appliance, when)
         inst.updated_at = when

@@ -118,9 +118,10 @@ def server_statistics(world, token, request, slug):
         if not (appliance.connected and appliance.connected_enterprise == world.ghec.slug
                 and appliance.feature_enabled("server_statistics")):
             continue
+        collected = now - float(appliance.statistics_days_ago or 0) * 86400.0
         entries.append({
-            "server_id": appliance.server_id, "collection_date": iso(now)[:10] + "T00:00:00Z",
-            "schema_version": "20230306", "ghes_version": appliance.version, "host_name": appliance.hostname,
+            "server_id": appliance.server_id, "collection_date": iso(collected)[:10] + "T00:00:00Z",
+            "schema_version": "20230306", "ghes_version": appliance.version, "host_name": appliance.ghec_name,
             "github_connect": {"features_enabled": [name for name, ts in appliance.features.items()
                                                     if ts is not None]},
             "ghe_stats": {

@@ -45,7 +45,11 @@ def inventory(world, control_url, ca_path):
                 "ghes_url": a.url, "ghes_manage_url": a.url, "ghes_manage_password": a.manage_password,
                 "ghes_token": a.token, "ghes_console_username": a.console_username,
                 "ghes_console_password": a.console_password, "ghes_enterprise_slug": a.enterprise_slug,
-                "ghes_ca_path": ca_path, "ghes_hostname": a.hostname}
+                "ghes_ca_path": ca_path}
+        # Real inventories name the address (an IP, a load balancer), not the host name GHEC knows:
+        # the collection must read the appliance's configured name. A test hands one over explicitly.
+        if a.inventory_hostname or world.spec.get("inventory_hostnames"):
+            host["ghes_hostname"] = a.inventory_hostname or a.hostname
         if a.two_factor:
             host["ghes_console_totp_secret"] = a.totp_secret
         hosts[name] = host

@@ -263,6 +263,15 @@ class World:
                     raise HttpError(400, "last_sync_status must be success or failure")
                 error = fields.get("last_sync_error") or ("" if status == "success" else SYNC_ERROR_FAILED)
                 self.ghec.record_sync(appliance, now - float(days) * DAY, status, error)
+        if fields.get("retired_installation"):
+            retired = fields["retired_installation"]
+            if not isinstance(retired, dict) or set(retired) - {"server_id", "updated_days_ago", "last_sync_days_ago"}:
+                raise HttpError(400, "retired_installation takes {server_id, updated_days_ago, last_sync_days_ago}")
+            updated = now - float(retired.get("updated_days_ago", 30)) * DAY
+            days = retired.get("last_sync_days_ago", retired.get("updated_days_ago", 30))
+            self.ghec.add_retired_installation(
+                appliance, retired.get("server_id") or "retired-%s" % appliance.server_id, updated,
+                None if days is None else now - float(days) * DAY)
         if "down" in fields:
             appliance.down = bool(fields["down"])
             if self.server is not None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -90,6 +91,7 @@ def test_drift_names_exactly_the_broken_appliances_and_writes_nothing(fleet, tmp
     assert '30.0 days ago' in found['ghes-015']['differences'][0]['before']
     markdown = (tmp_path / 'drift.md').read_text()
     assert '3 of 20 appliances differ' in markdown and '| ghes-008 |' in markdown
+    assert not re.search(r'\b(None|True|False)\b', markdown), markdown     # words for people, never literals
     # The same scan spread over three forked processes reports the same, in the same order, and
     # its processes share the run's GHEC reads.
     ctl.clear_ghec_requests()

@@ -35,7 +35,7 @@ from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import (
 )
 from ansible_collections.ghes.connect.plugins.module_utils._ghec import PAGE_SIZE
 from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, Response
-from ansible_collections.ghes.connect.plugins.module_utils._state import parse_time
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import parse_time, sync_health
 
 PLUGIN_NAME = 'ghes.connect.ghec_servers'
 TOKEN = 'ghp_unit0test0token0never0shown'
@@ -66,6 +66,7 @@ class FakeGhec:
     def __init__(self, installations=(), sync_records=(), token=TOKEN, scopes='read:enterprise', enterprise='acme'):
         self.installations = list(installations)
         self.sync_records = list(sync_records)
+        self.statistics = None      # None: 404, as when nothing is shared
         self.token = token
         self.scopes = scopes
         self.enterprise = enterprise
@@ -86,6 +87,8 @@ class FakeGhec:
             return self.graphql(body['query'], body['variables'])
         if path == '/enterprises/%s/license-sync-status' % self.enterprise:
             return self.answer(200, {'server_instances': self.sync_records})
+        if path == '/enterprise-installation/%s/server-statistics' % self.enterprise and self.statistics is not None:
+            return self.answer(200, self.statistics)
         return self.answer(404, {'message': 'Not Found'})
 
     def graphql(self, query, variables):
@@ -258,6 +261,7 @@ def test_host_vars_describe_connect_sync_and_upload(ghec, tmp_path):
         'ghes_sync_state': 'failed',
         'ghes_installation': {'id': 'ESI_a.example.com', 'host_name': 'a.example.com', 'server_id': 'sid-1',
                               'created_at': '2019-06-01T00:00:00Z', 'updated_at': '2020-01-01T00:00:00Z'},
+        'ghes_other_installations': [],
     }
 
 
@@ -285,14 +289,81 @@ def test_sync_record_is_matched_by_host_name_case_insensitively(ghec, tmp_path):
 
 @pytest.mark.parametrize('age, expected', [(8 * DAY, 'ok'), (8 * DAY + 1, 'stale')])
 def test_stale_means_strictly_older_than_stale_after(age, expected):
-    record = {'last_sync': {'date': '2020-01-01T00:00:00Z', 'status': 'success'}}
-    assert sync_state(record, age, 8 * DAY) == expected
-    assert state_groups(True, record, age, 8 * DAY) == ['connected', 'sync_%s' % expected]
+    date = (GHEC_NOW - datetime.timedelta(seconds=age)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    health = sync_health({'date': date, 'status': 'success'}, GHEC_NOW, 8 * DAY)
+    assert sync_state(health) == expected
+    assert state_groups(True, health) == ['connected', 'sync_%s' % expected]
 
 
-def test_a_sync_date_that_cannot_be_read_counts_as_stale():
-    record = {'last_sync': {'date': 'last Tuesday', 'status': 'success'}}
-    assert state_groups(False, record, None, 8 * DAY) == ['disconnected', 'sync_stale']
+def test_a_sync_date_that_cannot_be_read_is_unknown_not_stale_nor_healthy():
+    # The same rule as the modules: a date nobody can read proves nothing either way.
+    health = sync_health({'date': 'last Tuesday', 'status': 'success'}, GHEC_NOW, 8 * DAY)
+    assert sync_state(health) == 'unknown'
+    assert state_groups(False, health) == ['disconnected', 'sync_unknown']
+
+
+def test_an_unparsable_date_in_the_inventory_puts_the_host_in_sync_unknown(ghec, tmp_path):
+    ghec.installations = [installation('a.example.com')]
+    ghec.sync_records = [{'server_id': 's', 'hostname': 'a.example.com',
+                          'last_sync': {'date': 'yesterday', 'status': 'success', 'error': ''}}]
+    inventory = parse(source(tmp_path))
+    assert groups_of(inventory, 'a.example.com') == ['connected', 'sync_unknown']
+    assert host_vars(inventory, 'a.example.com')['ghes_sync_state'] == 'unknown'
+    assert host_vars(inventory, 'a.example.com')['ghes_sync_age_days'] is None
+
+
+def test_a_sync_dated_in_the_future_counts_as_age_zero_with_a_warning(ghec, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(inventory_display, 'warning', warnings.append)
+    ghec.installations = [installation('a.example.com')]
+    ghec.sync_records = [synced('a.example.com', -0.5)]
+    inventory = parse(source(tmp_path))
+    assert host_vars(inventory, 'a.example.com')['ghes_sync_age_days'] == 0.0
+    assert groups_of(inventory, 'a.example.com') == ['connected', 'sync_ok']
+    assert len(warnings) == 1 and 'in the future' in warnings[0] and 'a.example.com' in warnings[0]
+
+
+def test_a_retired_installation_of_the_same_name_never_hides_the_current_one(ghec, tmp_path, monkeypatch):
+    # GHEC keeps the retired record (listed first, disconnected, even updated later by a stray upload)
+    # and its old sync record: the connected installation and the newest sync are the appliance's.
+    warnings = []
+    monkeypatch.setattr(inventory_display, 'warning', warnings.append)
+    ghec.installations = [
+        installation('ghes-1.example.com', connected=False, updated_at='2020-01-09T00:00:00Z'),
+        installation('GHES-1.example.com.', connected=True, updated_at='2020-01-08T00:00:00Z'),
+    ]
+    ghec.installations[0]['id'], ghec.installations[1]['id'] = 'ESI_retired', 'ESI_current'
+    ghec.sync_records = [synced('ghes-1.example.com', 30, server_id='old'), synced('ghes-1.example.com.', 1, server_id='new')]
+    inventory = parse(source(tmp_path))
+    assert list(inventory.hosts) == ['ghes-1.example.com']
+    variables = host_vars(inventory, 'ghes-1.example.com')
+    assert variables['ghes_installation']['id'] == 'ESI_current' and variables['ghes_installation']['server_id'] == 'new'
+    assert [o['id'] for o in variables['ghes_other_installations']] == ['ESI_retired']
+    assert groups_of(inventory, 'ghes-1.example.com') == ['connected', 'sync_ok']
+    assert len(warnings) == 1 and 'ESI_retired' in warnings[0] and 'ESI_current' in warnings[0]
+
+
+def test_the_server_id_of_fresh_statistics_picks_the_sync_record_of_the_current_installation(ghec, tmp_path):
+    # The retired installation's record is newer (and a success); the current appliance's last sync failed.
+    ghec.installations = [installation('ghes-1.example.com', connected=False), installation('ghes-1.example.com')]
+    ghec.sync_records = [synced('ghes-1.example.com', 0.2, server_id='old'),
+                         synced('ghes-1.example.com', 1, status='failure', error='boom', server_id='new')]
+    ghec.statistics = [{'server_id': 'new', 'host_name': 'GHES-1.example.com', 'collection_date': '2020-01-09T00:00:00Z',
+                        'github_connect': {'features_enabled': ['license_usage_sync']}}]
+    inventory = parse(source(tmp_path))
+    assert host_vars(inventory, 'ghes-1.example.com')['ghes_installation']['server_id'] == 'new'
+    assert groups_of(inventory, 'ghes-1.example.com') == ['connected', 'sync_failed']
+    # stale statistics say nothing about the appliance now: the newest record is used
+    ghec.statistics[0]['collection_date'] = '2019-12-01T00:00:00Z'
+    assert groups_of(parse(source(tmp_path)), 'ghes-1.example.com') == ['connected', 'sync_ok']
+
+
+def test_an_installation_whose_answer_lacks_is_connected_is_in_connection_unknown(ghec, tmp_path):
+    ghec.installations = [installation('a.example.com')]
+    del ghec.installations[0]['isConnected']
+    inventory = parse(source(tmp_path))
+    assert groups_of(inventory, 'a.example.com') == ['connection_unknown', 'never_synced']
+    assert host_vars(inventory, 'a.example.com')['ghes_connected'] is None
 
 
 def test_stale_after_is_a_duration(ghec, tmp_path):
@@ -352,7 +423,8 @@ def test_installations_sharing_a_name_keep_the_latest_and_warn(ghec, tmp_path, m
     inventory = parse(source(tmp_path, hostnames='short'))
     assert list(inventory.hosts) == ['ghes-1']
     assert host_vars(inventory, 'ghes-1')['ghes_installation']['host_name'] == 'ghes-1.b.example.com'
-    assert len(warnings) == 2 and 'ghes-1' in warnings[0]
+    assert len(host_vars(inventory, 'ghes-1')['ghes_other_installations']) == 2
+    assert len(warnings) == 1 and 'ghes-1' in warnings[0]
 
 
 # -- constructed features ----------------------------------------------------------------------------
@@ -568,7 +640,8 @@ def test_turning_certificate_checks_off_warns(ghec, tmp_path, monkeypatch):
 def test_the_token_is_checked_with_the_first_page_not_a_request_of_its_own(ghec, tmp_path):
     ghec.installations = [installation('a.example.com')]
     parse(source(tmp_path))
-    assert [path for _method, path, _body in ghec.requests] == ['/graphql', '/enterprises/acme/license-sync-status']
+    assert [path for _method, path, _body in ghec.requests] == [
+        '/graphql', '/enterprises/acme/license-sync-status', '/enterprise-installation/acme/server-statistics']
 
 
 def test_a_token_of_a_non_owner_fails_with_the_fix(ghec, tmp_path):
