@@ -48,6 +48,12 @@ class Control:
     def totals(self):
         return self._call("GET", "/requests")
 
+    def connections(self):
+        return self._call("GET", "/connections")
+
+    def clear_connections(self):
+        self._call("DELETE", "/connections")
+
     def secrets(self, name):
         return self._call("GET", "/appliances/%s/secrets" % name)["secrets"]
 
