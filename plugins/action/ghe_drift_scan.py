@@ -30,6 +30,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesCo
 from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import current_run_id
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
 
 # Which host variable carries each appliance option (the names playbooks/vars/connection.yml uses).
@@ -52,7 +53,7 @@ class ActionModule(GhesActionBase):
         spec = appliance_spec(extra={
             'hosts': {'type': 'list', 'elements': 'str'},
             'host_vars': {'type': 'dict', 'default': {}},
-            'concurrency': {'type': 'int', 'default': 16},
+            'concurrency': {'type': 'int'},
             'processes': {'type': 'int'},
             'console': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'always', 'never']},
             'desired': {'type': 'dict', 'options': DESIRED_OPTIONS, 'default': {}},
@@ -70,7 +71,7 @@ class ActionModule(GhesActionBase):
         unknown = set(mapping) - set(APPLIANCE_OPTIONS)
         if unknown:
             raise InputError('host_vars maps unknown appliance options: %s.' % ', '.join(sorted(unknown)))
-        if params['concurrency'] < 1:
+        if params['concurrency'] is not None and params['concurrency'] < 1:
             raise InputError('concurrency must be 1 or more.')
         if params['processes'] is not None and params['processes'] < 1:
             raise InputError('processes must be 1 or more (or left out: one per CPU core and %d appliances).'
@@ -89,7 +90,7 @@ class ActionModule(GhesActionBase):
         self._warm_enterprise_reads(jobs)
         processes = params['processes'] or _auto_processes(len(jobs))
         records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age), jobs,
-                          params['concurrency'], processes)
+                          params['concurrency'], processes, key=one_appliance_key)
         return {
             'changed': False,
             'appliances': records,
