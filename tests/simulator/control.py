@@ -150,6 +150,10 @@ def handle(world, info, request):
         if parts == ["requests"] and request.method == "GET":
             return json_response({"appliances": {name: world.logs[name].counts() for name in world.appliances},
                                   "ghec": world.logs["ghec"].counts()})
+        if parts == ["requests"] and request.method == "DELETE":
+            for log in world.logs.values():
+                log.clear()
+            return empty(204)
         if parts == ["connections"]:
             return _connections(world, request)
         if parts == ["faults"]:

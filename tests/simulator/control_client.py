@@ -48,6 +48,9 @@ class Control:
     def totals(self):
         return self._call("GET", "/requests")
 
+    def clear_all_requests(self):
+        self._call("DELETE", "/requests")
+
     def connections(self):
         return self._call("GET", "/connections")
 

@@ -40,12 +40,14 @@ DEFERRED = object()
 
 
 class OpenCount:
-    """Connections open at once over a group of listeners (accept to close), and the most since reset()."""
+    """Over a group of listeners: connections open at once (accept to close), and connections in flight
+    at once - waiting for a handshake or for the answer to a request, i.e. a client waiting on the
+    server (what a client's concurrency is, seen from here) - with the most of each since reset()."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.open = 0
-        self.peak = 0
+        self.open = self.peak = 0
+        self.in_flight = self.peak_in_flight = 0
 
     def opened(self):
         with self._lock:
@@ -56,12 +58,22 @@ class OpenCount:
         with self._lock:
             self.open -= 1
 
+    def begin(self):
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def end(self):
+        with self._lock:
+            self.in_flight -= 1
+
     def reset(self):
         with self._lock:
-            self.peak = self.open
+            self.peak, self.peak_in_flight = self.open, self.in_flight
 
     def view(self):
-        return {"open": self.open, "peak": self.peak}
+        return {"open": self.open, "peak": self.peak, "in_flight": self.in_flight,
+                "peak_in_flight": self.peak_in_flight}
 
 
 class Listener:
@@ -98,7 +110,7 @@ class Listener:
 
 
 class Connection:
-    __slots__ = ("sock", "listener", "buf", "last_active", "closed")
+    __slots__ = ("sock", "listener", "buf", "last_active", "closed", "answering")
 
     def __init__(self, sock, listener):
         self.sock = sock
@@ -106,6 +118,7 @@ class Connection:
         self.buf = bytearray()
         self.last_active = time.monotonic()
         self.closed = False
+        self.answering = False      # a request read, its answer not sent yet (OpenCount.in_flight)
 
     def _fill(self):
         data = self.sock.recv(65536)
@@ -208,9 +221,18 @@ class Connection:
             pass
         self.close()
 
+    def answering_request(self, answering):
+        if answering != self.answering:
+            self.answering = answering
+            if answering:
+                self.listener.open_count.begin()
+            else:
+                self.listener.open_count.end()
+
     def close(self, reset=False):
         if not self.closed:
             self.closed = True
+            self.answering_request(False)
             self.listener.open_count.closed()
         try:
             if reset:
@@ -427,6 +449,7 @@ class HttpServer:
                     return
                 raise
             listener.open_count.opened()
+            listener.open_count.begin()          # until the handshake is over
             if listener.on_connect is not None:
                 listener.on_connect()
             # TCP's handshake, then TLS 1.3's round trip: the client's request can leave only after both.
@@ -449,8 +472,10 @@ class HttpServer:
             tls = self.ssl_context.wrap_socket(sock, server_side=True)
         except (OSError, ssl.SSLError, ValueError):
             sock.close()
+            listener.open_count.end()
             listener.open_count.closed()
             return
+        listener.open_count.end()
         self._serve(Connection(tls, listener))
 
     def _serve(self, connection):
@@ -481,6 +506,7 @@ class HttpServer:
             request = connection.read_request()
             if request is None:
                 return False
+            connection.answering_request(True)
             try:
                 response = connection.listener.service(request)
             except Exception:       # a simulator bug must not kill the worker; answer like a crashing app
@@ -495,6 +521,7 @@ class HttpServer:
                 self._later(rtt, self._step, connection, self._send_deferred, request, response, keep_alive)
                 return DEFERRED
             connection.send(request, response, keep_alive)
+            connection.answering_request(False)
             if not keep_alive:
                 return False
             if not connection.has_buffered():
@@ -506,6 +533,7 @@ class HttpServer:
         if not self._running:
             return False
         connection.send(request, response, keep_alive)
+        connection.answering_request(False)
         if not keep_alive:
             return False
         if connection.has_buffered():
