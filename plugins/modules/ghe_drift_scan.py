@@ -46,7 +46,7 @@ options:
     description:
       - How many appliances are read at the same time (in all O(processes) together). Set, it is pinned.
       - Unset, the scan finds it as it goes, so that waiting on the network rather than a fixed number of threads
-        bounds it - each process starts with 4 threads and doubles them while that raises the appliances read per
+        bounds it - each process starts with 8 threads and doubles them while that raises the appliances read per
         second by at least 25 %, up to 128 threads in the whole run (split over O(processes)). Near the controller
         that settles at a few threads (the CPU is the limit), 50 ms away at dozens.
       - Whatever the number, an appliance is read by one thread at a time over one connection; inventory hosts with

@@ -19,7 +19,7 @@ import threading
 import time
 
 CEILING = 128          # threads in a whole run at most (over all processes)
-START = 4              # threads a process starts with
+START = 8              # threads a process starts with
 GAIN = 1.25            # growth must buy this much more throughput to go on
 MIN_WINDOW = 0.05      # seconds: a throughput measured over less than this is noise
 
