@@ -174,6 +174,8 @@ def ghec_expected(installations):
 # --------------------------------------------------------------------------------------------
 def planned(size, rtt, args):
     for variant, scenario in PLAN:
+        if size in args.growth_sizes and scenario not in ('floor', 'drift_scan'):
+            continue
         key = '%s:%s' % (variant, scenario)
         if any(skip in (key, '%d:%s' % (size, key), 'rtt%g:%s' % (rtt, key), 'rtt%g:%d:%s' % (rtt, size, key))
                for skip in args.skip):
@@ -412,6 +414,8 @@ def main():
     parser.add_argument('--sizes', type=int, nargs='+', default=[100, 1000])
     parser.add_argument('--rtts', type=float, nargs='+', default=[0, 50], help='appliance round trips, ms')
     parser.add_argument('--ghec-rtt-ms', type=float, default=30, help='GHEC round trip when RTT > 0 (default 30)')
+    parser.add_argument('--growth-sizes', type=int, nargs='*', default=[300],
+                        help='more sizes where only the floor and the scan run: a third point for the slopes')
     parser.add_argument('--forks', type=int, default=20)
     parser.add_argument('--skip', nargs='*', default=None, metavar='[rttR:][SIZE:]VARIANT:SCENARIO',
                         help='runs to leave out (default: the loopback hand-written and enable.yml runs at 1,000, '
@@ -426,7 +430,8 @@ def main():
         # About 4 minutes each at 1,000 appliances; fleet.py measures them on loopback.
         args.skip = ['rtt0:1000:statistics:handwritten', 'rtt0:1000:statistics:enable_noop',
                      'rtt0:1000:console:enable_noop', 'rtt50:1000:console:enable_noop']
-    args.sizes = sorted(set(args.sizes))
+    args.growth_sizes = [size for size in args.growth_sizes if size not in args.sizes]
+    args.sizes = sorted(set(args.sizes + args.growth_sizes))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, fleet._terminate)     # pylint: disable=protected-access
     signal.signal(signal.SIGHUP, fleet._terminate)      # pylint: disable=protected-access

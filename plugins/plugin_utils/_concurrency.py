@@ -68,21 +68,22 @@ def adaptive_map(work, units, governor, clock=time.monotonic):
     """
     units = [list(unit) for unit in units]
     results = [None] * len(units)
-    state = {'next': 0, 'finished': 0, 'error': None}
+    state = {'next': 0, 'finished': 0}
+    errors = []         # the first exception of any worker
     changed = threading.Condition()
 
     def worker():
         while True:
             with changed:
                 index = state['next']
-                if index >= len(units) or state['error'] is not None:
+                if index >= len(units) or errors:
                     return
                 state['next'] = index + 1
             try:
                 answer = [work(item) for item in units[index]]
             except BaseException as exc:  # pylint: disable=broad-except  # re-raised in the caller
                 with changed:
-                    state['error'] = state['error'] or exc
+                    errors.append(exc)
                     changed.notify()
                 return
             with changed:
@@ -101,7 +102,7 @@ def adaptive_map(work, units, governor, clock=time.monotonic):
     grow(governor.target)
     window_start, window_finished = clock(), 0
     with changed:
-        while state['finished'] < len(units) and state['error'] is None:
+        while state['finished'] < len(units) and not errors:
             if not any(thread.is_alive() for thread in threads):
                 break
             changed.wait(MIN_WINDOW)
@@ -112,8 +113,8 @@ def adaptive_map(work, units, governor, clock=time.monotonic):
                 window_start, window_finished = now, state['finished']
     for thread in threads:
         thread.join()
-    if state['error'] is not None:
-        raise state['error']
+    if errors:
+        raise errors[0]
     return results
 
 
