@@ -358,6 +358,38 @@ def fmt(value, spec='%.2f'):
     return '-' if value is None else spec % value
 
 
+def side_by_side(runs):
+    """One row per playbook and path; per size the seconds at each RTT and, where RTT > 0, x bound and x floor."""
+    by = collections.OrderedDict()
+    sizes, rtts = sorted(set(r['size'] for r in runs)), sorted(set(r['rtt_ms'] for r in runs))
+    for run in runs:
+        if run['ok']:
+            by.setdefault((run['scenario'], run['variant']), {})[(run['size'], run['rtt_ms'])] = run
+    header, rows = ['playbook', 'path'], []
+    for size in sizes:
+        for rtt in rtts:
+            header.append('%d, %g ms' % (size, rtt))
+            if rtt:
+                header += ['x bound', 'x floor']
+    for (scenario, variant), cells in by.items():
+        row = [scenario, variant]
+        for size in sizes:
+            for rtt in rtts:
+                run = cells.get((size, rtt))
+                if run is None:
+                    row += ['-'] + (['-', '-'] if rtt else [])
+                    continue
+                text = '%.2f' % run['seconds']
+                if run['scan_task_s']:
+                    text += ' (%.2f)' % run['scan_task_s']
+                row.append(text)
+                if rtt:
+                    ratio = run['task_x_bound'] if scenario == 'drift_scan' else run['x_bound']
+                    row += [fmt(ratio), fmt(run['x_floor'])]
+        rows.append(row)
+    return fleet.table(header, rows)
+
+
 def render(results):
     meta = results['meta']
     out = ['# ghes.connect latency benchmarks', '',
@@ -369,6 +401,10 @@ def render(results):
            '', 'Command: `%s`' % meta['command'], '']
     for note in meta['notes']:
         out.append('- ' + note)
+    out += ['', '## Loopback and %s ms side by side' % '/'.join('%g' % r for r in meta['rtts_ms'] if r), '',
+            'Whole runs in seconds; for the scan also the scan task alone (in brackets). x bound: run / its latency '
+            'bound (the scan: its task / the bound, at the concurrency it chose); x floor: run / the floor.', '']
+    out.append(side_by_side(results['runs']))
     out += ['', '## Runs', '',
             'bound = appliance round trips x RTT / concurrency + GHEC round trips x GHEC RTT; round trips = 2 per '
             'connection + 1 per request, from the simulator\'s counts of this run. Concurrency: forks for per-host '
