@@ -143,13 +143,16 @@ def children_cpu():
 # the simulated fleet
 # --------------------------------------------------------------------------------------------
 class Fleet:
-    def __init__(self, size, workroot):
+    def __init__(self, size, workroot, rtt_ms=0, ghec_rtt_ms=0):
         self.size = size
-        self.workdir = os.path.join(workroot, 'fleet-%d' % size)
+        self.rtt_ms, self.ghec_rtt_ms = rtt_ms, ghec_rtt_ms
+        self.workdir = os.path.join(workroot, 'fleet-%d' % size + ('-rtt%g' % rtt_ms if rtt_ms or ghec_rtt_ms else ''))
         os.makedirs(self.workdir, exist_ok=True)
         spec = os.path.join(self.workdir, 'spec.json')
         with open(spec, 'w', encoding='utf-8') as handle:
-            json.dump({'seed': 1, 'count': size, 'defaults': CONVERGED}, handle)
+            # the simulator's network latency: see tests/simulator/CONTRACT.md (rtt_ms, ghec_rtt_ms)
+            json.dump({'seed': 1, 'count': size, 'defaults': dict(CONVERGED, rtt_ms=rtt_ms),
+                       'ghec_rtt_ms': ghec_rtt_ms}, handle)
         env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'tests'))
         self.log = open(os.path.join(self.workdir, 'simulator.log'), 'w', encoding='utf-8')  # pylint: disable=consider-using-with
         began = time.monotonic()

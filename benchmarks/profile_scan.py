@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where a fleet scan's time goes, measured in-process against a simulated fleet.
 
-    python benchmarks/profile_scan.py [--size 1000] [--sample 100] [--console]
+    python benchmarks/profile_scan.py [--size 1000] [--sample 100] [--console] [--rtt-ms 50 --ghec-rtt-ms 30]
 
 Runs the steps of the ghe_drift_scan action plugin one by one, with the collection's own
 code, outside Ansible (so Ansible's share is what is left of the playbook's time):
@@ -10,7 +10,8 @@ code, outside Ansible (so Ansible's share is what is left of the playbook's time
   warm       the enterprise-wide GHEC reads, once
   sample     gather() of the first --sample appliances one after the other, under cProfile,
              then again without it
-  scan       every appliance with --concurrency threads over --processes processes, as the plugin does
+  scan       every appliance with --concurrency threads (default: found as the plugin finds it)
+             over --processes processes, as the plugin does
   redact     redact() of the scan's result with every host's secrets, as the action base does
 Nothing in plugins/ is modified.
 """
@@ -38,7 +39,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--size', type=int, default=1000)
     parser.add_argument('--sample', type=int, default=100)
-    parser.add_argument('--concurrency', type=int, default=16)
+    parser.add_argument('--concurrency', type=int, help='default: grown as the plugin grows it')
+    parser.add_argument('--rtt-ms', type=float, default=0, help="the simulated appliances' round trip")
+    parser.add_argument('--ghec-rtt-ms', type=float, default=0)
     parser.add_argument('--processes', type=int, help='default: as the plugin chooses')
     parser.add_argument('--console', action='store_true', help='server statistics off: the console is read')
     args = parser.parse_args()
@@ -51,7 +54,7 @@ def main():
     sys.path.insert(0, collections_root)
     fleet = None
     try:
-        fleet = bench.Fleet(args.size, workroot)
+        fleet = bench.Fleet(args.size, workroot, rtt_ms=args.rtt_ms, ghec_rtt_ms=args.ghec_rtt_ms)
         if args.console:
             fleet.set_statistics(False)
         run(args, fleet)
@@ -71,6 +74,7 @@ def run(args, fleet):
     from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
     from ansible_collections.ghes.connect.plugins.module_utils._argspec import SECRET_OPTIONS, parse_duration
     from ansible_collections.ghes.connect.plugins.module_utils._redact import redact
+    from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
     from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
 
     with open(fleet.inventory, encoding='utf-8') as handle:
@@ -81,8 +85,8 @@ def run(args, fleet):
     console = 'auto'
     desired = {'connected': True, 'target': 'github_com', 'license_sync': True, 'max_sync_age': '8d'}
     max_age = parse_duration('8d', 'max_sync_age')
-    print('%d appliances, server statistics %s; load average %s' % (
-        args.size, 'off (console read)' if args.console else 'on', bench.loadavg()))
+    print('%d appliances, RTT %g ms (GHEC %g ms), server statistics %s; load average %s' % (
+        args.size, args.rtt_ms, args.ghec_rtt_ms, 'off (console read)' if args.console else 'on', bench.loadavg()))
 
     timings = []
 
@@ -116,9 +120,13 @@ def run(args, fleet):
     processes = args.processes or scan._auto_processes(len(jobs))
 
     def scan_all():
-        return fan_out(functools.partial(scan._scan_one, console, desired, max_age), jobs, args.concurrency, processes)
+        return fan_out(functools.partial(scan._scan_one, console, desired, max_age), jobs, args.concurrency, processes,
+                       key=one_appliance_key)
 
-    records = step('scan (all, %d threads, %d processes)' % (args.concurrency, processes), len(jobs), scan_all)
+    fleet.ctl.clear_connections()
+    records = step('scan (all, %s threads, %d processes)' % (args.concurrency or 'auto', processes), len(jobs), scan_all)
+    print('most appliance connections in flight at once during the scan: %d'
+          % fleet.ctl.connections()['open']['appliances']['peak_in_flight'])
     drifted = [r for r in records if r['differences']]
     step('redact result (%d secrets)' % len(secrets), len(records), lambda: redact(
         {'changed': False, 'appliances': records, 'drifted': [r['appliance'] for r in drifted]}, secrets))

@@ -32,6 +32,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._facts import assess_
 from ansible_collections.ghes.connect.plugins.module_utils._redact import scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import current_run_id
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
 
 # Which host variable carries each appliance option (the names playbooks/vars/connection.yml uses).
@@ -54,7 +55,7 @@ class ActionModule(GhesActionBase):
         spec = appliance_spec(extra={
             'hosts': {'type': 'list', 'elements': 'str'},
             'host_vars': {'type': 'dict', 'default': {}},
-            'concurrency': {'type': 'int', 'default': 16},
+            'concurrency': {'type': 'int'},
             'processes': {'type': 'int'},
             'console': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'always', 'never']},
             'desired': {'type': 'dict', 'options': DESIRED_OPTIONS, 'default': {}},
@@ -72,7 +73,7 @@ class ActionModule(GhesActionBase):
         unknown = set(mapping) - set(APPLIANCE_OPTIONS)
         if unknown:
             raise InputError('host_vars maps unknown appliance options: %s.' % ', '.join(sorted(unknown)))
-        if params['concurrency'] < 1:
+        if params['concurrency'] is not None and params['concurrency'] < 1:
             raise InputError('concurrency must be 1 or more.')
         if params['processes'] is not None and params['processes'] < 1:
             raise InputError('processes must be 1 or more (or left out: one per CPU core and %d appliances).'
@@ -98,7 +99,7 @@ class ActionModule(GhesActionBase):
                        for name, p in jobs]
         else:
             records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets), jobs,
-                              params['concurrency'], processes)
+                              params['concurrency'], processes, key=one_appliance_key)
         warnings = [w for r in records for w in r.pop('_warnings', [])]
         result = {
             'changed': False,

@@ -14,51 +14,81 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 
+from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import CEILING, Governor, adaptive_map
 
-def fan_out(work, items, concurrency, processes=1):
+
+def fan_out(work, items, concurrency, processes=1, key=None):
     """``[work(item) for item in items]``, ``concurrency`` at a time over ``processes`` processes.
 
-    Each process gets every ``processes``-th item and its part of the concurrency. Results
+    ``concurrency`` None: each process finds its own, as ``_concurrency.Governor`` does (grows while
+    the throughput grows), within its part of ``_concurrency.CEILING``. ``key(item)``: items with
+    the same key are done one after another by one thread (one appliance, one connection at once).
+
+    Each process gets every ``processes``-th group of items and its part of the concurrency. Results
     come back through a pipe, so they must be picklable (``work`` and the items need not:
     the processes are forked). A process that ends before answering (killed, crashed) costs
     only time: its items are done again in this process, which is only right for work that
     may be repeated - reads.
     """
     items = list(items)
-    processes = max(1, min(processes, len(items)))
+    units = _group(items, key)
+    processes = max(1, min(processes, len(units)))
+    results = [None] * len(items)
     if processes == 1:
-        return _threaded(work, items, concurrency)
-    shares = [items[start::processes] for start in range(processes)]
-    threads = max(1, -(-concurrency // processes))
+        _place(results, units, _threaded(work, items, units, concurrency, 1))
+        return results
+    shares = [units[start::processes] for start in range(processes)]
     context = multiprocessing.get_context('fork')
     children = []
     for share in shares:
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_answer, args=(sender, work, share, threads), daemon=True)
+        child = context.Process(target=_answer, args=(sender, work, items, share, concurrency, processes), daemon=True)
         child.start()
         sender.close()
         children.append((child, receiver))
-    results = [None] * len(items)
-    for start, ((child, receiver), share) in enumerate(zip(children, shares)):
+    for (child, receiver), share in zip(children, shares):
         try:
             answer = receiver.recv()
         except (EOFError, OSError):
-            answer = _threaded(work, share, concurrency)
+            answer = _threaded(work, items, share, concurrency, 1)
         finally:
             receiver.close()
             child.join()
-        results[start::processes] = answer
+        _place(results, share, answer)
     return results
 
 
-def _answer(sender, work, share, threads):
+def _group(items, key):
+    """The items' indices in units: one unit per item, or one per key in the order keys first appear."""
+    if key is None:
+        return [[index] for index in range(len(items))]
+    units = {}
+    for index, item in enumerate(items):
+        units.setdefault(key(item), []).append(index)
+    return list(units.values())
+
+
+def _place(results, units, answers):
+    for unit, answer in zip(units, answers):
+        for index, result in zip(unit, answer):
+            results[index] = result
+
+
+def _answer(sender, work, items, share, concurrency, processes):
     """In a forked process: do the share, send the results back."""
-    sender.send(_threaded(work, share, threads))
+    sender.send(_threaded(work, items, share, concurrency, processes))
     sender.close()
 
 
-def _threaded(work, items, threads):
-    if threads <= 1 or len(items) <= 1:
-        return [work(item) for item in items]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(threads, len(items))) as pool:
-        return list(pool.map(work, items))
+def _threaded(work, items, units, concurrency, processes):
+    """Each unit's results, with this process's part of ``concurrency`` (None: found as it goes)."""
+    def run(unit):
+        return [work(items[index]) for index in unit]
+
+    if concurrency is None:
+        return adaptive_map(lambda index: work(items[index]), units, Governor(max(1, CEILING // processes)))
+    threads = max(1, -(-concurrency // processes))
+    if threads <= 1 or len(units) <= 1:
+        return [run(unit) for unit in units]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(threads, len(units))) as pool:
+        return list(pool.map(run, units))

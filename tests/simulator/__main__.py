@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 
+from . import fleet
 from .simulation import Simulator
 
 
@@ -24,7 +25,23 @@ def parse_args(argv):
     parser.add_argument("--workdir", help="where to write ca.pem, inventory.yml, simulator.json "
                                           "(default: a new temporary directory)")
     parser.add_argument("--workers", type=int, default=64, help="connection worker threads (default 64)")
+    parser.add_argument("--rtt-ms", type=float, metavar="MS",
+                        help="round-trip time to every appliance that has no rtt_ms of its own in the spec "
+                             "(default 0: loopback as it is)")
+    parser.add_argument("--ghec-rtt-ms", type=float, metavar="MS", help="round-trip time to GHEC (default 0)")
     return parser.parse_args(argv)
+
+
+def with_latency(spec, rtt_ms, ghec_rtt_ms):
+    """The spec with --rtt-ms as every appliance's default and --ghec-rtt-ms as GHEC's."""
+    if rtt_ms is None and ghec_rtt_ms is None:
+        return spec
+    spec = fleet.load(spec)
+    if rtt_ms is not None:
+        spec["defaults"] = dict(spec.get("defaults") or {}, rtt_ms=rtt_ms)
+    if ghec_rtt_ms is not None:
+        spec["ghec_rtt_ms"] = ghec_rtt_ms
+    return spec
 
 
 def main(argv=None):
@@ -38,6 +55,7 @@ def main(argv=None):
     workdir = args.workdir or tempfile.mkdtemp(prefix="ghes-sim-")
     started = time.monotonic()
     try:
+        spec = with_latency(spec, args.rtt_ms, args.ghec_rtt_ms)
         sim = Simulator(spec, workdir, workers=args.workers).start()
     except (OSError, ValueError) as exc:
         print("simulator: %s" % exc, file=sys.stderr)
@@ -47,6 +65,9 @@ def main(argv=None):
         signal.signal(signum, lambda *_: stop.set())
     print("ghes.connect simulator: %d appliance(s), GHEC enterprise %r, started in %.2f s"
           % (len(sim.world.appliances), sim.world.ghec.slug, time.monotonic() - started))
+    rtts = sorted(set(a.rtt_ms for a in sim.world.appliances.values()))
+    if rtts != [0.0] or sim.world.ghec_rtt_ms:
+        print("  round trips: appliances %s ms, GHEC %g ms" % ("/".join("%g" % r for r in rtts), sim.world.ghec_rtt_ms))
     print("  control API: %s" % sim.control_url)
     print("  GHEC API:    %s (web: %s)" % (sim.ghec_url, sim.ghec_web_url))
     print("  inventory:   %s" % sim.inventory_path)

@@ -94,6 +94,23 @@ def _ghec(world, request, parts):
     raise HttpError(405, "method not allowed")
 
 
+def _connections(world, request):
+    """Connections accepted per host, and the most appliance connections open at once, since the last DELETE."""
+    if request.method == "GET":
+        opened = world.server.open_counts
+        return json_response({
+            "appliances": {name: world.connections[name] for name in world.appliances},
+            "ghec": world.connections["ghec"],
+            "open": {"appliances": opened["appliances"].view(), "ghec": opened["ghec"].view()},
+        })
+    if request.method == "DELETE":
+        world.connections.clear()
+        for count in world.server.open_counts.values():
+            count.reset()
+        return empty(204)
+    raise HttpError(405, "method not allowed")
+
+
 def _faults(world, request):
     if request.method == "POST":
         try:
@@ -133,6 +150,12 @@ def handle(world, info, request):
         if parts == ["requests"] and request.method == "GET":
             return json_response({"appliances": {name: world.logs[name].counts() for name in world.appliances},
                                   "ghec": world.logs["ghec"].counts()})
+        if parts == ["requests"] and request.method == "DELETE":
+            for log in world.logs.values():
+                log.clear()
+            return empty(204)
+        if parts == ["connections"]:
+            return _connections(world, request)
         if parts == ["faults"]:
             return _faults(world, request)
         if parts[0] == "ghec":

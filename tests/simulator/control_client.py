@@ -48,6 +48,15 @@ class Control:
     def totals(self):
         return self._call("GET", "/requests")
 
+    def clear_all_requests(self):
+        self._call("DELETE", "/requests")
+
+    def connections(self):
+        return self._call("GET", "/connections")
+
+    def clear_connections(self):
+        self._call("DELETE", "/connections")
+
     def secrets(self, name):
         return self._call("GET", "/appliances/%s/secrets" % name)["secrets"]
 

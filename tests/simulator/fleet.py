@@ -21,15 +21,15 @@ APPLIANCE_FIELDS = {
     "last_sync_days_ago", "last_sync_status", "last_sync_error", "air_gapped", "approve_after",
     "sync_seconds", "sync_fail", "users_revision", "statistics_days_ago", "retired_installation",
     # console and network
-    "console_layout", "down",
+    "console_layout", "down", "rtt_ms",
 }
 # The ones that involve GHEC or the sockets, applied by the world rather than the appliance.
 WORLD_FIELDS = {"connected", "connected_enterprise", "target", "ghe_com_subdomain", "last_sync_days_ago",
-                "last_sync_status", "last_sync_error", "down", "retired_installation"}
+                "last_sync_status", "last_sync_error", "down", "retired_installation", "rtt_ms"}
 
 SPEC_KEYS = {"seed", "enterprise", "tokens", "ghec_sessions", "count", "versions", "defaults", "appliances",
              "ghec_extra_installations", "upload_result", "upload_processing_seconds", "ghec_cloud_users",
-             "inventory_hostnames"}
+             "inventory_hostnames", "ghec_rtt_ms"}
 
 RESERVED_NAMES = {"ghec", "*", "_control"}     # fault targets and log keys
 
@@ -38,6 +38,13 @@ DEFAULT_TOKENS = {
     "reader": {"scopes": ["read:enterprise"], "owner": False},
     "noscope": {"scopes": [], "owner": False},
 }
+
+
+def rtt_ms(value, where):
+    """A round-trip time in milliseconds: a number from 0 to 10,000."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10000:
+        raise ValueError("%s must be a number of milliseconds from 0 to 10000, not %r" % (where, value))
+    return float(value)
 
 
 def load(source):
@@ -75,6 +82,7 @@ def normalise(spec):
     check_fields(spec["defaults"], "defaults")
     spec["appliances"] = list(spec.get("appliances") or [])
     spec["count"] = int(spec.get("count", 0 if spec["appliances"] else 1))
+    spec["ghec_rtt_ms"] = rtt_ms(spec.get("ghec_rtt_ms") or 0, "ghec_rtt_ms")
     return spec
 
 

@@ -7,10 +7,18 @@ reads and answers requests while the client has more buffered, then gives the
 connection back to the selector. So 1,000 appliances need 1,000 listening sockets,
 not 1,000 threads, and idle keep-alive clients never hold a worker.
 A listener's `service(request)` returns a Response, or RESET to drop the connection.
+
+Network latency (`Listener.rtt`, seconds) is added where a network adds it: a new
+connection's TLS handshake starts two round trips after the accept (TCP's SYN/SYN-ACK,
+then TLS 1.3's one round trip, before the client can send its request), and each answer
+leaves one round trip after it was ready. Both delays are timers the selector loop keeps:
+nothing sleeps, so a delayed connection holds neither the loop nor a worker.
 """
 import collections
 import concurrent.futures
 import errno
+import heapq
+import itertools
 import os
 import selectors
 import socket
@@ -27,15 +35,63 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 SOCKET_TIMEOUT = 10.0
 
 
-class Listener:
-    """One listening port and the service that answers on it."""
+# What a worker step returns when it scheduled the rest for later (the connection stays busy).
+DEFERRED = object()
 
-    def __init__(self, key, service, port=0):
+
+class OpenCount:
+    """Over a group of listeners: connections open at once (accept to close), and connections in flight
+    at once - waiting for a handshake or for the answer to a request, i.e. a client waiting on the
+    server (what a client's concurrency is, seen from here) - with the most of each since reset()."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.open = self.peak = 0
+        self.in_flight = self.peak_in_flight = 0
+
+    def opened(self):
+        with self._lock:
+            self.open += 1
+            self.peak = max(self.peak, self.open)
+
+    def closed(self):
+        with self._lock:
+            self.open -= 1
+
+    def begin(self):
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def end(self):
+        with self._lock:
+            self.in_flight -= 1
+
+    def reset(self):
+        with self._lock:
+            self.peak, self.peak_in_flight = self.open, self.in_flight
+
+    def view(self):
+        return {"open": self.open, "peak": self.peak, "in_flight": self.in_flight,
+                "peak_in_flight": self.peak_in_flight}
+
+
+class Listener:
+    """One listening port and the service that answers on it.
+
+    ``rtt``: the simulated round-trip time in seconds (0: loopback as it is); it may change while
+    serving. ``on_connect()``, if given, is called once per accepted connection.
+    """
+
+    def __init__(self, key, service, port=0, rtt=0.0, on_connect=None, open_count=None):
         self.key = key
         self.service = service
         self.sock = None
         self.port = port
         self.active = False
+        self.rtt = rtt
+        self.on_connect = on_connect
+        self.open_count = open_count or OpenCount()
         self.open()
 
     def open(self):
@@ -54,13 +110,15 @@ class Listener:
 
 
 class Connection:
-    __slots__ = ("sock", "listener", "buf", "last_active")
+    __slots__ = ("sock", "listener", "buf", "last_active", "closed", "answering")
 
     def __init__(self, sock, listener):
         self.sock = sock
         self.listener = listener
         self.buf = bytearray()
         self.last_active = time.monotonic()
+        self.closed = False
+        self.answering = False      # a request read, its answer not sent yet (OpenCount.in_flight)
 
     def _fill(self):
         data = self.sock.recv(65536)
@@ -163,7 +221,19 @@ class Connection:
             pass
         self.close()
 
+    def answering_request(self, answering):
+        if answering != self.answering:
+            self.answering = answering
+            if answering:
+                self.listener.open_count.begin()
+            else:
+                self.listener.open_count.end()
+
     def close(self, reset=False):
+        if not self.closed:
+            self.closed = True
+            self.answering_request(False)
+            self.listener.open_count.closed()
         try:
             if reset:
                 self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -195,12 +265,17 @@ class HttpServer:
         self._idle = {}                 # Connection -> None, oldest first
         self._busy = set()
         self._busy_lock = threading.Lock()
+        self._timers = []               # heap of (due, seq, fn, args): the simulated latency
+        self._timers_lock = threading.Lock()
+        self._timer_seq = itertools.count()
+        self.open_counts = collections.defaultdict(OpenCount)    # group -> connections open at once
         self._running = False
         self._thread = None
 
     # -- listeners -------------------------------------------------------
-    def add_listener(self, key, service, port=0):
-        listener = Listener(key, service, port)
+    def add_listener(self, key, service, port=0, rtt=0.0, on_connect=None, group=None):
+        """``group``: listeners whose open connections are counted together (``open_counts[group]``)."""
+        listener = Listener(key, service, port, rtt, on_connect, self.open_counts[group or key])
         self.listeners[key] = listener
         self._command("listen", listener)
         return listener
@@ -236,6 +311,12 @@ class HttpServer:
             connections = list(self._busy) + list(self._idle)
         for connection in connections:
             connection.abort()
+        with self._timers_lock:
+            timers, self._timers = self._timers, []
+        for _due, _seq, _fn, args in timers:      # sockets waiting for their simulated latency
+            for arg in args:
+                if isinstance(arg, (socket.socket, Connection)):
+                    arg.close()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._selector.close()
         os.close(self._wake_r)
@@ -260,11 +341,37 @@ class HttpServer:
         except (BlockingIOError, OSError):
             pass
 
+    def _later(self, delay, fn, *args):
+        """Run ``fn(*args)`` in a worker ``delay`` seconds from now (the selector loop keeps the timer)."""
+        if delay <= 0:
+            self._submit(fn, *args)
+            return
+        due = time.monotonic() + delay
+        with self._timers_lock:
+            heapq.heappush(self._timers, (due, next(self._timer_seq), fn, args))
+            first = self._timers[0][0] == due
+        if first:       # the loop may be waiting longer than this: let it recompute its timeout
+            self._wake()
+
+    def _run_due_timers(self):
+        """Submit every timer that is due; the seconds until the next one (or None)."""
+        now = time.monotonic()
+        due = []
+        with self._timers_lock:
+            while self._timers and self._timers[0][0] <= now:
+                due.append(heapq.heappop(self._timers))
+            following = self._timers[0][0] - now if self._timers else None
+        for _due, _seq, fn, args in due:
+            self._submit(fn, *args)
+        return following
+
     # -- selector thread -----------------------------------------------------
     def _loop(self):
         last_sweep = time.monotonic()
+        following = None
         while self._running:
-            for key, _mask in self._selector.select(timeout=1.0):
+            timeout = 1.0 if following is None else min(1.0, max(0.0, following))
+            for key, _mask in self._selector.select(timeout=timeout):
                 data = key.data
                 if data is None:
                     try:
@@ -279,6 +386,7 @@ class HttpServer:
                     self._idle.pop(data, None)
                     self._submit(self._serve, data)
             self._run_commands()
+            following = self._run_due_timers()
             now = time.monotonic()
             if now - last_sweep > 1.0:
                 last_sweep = now
@@ -340,7 +448,12 @@ class HttpServer:
                 if exc.errno in (errno.EMFILE, errno.ENFILE):
                     return
                 raise
-            self._submit(self._handshake, sock, listener)
+            listener.open_count.opened()
+            listener.open_count.begin()          # until the handshake is over
+            if listener.on_connect is not None:
+                listener.on_connect()
+            # TCP's handshake, then TLS 1.3's round trip: the client's request can leave only after both.
+            self._later(2 * listener.rtt, self._handshake, sock, listener)
 
     def _submit(self, fn, *args):
         try:
@@ -359,20 +472,27 @@ class HttpServer:
             tls = self.ssl_context.wrap_socket(sock, server_side=True)
         except (OSError, ssl.SSLError, ValueError):
             sock.close()
+            listener.open_count.end()
+            listener.open_count.closed()
             return
+        listener.open_count.end()
         self._serve(Connection(tls, listener))
 
     def _serve(self, connection):
         with self._busy_lock:
             self._busy.add(connection)
-        keep = False
+        self._step(connection, self._serve_requests)
+
+    def _step(self, connection, step, *args):
+        """Run one step on a busy connection; then keep it idle, close it, or leave it to a timer."""
         try:
-            keep = self._serve_requests(connection)
+            keep = step(connection, *args)
         except (OSError, ssl.SSLError, ValueError, ConnectionError):
             keep = False
-        finally:
-            with self._busy_lock:
-                self._busy.discard(connection)
+        if keep is DEFERRED:
+            return
+        with self._busy_lock:
+            self._busy.discard(connection)
         if keep:
             connection.last_active = time.monotonic()
             self._command("idle", connection)
@@ -380,11 +500,13 @@ class HttpServer:
             connection.close()
 
     def _serve_requests(self, connection):
-        """Answer requests while the client has some buffered; True to keep the connection idle."""
+        """Answer requests while the client has some buffered; True to keep the connection idle,
+        DEFERRED when an answer waits for its round trip (``_send_deferred`` goes on from there)."""
         while self._running:
             request = connection.read_request()
             if request is None:
                 return False
+            connection.answering_request(True)
             try:
                 response = connection.listener.service(request)
             except Exception:       # a simulator bug must not kill the worker; answer like a crashing app
@@ -394,9 +516,26 @@ class HttpServer:
                 connection.close(reset=True)
                 return None
             keep_alive = _wants_keep_alive(request) and connection.listener.active
+            rtt = connection.listener.rtt
+            if rtt > 0:
+                self._later(rtt, self._step, connection, self._send_deferred, request, response, keep_alive)
+                return DEFERRED
             connection.send(request, response, keep_alive)
+            connection.answering_request(False)
             if not keep_alive:
                 return False
             if not connection.has_buffered():
                 return True
         return False
+
+    def _send_deferred(self, connection, request, response, keep_alive):
+        """The answer's round trip is over: send it, then go on as ``_serve_requests`` would have."""
+        if not self._running:
+            return False
+        connection.send(request, response, keep_alive)
+        connection.answering_request(False)
+        if not keep_alive:
+            return False
+        if connection.has_buffered():
+            return self._serve_requests(connection)
+        return True

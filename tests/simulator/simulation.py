@@ -1,4 +1,5 @@
 """`Simulator`: build the world, open every port, write the files, serve until stopped."""
+import functools
 import os
 import resource
 
@@ -7,6 +8,8 @@ from .httpmsg import HttpError, error_response
 from .requestlog import appliance_write, ghec_write
 from .server import HttpServer
 from .world import World
+
+APPLIANCES = "appliances"      # the listener group whose open connections GET /_control/connections counts
 
 
 def _raise_fd_limit():
@@ -43,13 +46,17 @@ class Simulator:
                 return ghec_web.handle(world, request)
             return ghec_rest.handle(world, request)
 
-        ghec_port = server.add_listener("ghec", world.service("ghec", ghec_handler, ghec_write)).port
+        ghec_port = server.add_listener("ghec", world.service("ghec", ghec_handler, ghec_write),
+                                        rtt=world.ghec_rtt_ms / 1000.0,
+                                        on_connect=functools.partial(world.count_connection, "ghec")).port
         world.ghec_url = "https://127.0.0.1:%d" % ghec_port
         world.ghec_web_url = world.ghec_url + ghec_web.PREFIX
         for name, appliance in world.appliances.items():
             def handler(request, appliance=appliance):
                 return appliance_router.handle(world, appliance, request)
-            listener = server.add_listener(name, world.service(name, handler, appliance_write))
+            listener = server.add_listener(name, world.service(name, handler, appliance_write),
+                                           rtt=appliance.rtt_ms / 1000.0, group=APPLIANCES,
+                                           on_connect=functools.partial(world.count_connection, name))
             appliance.port = listener.port
             appliance.url = "https://127.0.0.1:%d" % listener.port
 

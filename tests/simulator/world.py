@@ -5,6 +5,7 @@ the HTTP handlers (appliance_*.py, console_*.py, ghec_*.py) and the control API 
 them. Every request runs `serve()`: due timers fire, a fault may apply, the handler
 answers under the lock, and the request is logged.
 """
+import collections
 import email.utils
 import random
 import secrets
@@ -37,12 +38,15 @@ class World:
         self.started_at = now
         self.ghec = Ghec(self.spec, now)
         self.logs = {"ghec": RequestLog()}
+        self.connections = collections.Counter()     # host -> connections accepted (since reset)
+        self.ghec_rtt_ms = self.spec["ghec_rtt_ms"]
         self.appliances = {}
         self.by_server_id = {}
         seed = self.spec["seed"]
         for name, fields in fleet.appliance_fields(self.spec):
             world_fields = {key: fields.pop(key) for key in list(fields) if key in fleet.WORLD_FIELDS}
             appliance = Appliance(name, fields, random.Random("%s:%s" % (seed, name)), now)
+            appliance.rtt_ms = 0.0
             self.appliances[name] = appliance
             self.by_server_id[appliance.server_id] = appliance
             self.logs[name] = RequestLog()
@@ -83,6 +87,11 @@ class World:
                 log.add(request.method, request.path, response.status, write)
             return self._dated(response)
         return serve
+
+    def count_connection(self, key):
+        """The server accepted a connection for host ``key`` (GET /_control/connections)."""
+        with self.lock:
+            self.connections[key] += 1
 
     def _dated(self, response):
         """Every answer carries a Date header on the simulated clock (GHEC dates follow it too)."""
@@ -234,6 +243,8 @@ class World:
         old_server_id = appliance.server_id
         try:
             fleet.check_fields(fields, "PATCH %s" % appliance.name)
+            if "rtt_ms" in world_fields:
+                fleet.rtt_ms(world_fields["rtt_ms"], "rtt_ms")
             appliance.apply(fields, now)
         except (TypeError, ValueError) as exc:
             raise HttpError(400, str(exc)) from exc
@@ -272,6 +283,10 @@ class World:
             self.ghec.add_retired_installation(
                 appliance, retired.get("server_id") or "retired-%s" % appliance.server_id, updated,
                 None if days is None else now - float(days) * DAY)
+        if "rtt_ms" in fields:
+            appliance.rtt_ms = fleet.rtt_ms(fields["rtt_ms"], "appliance %s: rtt_ms" % appliance.name)
+            if self.server is not None:
+                self.server.listeners[appliance.name].rtt = appliance.rtt_ms / 1000.0
         if "down" in fields:
             appliance.down = bool(fields["down"])
             if self.server is not None:
@@ -320,5 +335,5 @@ class World:
             "unlimited_seating": a.unlimited_seating, "license_status": a.license_status,
             "license_uploads": a.license_uploads, "ssh_keys": list(a.ssh_keys),
             "console_sessions": sum(1 for session in a.sessions.values() if session.user),
-            "audit_log": list(a.audit_log), "down": a.down,
+            "audit_log": list(a.audit_log), "down": a.down, "rtt_ms": a.rtt_ms,
         }
