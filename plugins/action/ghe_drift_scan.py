@@ -31,16 +31,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import current_run_id
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS
 
-# Which host variable carries each appliance option (the names playbooks/vars/connection.yml uses).
-DEFAULT_HOST_VARS = {
-    'url': 'ghes_url', 'manage_url': 'ghes_manage_url', 'manage_username': 'ghes_manage_username',
-    'manage_password': 'ghes_manage_password', 'token': 'ghes_token', 'hostname': 'ghes_hostname',
-    'enterprise_slug': 'ghes_enterprise_slug', 'console_username': 'ghes_console_username',
-    'console_password': 'ghes_console_password', 'console_totp_secret': 'ghes_console_totp_secret',
-    'validate_certs': 'ghes_validate_certs', 'ca_path': 'ghes_ca_path', 'timeout': 'ghes_timeout',
-    'retries': 'ghes_retries',
-}
 # Fewer appliances than this per process, and forking another one costs more than it saves.
 APPLIANCES_PER_PROCESS = 100
 

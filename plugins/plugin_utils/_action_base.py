@@ -22,6 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     PreflightError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._redact import redact
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import with_host_variables
 
 display = Display()
 
@@ -59,7 +60,9 @@ class GhesActionBase(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        _validation, params = self.validate_argument_spec(**self.argument_spec().kwargs())
+        spec = self.argument_spec()
+        self._task.args = with_host_variables(self._task.args, spec, task_vars or {}, self._templar)
+        _validation, params = self.validate_argument_spec(**spec.kwargs())
         self.secrets = [params[k] for k in SECRET_OPTIONS if params.get(k)]
         appliance = None
         try:
