@@ -46,7 +46,8 @@ class ActionModule(GhesActionBase):
             'force': {'type': 'bool', 'default': False},
         })
         spec.required_if.append(['target', 'ghe_com', ['ghe_com_subdomain']])
-        spec.required_if.append(['method', 'console', ['console_username', 'console_password']])
+        # No required_if for the console credentials: only an appliance that needs a console step needs
+        # them, and that one fails naming method: manual (Appliance.console).
         return spec
 
     def execute(self, appliance, params, task_vars):
@@ -89,6 +90,8 @@ class ActionModule(GhesActionBase):
             return self._await_approval(appliance, params, before, 'none', changed=False)
         preflight(appliance, config_wait=params['config_wait_timeout'])
         predicted = dict(before, status='pending', connected=False, account=None, target=params['target'])
+        if not manual:
+            _console = appliance.console  # the console step needs credentials: fail now, before any write
         if self.check_mode:
             return self._result(True, before, predicted, 'manual' if manual else 'console', pending=True,
                                 instruction=instruction if manual else None)
@@ -165,6 +168,8 @@ class ActionModule(GhesActionBase):
         if not before['connected'] and before['status'] in ('disabled', None):
             return self._result(False, before, before, 'none')
         after = dict(before, connected=False, status='disabled', account=None, target=None, features={})
+        if not manual:
+            _console = appliance.console  # the console step needs credentials: fail now, before any write
         if self.check_mode:
             return self._result(True, before, after, 'manual' if manual else 'console',
                                 instruction=appliance.instruction('disconnect') if manual else None)

@@ -47,7 +47,9 @@ class ActionModule(GhesActionBase):
             'wait_timeout': {'type': 'int', 'default': 300},
             'config_wait_timeout': {'type': 'int', 'default': 0},
         })
-        spec.required_if.append(['method', 'console', ['console_username', 'console_password']])
+        spec.options['connect_predicted'] = {'type': 'bool', 'default': False}
+        # No required_if for the console credentials: only an appliance that needs a console step needs
+        # them, and that one fails naming method: manual (Appliance.console).
         return spec
 
     def execute(self, appliance, params, task_vars):
@@ -65,6 +67,8 @@ class ActionModule(GhesActionBase):
         if not connect['connected']:
             if not want and not before['enabled']:
                 return self._result(False, before, before, [], 'none')
+            if self.check_mode and params['connect_predicted']:
+                return self._after_predicted_connect(before, want, manual)
             raise GhesConnectError(
                 'GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): license '
                 'sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
@@ -82,6 +86,8 @@ class ActionModule(GhesActionBase):
             differences.append({'field': 'license_sync.enabled', 'before': before['enabled'], 'after': want})
             preflight(appliance, config_wait=params['config_wait_timeout'])
             method_used = 'manual' if manual else 'console'
+            if not manual:
+                _console = appliance.console  # the switch needs credentials: fail now, before any write
             changed = True
             after = dict(before, enabled=want)
             if not self.check_mode:
@@ -94,6 +100,8 @@ class ActionModule(GhesActionBase):
                 changed = True
                 sync_triggered = True
                 method_used = method_used if method_used != 'none' else ('manual' if manual else 'console')
+                if not manual:
+                    _console = appliance.console  # "Sync now" needs credentials: fail now, before any write
                 if not self.check_mode:
                     after = self._sync_now(appliance, params, after, manual)
         result = self._result(changed, before, after, differences, method_used)
@@ -148,6 +156,16 @@ class ActionModule(GhesActionBase):
         synced = wait_for_new_sync(appliance, (before.get('last_sync') or {}).get('date'), params['wait_timeout'],
                                    changed=not manual)
         return dict(before, **synced)
+
+    def _after_predicted_connect(self, before, want, manual):
+        """Check mode after ghe_connect predicted a connection: the switch would be turned on next."""
+        was = bool(before['enabled'])
+        after = dict(before, enabled=want)
+        differences = [{'field': 'license_sync.enabled', 'before': was, 'after': want}] if was != want else []
+        result = self._result(bool(differences), before, after, differences, 'manual' if manual else 'console')
+        result['predicted'] = True
+        result['sync_triggered'] = False
+        return result
 
     def _result(self, changed, before, after, differences, method_used):
         result = {

@@ -133,8 +133,10 @@ class Appliance:
         def build():
             from ansible_collections.ghes.connect.plugins.module_utils._console import ConsoleClient
             if not self.has_console_credentials:
-                raise InputError('console_username and console_password (a site administrator of the appliance) are '
-                                 'required for method: console. Without them, use method: manual.')
+                raise InputError('%s needs a console step, and method: console needs console_username and '
+                                 'console_password (host variables ghes_console_username, ghes_console_password: a site '
+                                 'administrator of the appliance). Give them, or set method: manual to do the step by '
+                                 'hand.' % self.url)
             # A console page answering 503 with a long Retry-After is the maintenance page: waiting
             # it out inside one read never helps (callers fall back to GHEC's documented reads).
             policy = RetryPolicy(retries=self.policy.retries, backoff=self.policy.backoff,

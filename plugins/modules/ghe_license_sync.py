@@ -32,7 +32,8 @@ options:
     default: enabled
   method:
     description:
-      - V(console) submits the console form (needs O(console_username) and O(console_password)).
+      - V(console) submits the console form (needs O(console_username) and O(console_password), but only when
+        something has to change: reading needs neither).
       - V(manual) prints what to click on this release and waits up to O(wait_timeout) seconds.
     type: str
     choices: [console, manual]
@@ -54,6 +55,14 @@ options:
     description: Seconds to wait for a configuration run already in progress before failing. V(0) fails at once.
     type: int
     default: 0
+  connect_predicted:
+    description:
+      - Check mode only (ignored otherwise). Set it when the task before this one (M(ghes.connect.ghe_connect) in
+        check mode) predicted that GitHub Connect gets connected. On an appliance that is not connected yet the module
+        then reports that license sync would be switched on next, with RV(predicted=true), instead of failing.
+      - The C(ghes.connect.enable) role sets it from the result of its Connect step.
+    type: bool
+    default: false
 seealso:
   - module: ghes.connect.ghe_connect
   - module: ghes.connect.ghe_connect_info
@@ -101,6 +110,12 @@ differences:
 sync_triggered:
   description: Whether "Sync now" was (or in check mode would be) triggered.
   returned: success
+  type: bool
+predicted:
+  description:
+    - True when, in check mode with O(connect_predicted=true), the result is what follows the predicted connection
+      (the appliance is not connected yet, so nothing of its license sync could be read beyond the switch).
+  returned: when O(connect_predicted=true) applied
   type: bool
 method_used:
   description: V(console), V(manual), or V(none).
