@@ -9,8 +9,6 @@ always reported, and fixed with "Sync now" only when ``sync_now`` asks for it.
 
 from __future__ import annotations
 
-import time
-
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     METHOD_OPTION,
     appliance_spec,
@@ -33,6 +31,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
 )
 from ansible_collections.ghes.connect.plugins.module_utils._sync import wait_for_new_sync
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
 
 POLL_SECONDS = 1.0
 
@@ -54,6 +53,7 @@ class ActionModule(GhesActionBase):
 
     def execute(self, appliance, params, task_vars):
         max_age = _check_input(params)
+        self._who = task_vars.get('inventory_hostname') or appliance.url
         manual = params['method'] == 'manual'
         if not appliance.version.supported:
             preflight(appliance)
@@ -129,19 +129,20 @@ class ActionModule(GhesActionBase):
                                        'did not change. It was not sent again: run the task again.'
                                        % ('on' if want else 'off', appliance.url, exc.message))
             appliance.changed_state()
-        deadline = time.monotonic() + (params['wait_timeout'] if manual else 30)
+        wait = Wait(self.say, self._who, 'license sync to show %s' % ('on' if want else 'off'),
+                    params['wait_timeout'] if manual else 30, poll=POLL_SECONDS)
         mode = verify_mode(appliance)
         while True:
             state = read_license_sync(appliance, read_connect(appliance, mode, refresh=True), mode, refresh=True)
             if state['enabled'] == want:
                 return state
-            if time.monotonic() + POLL_SECONDS > deadline:
+            wait.seen({True: 'on', False: 'off'}.get(state['enabled'], 'unknown'))
+            if not wait.next():
                 raise WaitTimeoutError(
                     'License sync on %s still shows %s after %s. %s'
                     % (appliance.url, 'off' if want else 'on',
                        'waiting %ss for the operator' % params['wait_timeout'] if manual else 'the console accepted the '
                        'change', appliance.instruction(action)), changed=not manual)
-            time.sleep(POLL_SECONDS)
 
     def _sync_now(self, appliance, params, before, manual):
         if manual:
@@ -153,8 +154,9 @@ class ActionModule(GhesActionBase):
             except TransportError:
                 pass  # no answer: whether a sync was scheduled shows on GHEC, read below; never clicked twice
             appliance.changed_state()
+        wait = Wait(self.say, self._who, 'GHEC to record a new license sync', params['wait_timeout'])
         synced = wait_for_new_sync(appliance, (before.get('last_sync') or {}).get('date'), params['wait_timeout'],
-                                   changed=not manual)
+                                   changed=not manual, progress=wait.seen)
         return dict(before, **synced)
 
     def _after_predicted_connect(self, before, want, manual):
