@@ -23,9 +23,9 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import APPLI
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._files import private_directory, write_private
+from ansible_collections.ghes.connect.plugins.module_utils._host_vars import APPLIANCE_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._state import CONSOLE_NEVER, console_mode, read_connect
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import APPLIANCE_HOST_VARS
 from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
 
 POLL_SECONDS = 2.0

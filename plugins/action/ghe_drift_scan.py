@@ -28,10 +28,10 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
 from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
+from ansible_collections.ghes.connect.plugins.module_utils._host_vars import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import current_run_id
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS
 
 # Fewer appliances than this per process, and forking another one costs more than it saves.
 APPLIANCES_PER_PROCESS = 100

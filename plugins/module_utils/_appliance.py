@@ -34,6 +34,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec import (
     latest_statistics_by_host,
     sync_records_by_host,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._host_vars import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.ghes.connect.plugins.module_utils._manage import ManageClient
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import SharedReadCache
@@ -82,6 +83,16 @@ class Appliance:
         self.close()
 
     # -- HTTP plumbing ----------------------------------------------------------------------
+    def _address_from(self, base):
+        """The option (and host variable) that set ``base``, as a message names it."""
+        if base == self.manage_url and not self.params.get('manage_url'):
+            return ('%s, on port 8443 (set %s when the Manage API listens elsewhere)'
+                    % (where_set('url'), where_set('manage_url')))
+        for option in ('manage_url', 'url', 'ghec_url', 'ghec_web_url'):
+            if self.params.get(option) and self.params[option].rstrip('/') == base:
+                return where_set(option)
+        return None
+
     def _http(self, base, service, policy=None, **auth):
         cloud = service.startswith('GHEC')
         return HttpClient(
@@ -89,7 +100,7 @@ class Appliance:
             validate_certs=self.params.get('ghec_validate_certs' if cloud else 'validate_certs', True),
             ca_path=self.params.get('ghec_ca_path' if cloud else 'ca_path'),
             timeout=self.params.get('timeout', 30), policy=policy or self.policy, secrets=self.secrets,
-            pool=self.pool, **auth)
+            pool=self.pool, address_from=self._address_from(base), **auth)
 
     def _once(self, key, build):
         if key not in self._cache:

@@ -151,3 +151,17 @@ def test_missing_url_names_the_host_variable(module_simulator, tmp_path):
     run = run_playbook(tmp_path / 'site.yml', inventory, env={'GHES_URL': ''})
     assert run.rc != 0
     assert 'url is required: set it in the task, in the host variable ghes_url of ghes-001' in run.output, run.output[-2000:]
+
+
+def test_a_refused_manage_port_names_the_option_and_host_variable_that_set_it(module_simulator, tmp_path):
+    def change(inventory):
+        hosts = inventory['all']['children']['ghes']['hosts']
+        del hosts['ghes-001']['ghes_manage_url']      # so the Manage API is looked for on port 8443
+        del hosts['ghes-002']
+    inventory = _own_inventory(module_simulator, tmp_path, change)
+    (tmp_path / 'site.yml').write_text(USER_PLAY)
+    run = run_playbook(tmp_path / 'site.yml', inventory, env={'GHES_MANAGE_URL': ''})
+    assert run.rc != 0
+    assert ':8443 refused the connection' in run.output, run.output[-2000:]
+    assert ('The address comes from url (host variable ghes_url), on port 8443 (set manage_url (host variable '
+            'ghes_manage_url) when the Manage API listens elsewhere)') in run.output, run.output[-2000:]
