@@ -91,7 +91,7 @@ class ActionModule(GhesActionBase):
             'appliances': dict((r['appliance'], r) for r in records),
             'connected': [r['appliance'] for r in records if r['connected']],
             'pending': [r['appliance'] for r in records if r['status'] == 'pending'],
-            'failed': [r['appliance'] for r in records if r['error'] and r['status'] != 'not_requested'],
+            'unconnectable': [r['appliance'] for r in records if r['error'] and r['status'] != 'not_requested'],
             'requested': sorted(self._sent),
             'list_files': self._list_files(),
             'seconds': round(time.monotonic() - started, 2),

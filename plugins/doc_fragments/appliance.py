@@ -11,88 +11,88 @@ options:
   url:
     description:
       - Base URL of the appliance's web interface, for example V(https://ghes.example.com).
-      - Must be C(https://). When the task does not set it: the host variable C(ghes_url), then the environment
+      - Must be C(https://). When the task does not set it, from the host variable C(ghes_url), then the environment
         variable E(GHES_URL).
     type: str
     required: true
   manage_url:
     description:
       - Base URL of the Manage GHES API and the legacy Management Console API.
-      - Defaults to the host of O(url) on port 8443. When the task does not set it: the host variable
+      - Defaults to the host of O(url) on port 8443. When the task does not set it, from the host variable
         C(ghes_manage_url), then the environment variable E(GHES_MANAGE_URL).
     type: str
   manage_username:
     description:
       - User for the Manage GHES API. V(api_key) with the root site administrator password, or a Management
-        Console user (GHES 3.8+). When the task does not set it: the host variable C(ghes_manage_username), then the
+        Console user (GHES 3.8+). When the task does not set it, from the host variable C(ghes_manage_username), then the
         environment variable E(GHES_MANAGE_USERNAME).
     type: str
     default: api_key
   manage_password:
     description:
       - Password for O(manage_username), sent with HTTP Basic authentication (never in a URL).
-        When the task does not set it: the host variable C(ghes_manage_password), then the environment variable
+        When the task does not set it, from the host variable C(ghes_manage_password), then the environment variable
         E(GHES_MANAGE_PASSWORD).
     type: str
   token:
     description:
       - Personal access token (classic) of a site administrator with the C(site_admin) scope, for the GHES REST
         API. Only needed to read the version from the REST API on appliances whose Manage API does not answer.
-        When the task does not set it: the host variable C(ghes_token), then the environment variable E(GHES_TOKEN).
+        When the task does not set it, from the host variable C(ghes_token), then the environment variable E(GHES_TOKEN).
     type: str
   hostname:
     description:
       - The host name GitHub Enterprise Cloud knows this appliance by (its configured C(github_hostname)).
-      - Read from the appliance's settings when not given; set it to save that read. When the task does not set it:
+      - Read from the appliance's settings when not given; set it to save that read. When the task does not set it, from
         the host variable C(ghes_hostname), then the environment variable E(GHES_HOSTNAME).
     type: str
   enterprise_slug:
     description:
       - Slug of the appliance's own enterprise account, as in C(/enterprises/SLUG/settings) on the appliance.
-        When the task does not set it: the host variable C(ghes_enterprise_slug), then the environment variable
+        When the task does not set it, from the host variable C(ghes_enterprise_slug), then the environment variable
         E(GHES_ENTERPRISE_SLUG).
     type: str
     default: github
   console_username:
     description:
       - Site administrator who signs in to the appliance's web console to use the GitHub Connect and License
-        pages (see the README on why the console is used). When the task does not set it: the host variable
+        pages (see the README on why the console is used). When the task does not set it, from the host variable
         C(ghes_console_username), then the environment variable E(GHES_CONSOLE_USERNAME).
     type: str
   console_password:
     description:
-      - Password of O(console_username); also used to confirm access (sudo). When the task does not set it: the host
+      - Password of O(console_username); also used to confirm access (sudo). When the task does not set it, from the host
         variable C(ghes_console_password), then the environment variable E(GHES_CONSOLE_PASSWORD).
     type: str
   console_totp_secret:
     description:
       - Base32 TOTP secret of O(console_username) when the account uses two-factor authentication.
-        When the task does not set it: the host variable C(ghes_console_totp_secret), then the environment variable
+        When the task does not set it, from the host variable C(ghes_console_totp_secret), then the environment variable
         E(GHES_CONSOLE_TOTP_SECRET).
     type: str
   validate_certs:
     description:
       - Verify the appliance's TLS certificate. Turning this off is insecure and produces a warning; prefer O(ca_path).
-        When the task does not set it: the host variable C(ghes_validate_certs), then the environment variable
+        When the task does not set it, from the host variable C(ghes_validate_certs), then the environment variable
         E(GHES_VALIDATE_CERTS).
     type: bool
     default: true
   ca_path:
     description:
       - PEM file of the CA certificate(s) that signed the appliance's certificate. When set, only these are trusted.
-        When the task does not set it: the host variable C(ghes_ca_path), then the environment variable E(GHES_CA_PATH).
+        When the task does not set it, from the host variable C(ghes_ca_path), then the environment variable E(GHES_CA_PATH).
     type: path
   timeout:
     description:
       - Seconds to wait for each HTTP answer.
-      - When the task does not set it: the host variable C(ghes_timeout).
+      - When the task does not set it, from the host variable C(ghes_timeout).
     type: int
     default: 30
   retries:
     description:
       - How many times a request is retried on connection errors and on 408, 429, 502, 503, 504 (honouring
         C(Retry-After)). Requests that change state are only retried when the server says it did not process them.
-      - When the task does not set it: the host variable C(ghes_retries).
+      - When the task does not set it, from the host variable C(ghes_retries).
     type: int
     default: 5
 '''

@@ -134,8 +134,8 @@ pending:
   returned: success
   type: list
   elements: str
-failed:
-  description: Appliances that could not be asked or read.
+unconnectable:
+  description: Appliances that could not be asked or read (each record's C(error) says why).
   returned: success
   type: list
   elements: str

@@ -33,7 +33,7 @@ options:
   method:
     description:
       - V(console) submits the console form (needs O(console_username) and O(console_password), but only when
-        something has to change: reading needs neither).
+        something has to change - reading needs neither).
       - V(manual) prints what to click on this release and waits up to O(wait_timeout) seconds.
     type: str
     choices: [console, manual]

@@ -51,8 +51,8 @@ class Wait:
         """Note what the last poll saw; tell the operator when it changed or ``every`` seconds passed."""
         now = self.clock()
         if state != self._state or self._told is None or now - self._told >= self.every:
-            self.say('%s: waiting for %s - %s, %d s of %d s' % (self.who, self.awaited, state, now - self.started,
-                                                                   self.timeout))
+            elapsed = now - self.started
+            self.say('%s: waiting for %s - %s, %d s of %d s' % (self.who, self.awaited, state, elapsed, self.timeout))
             self._state = state
             self._told = now
 

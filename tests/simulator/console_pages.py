@@ -229,8 +229,8 @@ def connect_page(appliance, csrf, flashes=(), expired=False):
 %s
 <button type="submit">%s</button>
 </form>
-%s""" % (n["expired_text"], enterprise_path(appliance), n["resume_path"], _token(csrf), n["resume_button"],
-                 _disable_form(appliance, n, csrf))
+%s""" % (n["expired_text"], enterprise_path(appliance), n["resume_path"], _token(csrf),
+         n["resume_button"], _disable_form(appliance, n, csrf))
     elif appliance.pending:
         url = appliance.pending["url"]
         body = """<div class="connection" data-connection-state="pending">
