@@ -62,7 +62,7 @@ class ActionModule(GhesActionBase):
             raise InputError('approval_timeout must be 0 (send the requests, do not wait) or a number of seconds.')
         if params['target'] == 'ghe_com' and not params.get('ghe_com_subdomain'):
             raise InputError('target: ghe_com needs ghe_com_subdomain.')
-        hosts = params.get('hosts') or list(task_vars.get('ansible_play_batch') or [])
+        hosts = params['hosts'] if params.get('hosts') is not None else list(task_vars.get('ansible_play_batch') or [])
         cloud = dict((k, v) for k, v in params.items() if k not in APPLIANCE_OPTIONS)
         options = HostOptions(dict(APPLIANCE_HOST_VARS), cloud)
         jobs = [(name, options(name, task_vars['hostvars'][name])) for name in hosts]

@@ -74,6 +74,10 @@ class ActionModule(GhesActionBase):
         started = time.monotonic()
         options = HostOptions(mapping, cloud)
         jobs = [(name, options(name, hostvars[name])) for name in hosts]
+        # The per-host choice of how usage reaches GHEC (an air-gapped appliance uploads files).
+        for name, job in jobs:
+            if hostvars[name].get('ghes_license_report'):
+                job['_license_report'] = str(hostvars[name]['ghes_license_report'])
         # Every host's credentials are scrubbed from the result, not only the task's.
         self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
         # The run's shared reads are keyed by this process's parent: settle it before forking.
@@ -167,6 +171,7 @@ def _scan_one(console, desired, max_age, job):
     try:
         with Appliance(params, share_facts=False) as appliance:
             info = gather(appliance, console, preflight_reads=False)
-        return report_record(name, info, appliance_differences(info, desired, params.get('ghec_enterprise'), max_age))
+        wanted = dict(desired, license_report=params.get('_license_report') or desired.get('license_report'))
+        return report_record(name, info, appliance_differences(info, wanted, params.get('ghec_enterprise'), max_age))
     except GhesConnectError as exc:
         return report_record(name, error=exc.message)

@@ -10,6 +10,8 @@ can never disagree about what counts as drift.
 
 from __future__ import annotations
 
+from ansible_collections.ghes.connect.plugins.module_utils._state import age_seconds
+
 
 def connect_differences(state, state_wanted, enterprise, target=None):
     """Differences of the GitHub Connect state (``read_connect``) from ``present``/``absent``."""
@@ -51,10 +53,32 @@ def license_sync_differences(sync, enabled_wanted, max_age):
     return differences
 
 
+def upload_problem(installation, max_age):
+    """Why an air-gapped appliance's usage reporting is drift (its latest upload), or None.
+
+    The rule of ``license_report: upload``: its usage reaches GHEC by file, so GHEC's latest
+    ``userAccountsUploads`` entry must have succeeded, and (with ``max_age``) recently.
+    """
+    uploads = [u for u in (installation or {}).get('uploads') or [] if u.get('created_at')]
+    if not uploads:
+        return 'no upload recorded on GHEC'
+    latest = max(uploads, key=lambda u: u['created_at'])
+    if latest.get('sync_state') != 'SUCCESS':
+        return 'latest upload %s is %s' % (latest.get('name'), latest.get('sync_state') or 'in an unknown state')
+    age = age_seconds(latest['created_at'])
+    if max_age is not None and age is not None and age > max_age:
+        return 'latest successful upload %.1f days ago (max age %.1f days)' % (age / 86400.0, max_age / 86400.0)
+    return None
+
+
 def appliance_differences(info, desired, enterprise, max_age):
-    """All differences of a ``gather`` result from ``desired`` ({connected, target, license_sync})."""
+    """All differences of a ``gather`` result from ``desired`` ({connected, target, license_sync, license_report})."""
     if info.get('problems') and 'connect' not in info:
         return [{'field': 'readable', 'before': '; '.join(info['problems']), 'after': 'state readable'}]
+    if desired.get('license_report') == 'upload':
+        # Air-gapped: never connected by design; its latest upload is the whole desired state.
+        problem = upload_problem(info['connect'].get('installation'), max_age)
+        return [{'field': 'license_upload.latest', 'before': problem, 'after': 'recent success'}] if problem else []
     connected_wanted = desired.get('connected', True)
     differences = connect_differences(info['connect'], 'present' if connected_wanted else 'absent', enterprise,
                                       desired.get('target'))
