@@ -384,4 +384,5 @@ def _one(forms):
 
 
 def _flash(page):
-    return (': ' + '; '.join(page.flash_errors)) if page.flash_errors else ''
+    """The page's error messages, to end a sentence of ours (their own final period dropped: no "..")."""
+    return (': ' + '; '.join(e.rstrip().rstrip('.') for e in page.flash_errors)) if page.flash_errors else ''

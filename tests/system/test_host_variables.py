@@ -165,3 +165,37 @@ def test_a_refused_manage_port_names_the_option_and_host_variable_that_set_it(mo
     assert ':8443 refused the connection' in run.output, run.output[-2000:]
     assert ('The address comes from url (host variable ghes_url), on port 8443 (set manage_url (host variable '
             'ghes_manage_url) when the Manage API listens elsewhere)') in run.output, run.output[-2000:]
+
+
+def test_inventory_plugin_token_from_a_vault_encrypted_file_of_its_own(module_simulator, tmp_path):
+    """ghec_token of ghes.connect.ghec_servers read from a file ansible-vault encrypted (a trailing newline too)."""
+    token = module_simulator.info['ghec_tokens']['owner']
+    password_file = tmp_path / 'vault-pass'
+    password_file.write_text('correct horse\n')
+    token_file = tmp_path / 'ghec_token.vault'
+    token_file.write_text(token + '\n')
+    subprocess.run([str(BIN / 'ansible-vault'), 'encrypt', '--vault-password-file', str(password_file), str(token_file)],
+                   check=True, capture_output=True)
+    assert token not in token_file.read_text()
+    source = tmp_path / 'fleet.ghec_servers.yml'
+    source.write_text(yaml.safe_dump({
+        'plugin': 'ghes.connect.ghec_servers', 'ghec_enterprise': 'acme', 'ghec_url': module_simulator.ghec_url,
+        'ghec_ca_path': module_simulator.ca_path,
+        'ghec_token': "{{ lookup('ansible.builtin.file', '%s') }}" % token_file}))
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith('GHEC_'))
+    from playbook_runner import collections_path
+    env['ANSIBLE_COLLECTIONS_PATH'] = str(collections_path())
+    env['ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED'] = 'true'
+
+    def listing():
+        return subprocess.run([str(BIN / 'ansible-inventory'), '-i', str(source), '--list', '--vault-password-file',
+                               str(password_file)], capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
+    run = listing()
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert '"_meta"' in run.stdout and token not in run.stdout + run.stderr
+    # The same file holding a token GHEC refuses: the plugin did authenticate with what the file holds.
+    token_file.write_text('ghp_notavalidtoken000000000000000000000\n')
+    subprocess.run([str(BIN / 'ansible-vault'), 'encrypt', '--vault-password-file', str(password_file), str(token_file)],
+                   check=True, capture_output=True)
+    refused = listing()
+    assert refused.returncode != 0 and '401' in refused.stderr, refused.stderr[-2000:]
