@@ -9,6 +9,7 @@ approval -> verify. Nothing is reported connected until GHEC says it is.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec
@@ -54,6 +55,7 @@ class ActionModule(GhesActionBase):
         _check_input(params, self.check_mode)
         self._desired = params
         self._who = task_vars.get('inventory_hostname') or appliance.url
+        appliance.waiter = functools.partial(Wait, self.say, self._who)
         manual = params['method'] == 'manual'
         version = appliance.version
         if not version.supported:

@@ -12,6 +12,7 @@ the list. Waves are sized to what a person approves before a hand-shake expires.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -165,6 +166,7 @@ class ActionModule(GhesActionBase):
         """The wave's client of ``name``, kept open for its requests and polls (one console sign-in)."""
         if name not in self._open:
             self._open[name] = Appliance(params, share_facts=False)
+            self._open[name].waiter = functools.partial(Wait, self.say, name)
         return self._open[name]
 
     # -- one wave ---------------------------------------------------------------------------

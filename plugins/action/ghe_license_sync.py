@@ -9,6 +9,8 @@ always reported, and fixed with "Sync now" only when ``sync_now`` asks for it.
 
 from __future__ import annotations
 
+import functools
+
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     METHOD_OPTION,
     appliance_spec,
@@ -54,6 +56,7 @@ class ActionModule(GhesActionBase):
     def execute(self, appliance, params, task_vars):
         max_age = _check_input(params)
         self._who = task_vars.get('inventory_hostname') or appliance.url
+        appliance.waiter = functools.partial(Wait, self.say, self._who)
         manual = params['method'] == 'manual'
         if not appliance.version.supported:
             preflight(appliance)

@@ -10,6 +10,7 @@ that is what makes the module idempotent and what keeps a retry from uploading t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 
@@ -54,6 +55,7 @@ class ActionModule(GhesActionBase):
     def execute(self, appliance, params, task_vars):
         max_age = parse_duration(params.get('max_age'), 'max_age')
         self._who = task_vars.get('inventory_hostname') or appliance.url
+        appliance.waiter = functools.partial(Wait, self.say, self._who)
         if params['wait_timeout'] < 0:
             raise InputError('wait_timeout must be 0 or more seconds, got %s.' % params['wait_timeout'])
         src = self._source_path(params.get('src'))

@@ -60,6 +60,8 @@ class Appliance:
         self.secrets = tuple(params[k] for k in SECRET_OPTIONS if params.get(k))
         self.policy = policy or RetryPolicy(retries=params.get('retries', 5))
         self.warnings = []
+        # Set by the task: waiter(what, timeout) tells the operator about a wait (plugin_utils._wait.Wait).
+        self.waiter = None
         if not params.get('validate_certs', True):
             self.warnings.append('validate_certs is false: the appliance\'s TLS certificate is not verified, so its '
                                  'credentials could be sent to an impostor. Prefer ca_path.')
@@ -187,7 +189,7 @@ class Appliance:
     def config_runner(self):
         def build():
             from ansible_collections.ghes.connect.plugins.module_utils._config_run import ConfigRunner
-            return ConfigRunner(self.version, self.manage, self.legacy)
+            return ConfigRunner(self.version, self.manage, self.legacy, waiter=self.waiter)
         return self._once('config_runner', build)
 
     # -- facts ----------------------------------------------------------------------------
