@@ -176,3 +176,28 @@ def test_an_expired_hand_shake_is_resumed_during_the_wait(sim_and_control, tmp_p
     assert run.rc == 0, run.output[-4000:]
     assert 'late: its approval request expired on GitHub.com and was resumed: approve at' in run.stdout
     assert ctl.appliance('late')['connected']
+
+
+def test_requests_go_in_waves_and_an_unapproved_wave_holds_back_the_next(sim_and_control, tmp_path):
+    sim, ctl = sim_and_control({'name': 'w1', 'version': '3.14.2'}, {'name': 'w2', 'version': '3.16.0'},
+                               {'name': 'w3', 'version': '3.20.0'})
+    approvals = tmp_path / 'approvals'
+    # Nobody approves: the first wave (two) waits its 4 s, the third appliance is not asked at all.
+    held = play(sim, 'playbooks/enable.yml', enable_wave_size=2, enable_approval_timeout=4,
+                enable_approvals_dir=str(approvals))
+    assert held.rc != 0
+    assert [ctl.appliance(n)['pending_authorization'] for n in ('w1', 'w2', 'w3')] == [True, True, False]
+    listed = dict((r['appliance'], r) for r in
+                  json.loads((approvals / 'ghes-connect-approvals.json').read_text())['appliances'])
+    assert listed['w3']['status'] == 'not_requested' and listed['w3']['authorization_url'] is None
+    assert 'w3: FAILED' in held.stdout and 'not requested: the wave before it was not approved' in held.stdout
+
+    # An owner who approves: wave one (the two pending ones, picked up), then wave two, each with its own list.
+    for name in ('w1', 'w2', 'w3'):
+        ctl.patch(name, approve_after=0.5)
+    threading.Thread(target=lambda: [ctl.approve(n) for n in ('w1', 'w2')], daemon=True).start()
+    run = play(sim, 'playbooks/enable.yml', enable_wave_size=2, enable_approval_timeout=60,
+               enable_sync_wait_timeout=60, enable_approvals_dir=str(approvals))
+    assert run.rc == 0, run.output[-4000:]
+    assert all(ctl.appliance(n)['connected'] for n in ('w1', 'w2', 'w3'))
+    assert 'w3 approved, 3 of 3 connected' in run.stdout
