@@ -47,19 +47,25 @@ find_python() {
 # Creates $GHES_VENV when missing, rebuilds it when requirements/test.txt (or the Python
 # it was made with) changed, then puts it first on PATH.
 ensure_venv() {
-  local python want stamp pip_log
+  local python want stamp pip_log rc
   python=$(find_python)
   want=$({ "$python" --version; cat "$GHES_REQUIREMENTS"; } | sha256sum | cut -d' ' -f1)
   stamp=$GHES_VENV/.requirements.sha256
   if [[ ! -x "$GHES_VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-    log "creating $GHES_VENV from requirements/test.txt"
+    log "creating $GHES_VENV from requirements/${GHES_REQUIREMENTS##*/} (once; later runs reuse it)"
     rm -rf "$GHES_VENV"
     "$python" -m venv "$GHES_VENV"
     pip_log=$GHES_VENV/pip-install.log
-    if ! "$GHES_VENV/bin/python" -m pip install --disable-pip-version-check \
-      -r "$GHES_REQUIREMENTS" >"$pip_log" 2>&1; then
+    # GHES_PIP_PROGRESS=1: show each package as pip gets to it (a first run can take a minute).
+    { rc=0; "$GHES_VENV/bin/python" -m pip install --disable-pip-version-check -r "$GHES_REQUIREMENTS" 2>&1 || rc=$?
+      echo "$rc" >"$pip_log.rc"; } | tee "$pip_log" | if [[ ${GHES_PIP_PROGRESS:-0} == 1 ]]; then
+      grep --line-buffered -E '^(Collecting|Successfully installed)' | sed -u 's/^/    /' || true
+    else
+      cat >/dev/null
+    fi
+    if [[ $(cat "$pip_log.rc") != 0 ]]; then
       tail -n 30 "$pip_log" >&2
-      die "pip install -r requirements/test.txt failed (full log: $pip_log)"
+      die "pip install -r requirements/${GHES_REQUIREMENTS##*/} failed (full log: $pip_log)"
     fi
     printf '%s\n' "$want" >"$stamp"
   fi

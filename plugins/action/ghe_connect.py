@@ -9,8 +9,8 @@ approval -> verify. Nothing is reported connected until GHEC says it is.
 
 from __future__ import annotations
 
+import functools
 import re
-import time
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec
 from ansible_collections.ghes.connect.plugins.module_utils._drift import connect_differences
@@ -30,6 +30,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     verify_mode,
 )
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
 
 POLL_SECONDS = 1.0
 DISCONNECT_WAIT = 60
@@ -47,12 +48,15 @@ class ActionModule(GhesActionBase):
             'force': {'type': 'bool', 'default': False},
         })
         spec.required_if.append(['target', 'ghe_com', ['ghe_com_subdomain']])
-        spec.required_if.append(['method', 'console', ['console_username', 'console_password']])
+        # No required_if for the console credentials: only an appliance that needs a console step needs
+        # them, and that one fails naming method: manual (Appliance.console).
         return spec
 
     def execute(self, appliance, params, task_vars):
         _check_input(params, self.check_mode)
         self._desired = params
+        self._who = task_vars.get('inventory_hostname') or appliance.url
+        appliance.waiter = functools.partial(Wait, self.say, self._who)
         manual = params['method'] == 'manual'
         version = appliance.version
         if not version.supported:
@@ -91,7 +95,11 @@ class ActionModule(GhesActionBase):
                 return self._result(False, before, before, 'none', pending=True)
             return self._await_approval(appliance, params, before, 'none', changed=False)
         preflight(appliance, config_wait=params['config_wait_timeout'])
+        # An expired hand-shake is resumed ("Complete your GitHub Connect setup"), never requested anew.
+        resume = before['status'] == 'expired'
         predicted = dict(before, status='pending', connected=False, account=None, target=params['target'])
+        if not manual:
+            _console = appliance.console  # the console step needs credentials: fail now, before any write
         if self.check_mode:
             return self._result(True, before, predicted, 'manual' if manual else 'console', pending=True,
                                 instruction=instruction if manual else None)
@@ -100,7 +108,8 @@ class ActionModule(GhesActionBase):
             return self._await_approval(appliance, params, before, 'manual', changed=False,
                                         instruction=instruction)
         try:
-            authorization_url = appliance.console.enable_connect(params['target'], params.get('ghe_com_subdomain'))
+            authorization_url = (appliance.console.resume_connect() if resume else
+                                 appliance.console.enable_connect(params['target'], params.get('ghe_com_subdomain')))
         except TransportError as exc:
             authorization_url = self._after_unanswered_enable(appliance, exc)
         appliance.changed_state()
@@ -128,14 +137,24 @@ class ActionModule(GhesActionBase):
     def _await_approval(self, appliance, params, before, method_used, changed,
                         authorization_url=None, instruction=None):
         enterprise = params['ghec_enterprise']
-        deadline = time.monotonic() + params['approval_timeout']
+        wait = Wait(self.say, self._who, 'the approval on GitHub.com', params['approval_timeout'], poll=POLL_SECONDS)
         state = before
         mode = verify_mode(appliance)
         while True:
             confirmed = True
+            status = None
             if mode != CONSOLE_NEVER:
                 try:
                     console = appliance.console.connect_state()
+                    status = console.status
+                    if status == 'expired' and method_used != 'manual':
+                        # GitHub.com forgot the hand-shake (about 5 minutes): resume it, show the fresh URL.
+                        authorization_url = appliance.console.resume_connect()
+                        appliance.changed_state()
+                        changed = True
+                        self.say('%s: the approval request expired on GitHub.com and was resumed: approve at %s'
+                                 % (self._who, authorization_url))
+                        status = 'pending'
                     authorization_url = authorization_url or console.authorization_url
                     confirmed = console.status == 'connected' and console.account == enterprise
                 except HttpStatusError as exc:
@@ -148,9 +167,10 @@ class ActionModule(GhesActionBase):
                 if state['connected']:
                     # Not connected before, connected now: the state changed during this task.
                     return self._result(True, before, state, method_used, instruction=instruction)
-            if time.monotonic() + POLL_SECONDS > deadline:
+                status = status or state.get('status')
+            wait.seen(status or 'not connected yet')
+            if not wait.next():
                 break
-            time.sleep(POLL_SECONDS)
         state = read_connect(appliance, mode, refresh=True)
         state['authorization_url'] = state.get('authorization_url') or authorization_url
         if params['approval_timeout'] <= 0 and method_used == 'none':
@@ -168,6 +188,8 @@ class ActionModule(GhesActionBase):
         if not before['connected'] and before['status'] in ('disabled', None):
             return self._result(False, before, before, 'none')
         after = dict(before, connected=False, status='disabled', account=None, target=None, features={})
+        if not manual:
+            _console = appliance.console  # the console step needs credentials: fail now, before any write
         if self.check_mode:
             return self._result(True, before, after, 'manual' if manual else 'console',
                                 instruction=appliance.instruction('disconnect') if manual else None)
@@ -188,16 +210,16 @@ class ActionModule(GhesActionBase):
             appliance.console.disable_connect()
             appliance.changed_state()
             timeout = DISCONNECT_WAIT
-        deadline = time.monotonic() + timeout
+        wait = Wait(self.say, self._who, 'GitHub Connect to show disabled', timeout, poll=POLL_SECONDS)
         while True:
             state = read_connect(appliance, verify_mode(appliance), refresh=True)
             if not state['connected'] and state['status'] in ('disabled', None) or (
                     not use_console and not state['connected']):
                 return state
-            if time.monotonic() + POLL_SECONDS > deadline:
+            wait.seen(state.get('status') or 'connected')
+            if not wait.next():
                 raise WaitTimeoutError('Timed out after %ss waiting for %s to show GitHub Connect disabled.'
                                        % (timeout, appliance.url), changed=not manual, state=_public(state))
-            time.sleep(POLL_SECONDS)
 
     # -- result -----------------------------------------------------------------------------
     def _result(self, changed, before, after, method_used, pending=False, instruction=None):

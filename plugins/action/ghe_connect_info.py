@@ -26,7 +26,8 @@ class ActionModule(GhesActionBase):
     def execute(self, appliance, params, task_vars):
         desired = params.get('desired')
         max_age = parse_sync_age((desired or {}).get('max_sync_age'), 'desired.max_sync_age')
-        if desired and desired.get('max_sync_age') and not desired.get('license_sync'):
+        if desired and desired.get('max_sync_age') and not desired.get('license_sync') \
+                and desired.get('license_report') != 'upload':
             raise InputError('desired.max_sync_age only applies with desired.license_sync: true.')
         info = gather(appliance, params['console'], preflight_reads=params['preflight'])
         result = {'changed': False, 'appliance': info}

@@ -30,20 +30,12 @@ from ansible_collections.ghes.connect.plugins.module_utils._drift import assesse
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import assess_appliance, gather
 from ansible_collections.ghes.connect.plugins.module_utils._redact import scrub_text
+from ansible_collections.ghes.connect.plugins.module_utils._host_vars import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import current_run_id
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
 
-# Which host variable carries each appliance option (the names playbooks/vars/connection.yml uses).
-DEFAULT_HOST_VARS = {
-    'url': 'ghes_url', 'manage_url': 'ghes_manage_url', 'manage_username': 'ghes_manage_username',
-    'manage_password': 'ghes_manage_password', 'token': 'ghes_token', 'hostname': 'ghes_hostname',
-    'enterprise_slug': 'ghes_enterprise_slug', 'console_username': 'ghes_console_username',
-    'console_password': 'ghes_console_password', 'console_totp_secret': 'ghes_console_totp_secret',
-    'validate_certs': 'ghes_validate_certs', 'ca_path': 'ghes_ca_path', 'timeout': 'ghes_timeout',
-    'retries': 'ghes_retries',
-}
 # Fewer appliances than this per process, and forking another one costs more than it saves.
 APPLIANCES_PER_PROCESS = 100
 
@@ -86,6 +78,10 @@ class ActionModule(GhesActionBase):
         started = time.monotonic()
         options = HostOptions(mapping, cloud)
         jobs = [(name, options(name, hostvars[name])) for name in hosts]
+        # The per-host choice of how usage reaches GHEC (an air-gapped appliance uploads files).
+        for name, job in jobs:
+            if hostvars[name].get('ghes_license_report'):
+                job['_license_report'] = str(hostvars[name]['ghes_license_report'])
         # Every host's credentials are scrubbed from the result, not only the task's.
         self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
         # The run's shared reads are keyed by this process's parent: settle it before forking.
@@ -203,7 +199,8 @@ def _scan_one(console, desired, max_age, secrets, job):
     try:
         with Appliance(params, share_facts=False) as appliance:
             info = gather(appliance, console, preflight_reads=False)
-            record = assessed_record(name, info, assess_appliance(appliance, info, desired,
+            wanted = dict(desired, license_report=params.get('_license_report') or desired.get('license_report'))
+            record = assessed_record(name, info, assess_appliance(appliance, info, wanted,
                                                                   params.get('ghec_enterprise'), max_age))
             record['_warnings'] = ['%s: %s' % (name, w) for w in appliance.warnings]
         return record

@@ -9,7 +9,7 @@ always reported, and fixed with "Sync now" only when ``sync_now`` asks for it.
 
 from __future__ import annotations
 
-import time
+import functools
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     METHOD_OPTION,
@@ -35,6 +35,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
 from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now_once, wait_for_new_sync
 from ansible_collections.ghes.connect.plugins.module_utils._sync_health import UNKNOWN
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
 
 POLL_SECONDS = 1.0
 
@@ -49,11 +50,15 @@ class ActionModule(GhesActionBase):
             'wait_timeout': {'type': 'int', 'default': 300},
             'config_wait_timeout': {'type': 'int', 'default': 0},
         })
-        spec.required_if.append(['method', 'console', ['console_username', 'console_password']])
+        spec.options['connect_predicted'] = {'type': 'bool', 'default': False}
+        # No required_if for the console credentials: only an appliance that needs a console step needs
+        # them, and that one fails naming method: manual (Appliance.console).
         return spec
 
     def execute(self, appliance, params, task_vars):
         max_age = _check_input(params)
+        self._who = task_vars.get('inventory_hostname') or appliance.url
+        appliance.waiter = functools.partial(Wait, self.say, self._who)
         manual = params['method'] == 'manual'
         if not appliance.version.supported:
             preflight(appliance)
@@ -69,6 +74,8 @@ class ActionModule(GhesActionBase):
         if not connect['connected']:
             if not want and not before['enabled']:
                 return self._result(False, before, before, [], 'none')
+            if self.check_mode and params['connect_predicted']:
+                return self._after_predicted_connect(before, want, manual)
             raise GhesConnectError(
                 'GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): license '
                 'sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
@@ -87,6 +94,8 @@ class ActionModule(GhesActionBase):
             differences.append({'field': 'license_sync.enabled', 'before': before['enabled'], 'after': want})
             preflight(appliance, config_wait=params['config_wait_timeout'])
             method_used = 'manual' if manual else 'console'
+            if not manual:
+                _console = appliance.console  # the switch needs credentials: fail now, before any write
             changed = True
             after = dict(before, enabled=want)
             if not self.check_mode:
@@ -97,6 +106,8 @@ class ActionModule(GhesActionBase):
             differences.append({'field': 'license_sync.last_sync', 'before': problem, 'after': 'recent success'})
             if params['sync_now']:
                 sync_triggered = True
+                if not manual:
+                    _console = appliance.console  # "Sync now" needs credentials: fail now, before any write
                 if not self.check_mode:
                     # False when a sync that another run on this controller triggered was awaited instead.
                     after, sync_triggered = self._sync_now(appliance, params, after, manual)
@@ -134,19 +145,20 @@ class ActionModule(GhesActionBase):
                                        'did not change. It was not sent again: run the task again.'
                                        % ('on' if want else 'off', appliance.url, exc.message))
             appliance.changed_state()
-        deadline = time.monotonic() + (params['wait_timeout'] if manual else 30)
+        wait = Wait(self.say, self._who, 'license sync to show %s' % ('on' if want else 'off'),
+                    params['wait_timeout'] if manual else 30, poll=POLL_SECONDS)
         mode = verify_mode(appliance)
         while True:
             state = read_license_sync(appliance, read_connect(appliance, mode, refresh=True), mode, refresh=True)
             if state['enabled'] == want:
                 return state
-            if time.monotonic() + POLL_SECONDS > deadline:
+            wait.seen({True: 'on', False: 'off'}.get(state['enabled'], 'unknown'))
+            if not wait.next():
                 raise WaitTimeoutError(
                     'License sync on %s still shows %s after %s. %s'
                     % (appliance.url, 'off' if want else 'on',
                        'waiting %ss for the operator' % params['wait_timeout'] if manual else 'the console accepted the '
                        'change', appliance.instruction(action)), changed=not manual)
-            time.sleep(POLL_SECONDS)
 
     def _sync_now(self, appliance, params, before, manual):
         if manual:
@@ -154,8 +166,20 @@ class ActionModule(GhesActionBase):
                      % (params['wait_timeout'], appliance.instruction('sync_now')))
         previous = (before.get('last_sync') or {}).get('date')
         clicked = manual or sync_now_once(appliance, previous, params['wait_timeout'], tolerate_no_answer=True)
-        synced = wait_for_new_sync(appliance, previous, params['wait_timeout'], changed=not manual and clicked)
+        wait = Wait(self.say, self._who, 'GHEC to record a new license sync', params['wait_timeout'])
+        synced = wait_for_new_sync(appliance, previous, params['wait_timeout'], changed=not manual and clicked,
+                                   progress=wait.seen)
         return dict(before, **synced), clicked
+
+    def _after_predicted_connect(self, before, want, manual):
+        """Check mode after ghe_connect predicted a connection: the switch would be turned on next."""
+        was = bool(before['enabled'])
+        after = dict(before, enabled=want)
+        differences = [{'field': 'license_sync.enabled', 'before': was, 'after': want}] if was != want else []
+        result = self._result(bool(differences), before, after, differences, 'manual' if manual else 'console')
+        result['predicted'] = True
+        result['sync_triggered'] = False
+        return result
 
     def _result(self, changed, before, after, differences, method_used):
         result = {

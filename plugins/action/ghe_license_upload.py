@@ -10,10 +10,10 @@ that is what makes the module idempotent and what keeps a retry from uploading t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
-import time
 
 from ansible.errors import AnsibleError
 
@@ -43,6 +43,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
 from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now_once, wait_for_new_sync
 from ansible_collections.ghes.connect.plugins.module_utils._usage_file import UsageFile
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
 
 POLL_SECONDS = 1.0
 
@@ -60,6 +61,8 @@ class ActionModule(GhesActionBase):
 
     def execute(self, appliance, params, task_vars):
         max_age = parse_duration(params.get('max_age'), 'max_age')
+        self._who = task_vars.get('inventory_hostname') or appliance.url
+        appliance.waiter = functools.partial(Wait, self.say, self._who)
         if params['wait_timeout'] <= 0:
             raise InputError('wait_timeout must be 1 or more seconds (got %s): it bounds the wait for GHEC to process '
                              'the upload or the triggered sync.' % params['wait_timeout'])
@@ -92,7 +95,9 @@ class ActionModule(GhesActionBase):
         preflight(appliance, need_connect_license=False)
         # Not clicked when a run on this controller did for this same stale sync: its sync is awaited.
         clicked = sync_now_once(appliance, last.get('date'), params['wait_timeout'])
-        synced = wait_for_new_sync(appliance, last.get('date'), params['wait_timeout'], changed=clicked)
+        wait = Wait(self.say, self._who, 'GHEC to record a new license sync', params['wait_timeout'])
+        synced = wait_for_new_sync(appliance, last.get('date'), params['wait_timeout'], changed=clicked,
+                                   progress=wait.seen)
         return dict(result, changed=clicked, skipped_reason=None, license_sync=dict(sync, **synced))
 
     # -- the file path ------------------------------------------------------------------------
@@ -168,7 +173,7 @@ class ActionModule(GhesActionBase):
                                        'It was not sent again: run the task again.' % (usage.upload_name, exc.message))
 
     def _await_upload(self, appliance, usage, timeout, changed):
-        deadline = time.monotonic() + timeout
+        wait = Wait(self.say, self._who, 'GHEC to process the upload %s' % usage.upload_name, timeout, poll=POLL_SECONDS)
         while True:
             installation = appliance.installation(usage.host_name, refresh=True)
             upload = next((u for u in _uploads(installation) if u['name'] == usage.upload_name), None)
@@ -180,12 +185,12 @@ class ActionModule(GhesActionBase):
                                        'the usage again from %s and retry; if it fails again, contact GitHub Support '
                                        'with the file.' % (usage.upload_name, appliance.url), changed=changed,
                                        upload=_upload_result(upload, usage))
-            if time.monotonic() + POLL_SECONDS > deadline:
+            wait.seen(state or 'not listed yet')
+            if not wait.next():
                 raise WaitTimeoutError('Timed out after %ss waiting for GHEC to process %s (syncState %s). It was '
                                        'uploaded once and will not be uploaded again: run the task later to see the '
                                        'result.' % (timeout, usage.upload_name, state or 'not listed yet'),
                                        changed=changed)
-            time.sleep(POLL_SECONDS)
 
     def _source_path(self, src):
         if src is None:

@@ -11,30 +11,34 @@ options:
   url:
     description:
       - Base URL of the appliance's web interface, for example V(https://ghes.example.com).
-      - Must be C(https://). If not set, the environment variable E(GHES_URL) is used.
+      - Must be C(https://). When the task does not set it, from the host variable C(ghes_url), then the environment
+        variable E(GHES_URL).
     type: str
     required: true
   manage_url:
     description:
       - Base URL of the Manage GHES API and the legacy Management Console API.
-      - Defaults to the host of O(url) on port 8443. Environment variable E(GHES_MANAGE_URL).
+      - Defaults to the host of O(url) on port 8443. When the task does not set it, from the host variable
+        C(ghes_manage_url), then the environment variable E(GHES_MANAGE_URL).
     type: str
   manage_username:
     description:
       - User for the Manage GHES API. V(api_key) with the root site administrator password, or a Management
-        Console user (GHES 3.8+). Environment variable E(GHES_MANAGE_USERNAME).
+        Console user (GHES 3.8+). When the task does not set it, from the host variable C(ghes_manage_username), then the
+        environment variable E(GHES_MANAGE_USERNAME).
     type: str
     default: api_key
   manage_password:
     description:
       - Password for O(manage_username), sent with HTTP Basic authentication (never in a URL).
-        Environment variable E(GHES_MANAGE_PASSWORD).
+        When the task does not set it, from the host variable C(ghes_manage_password), then the environment variable
+        E(GHES_MANAGE_PASSWORD).
     type: str
   token:
     description:
       - Personal access token (classic) of a site administrator with the C(site_admin) scope, for the GHES REST
         API. Only needed to read the version from the REST API on appliances whose Manage API does not answer.
-        Environment variable E(GHES_TOKEN).
+        When the task does not set it, from the host variable C(ghes_token), then the environment variable E(GHES_TOKEN).
     type: str
   hostname:
     description:
@@ -49,47 +53,56 @@ options:
       - When given, it overrides the appliance's own name, and a warning says so when the two differ.
       - When GHEC lists two installations by this name (a restored or rebuilt appliance, the retired record kept),
         the connected one is this appliance's; among several connected, or none, the one updated last.
-      - Environment variable E(GHES_HOSTNAME).
+      - When the task does not set it, from the host variable C(ghes_hostname), then the environment variable
+        E(GHES_HOSTNAME).
     type: str
   enterprise_slug:
     description:
       - Slug of the appliance's own enterprise account, as in C(/enterprises/SLUG/settings) on the appliance.
-        Environment variable E(GHES_ENTERPRISE_SLUG).
+        When the task does not set it, from the host variable C(ghes_enterprise_slug), then the environment variable
+        E(GHES_ENTERPRISE_SLUG).
     type: str
     default: github
   console_username:
     description:
       - Site administrator who signs in to the appliance's web console to use the GitHub Connect and License
-        pages (see the README on why the console is used). Environment variable E(GHES_CONSOLE_USERNAME).
+        pages (see the README on why the console is used). When the task does not set it, from the host variable
+        C(ghes_console_username), then the environment variable E(GHES_CONSOLE_USERNAME).
     type: str
   console_password:
     description:
-      - Password of O(console_username); also used to confirm access (sudo). Environment variable E(GHES_CONSOLE_PASSWORD).
+      - Password of O(console_username); also used to confirm access (sudo). When the task does not set it, from the host
+        variable C(ghes_console_password), then the environment variable E(GHES_CONSOLE_PASSWORD).
     type: str
   console_totp_secret:
     description:
       - Base32 TOTP secret of O(console_username) when the account uses two-factor authentication.
-        Environment variable E(GHES_CONSOLE_TOTP_SECRET).
+        When the task does not set it, from the host variable C(ghes_console_totp_secret), then the environment variable
+        E(GHES_CONSOLE_TOTP_SECRET).
     type: str
   validate_certs:
     description:
       - Verify the appliance's TLS certificate. Turning this off is insecure and produces a warning; prefer O(ca_path).
-        Environment variable E(GHES_VALIDATE_CERTS).
+        When the task does not set it, from the host variable C(ghes_validate_certs), then the environment variable
+        E(GHES_VALIDATE_CERTS).
     type: bool
     default: true
   ca_path:
     description:
       - PEM file of the CA certificate(s) that signed the appliance's certificate. When set, only these are trusted.
-        Environment variable E(GHES_CA_PATH).
+        When the task does not set it, from the host variable C(ghes_ca_path), then the environment variable E(GHES_CA_PATH).
     type: path
   timeout:
-    description: Seconds to wait for each HTTP answer; 1 or more.
+    description:
+      - Seconds to wait for each HTTP answer; 1 or more.
+      - When the task does not set it, from the host variable C(ghes_timeout).
     type: int
     default: 30
   retries:
     description:
       - How many times a request is retried on connection errors and on 408, 429, 502, 503, 504 (honouring
         C(Retry-After)). Requests that change state are only retried when the server says it did not process them.
+      - When the task does not set it, from the host variable C(ghes_retries).
     type: int
     default: 5
 '''

@@ -11,40 +11,49 @@ options:
   ghec_url:
     description:
       - Base URL of the GitHub Enterprise Cloud API. V(https://api.SUBDOMAIN.ghe.com) for GHE.com.
-        Environment variable E(GHEC_URL).
+        When the task does not set it, from the host variable C(ghec_url), then the environment variable E(GHEC_URL).
     type: str
     default: https://api.github.com
   ghec_web_url:
     description:
       - Base URL of the GitHub Enterprise Cloud web pages (used only by the license usage upload).
-        Environment variable E(GHEC_WEB_URL).
+        When the task does not set it, from the host variable C(ghec_web_url), then the environment variable E(GHEC_WEB_URL).
     type: str
     default: https://github.com
   ghec_token:
     description:
       - Personal access token (classic) of an owner of the enterprise, scope C(read:enterprise) (C(admin:enterprise)
-        also works). Used for every verification read. Environment variable E(GHEC_TOKEN).
+        also works). Used for every verification read. When the task does not set it, from the host variable C(ghec_token),
+        then the environment variable E(GHEC_TOKEN).
     type: str
   ghec_enterprise:
-    description: Slug of the GHEC enterprise (C(https://github.com/enterprises/SLUG)). Environment variable E(GHEC_ENTERPRISE).
+    description:
+      - Slug of the GHEC enterprise (C(https://github.com/enterprises/SLUG)). When the task does not set it, from the host
+        variable C(ghec_enterprise), then the environment variable E(GHEC_ENTERPRISE).
     type: str
   ghec_session:
     description:
       - The C(user_session) cookie of an enterprise owner signed in to GitHub.com, for the "Add server usage" upload
-        that has no API. Environment variable E(GHEC_SESSION).
+        that has no API. When the task does not set it, from the host variable C(ghec_session), then the environment
+        variable E(GHEC_SESSION).
     type: str
   ghec_validate_certs:
-    description: Verify the GHEC TLS certificate. Environment variable E(GHEC_VALIDATE_CERTS).
+    description:
+      - Verify the GHEC TLS certificate. When the task does not set it, from the host variable C(ghec_validate_certs), then
+        the environment variable E(GHEC_VALIDATE_CERTS).
     type: bool
     default: true
   ghec_ca_path:
-    description: PEM CA file trusted for GHEC instead of the system store. Environment variable E(GHEC_CA_PATH).
+    description:
+      - PEM CA file trusted for GHEC instead of the system store. When the task does not set it, from the host variable
+        C(ghec_ca_path), then the environment variable E(GHEC_CA_PATH).
     type: path
   ghec_cache_ttl:
     description:
       - Seconds for which enterprise-wide GHEC reads (installations, license-sync-status) are shared by every host's
         task in the same run, so a fleet costs a handful of GHEC requests instead of several per appliance.
         V(0) turns sharing off.
+      - When the task does not set it, from the host variable C(ghec_cache_ttl).
     type: int
     default: 300
   state_dir:

@@ -61,7 +61,9 @@ options:
         (C(admin:enterprise) also works).
       - This is a secret. Give it through the environment variable E(GHEC_TOKEN), or as a vaulted string
         (C(!vault)) in the source file, or as a template such as
-        C("{{ lookup('ansible.builtin.env', 'MY_TOKEN') }}"); never write it in clear in the source file.
+        C("{{ lookup('ansible.builtin.env', 'MY_TOKEN') }}"), or from a file of its own encrypted with
+        C(ansible-vault encrypt) - C("{{ lookup('ansible.builtin.file', '/etc/ghes-connect/ghec_token.vault') }}")
+        (run with C(--vault-password-file) or C(--ask-vault-pass)); never write it in clear in the source file.
         A value tagged C(!unsafe) is used literally, never templated.
       - Required.
     type: str

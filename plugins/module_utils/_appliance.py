@@ -33,6 +33,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec import (
     latest_statistics_by_host,
     sync_records_by_host,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._host_vars import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.ghes.connect.plugins.module_utils._identity import (
     choose_installation,
@@ -64,6 +65,8 @@ class Appliance:
         self.secrets = tuple(params[k] for k in SECRET_OPTIONS if params.get(k))
         self.policy = policy or RetryPolicy(retries=params.get('retries', 5))
         self.warnings = []
+        # Set by the task: waiter(what, timeout) tells the operator about a wait (plugin_utils._wait.Wait).
+        self.waiter = None
         if not params.get('validate_certs', True):
             self.warnings.append('validate_certs is false: the appliance\'s TLS certificate is not verified, so its '
                                  'credentials could be sent to an impostor. Prefer ca_path.')
@@ -87,6 +90,16 @@ class Appliance:
         self.close()
 
     # -- HTTP plumbing ----------------------------------------------------------------------
+    def _address_from(self, base):
+        """The option (and host variable) that set ``base``, as a message names it."""
+        if base == self.manage_url and not self.params.get('manage_url'):
+            return ('%s, on port 8443 (set %s when the Manage API listens elsewhere)'
+                    % (where_set('url'), where_set('manage_url')))
+        for option in ('manage_url', 'url', 'ghec_url', 'ghec_web_url'):
+            if self.params.get(option) and self.params[option].rstrip('/') == base:
+                return where_set(option)
+        return None
+
     def _http(self, base, service, policy=None, **auth):
         cloud = service.startswith('GHEC')
         return HttpClient(
@@ -94,7 +107,7 @@ class Appliance:
             validate_certs=self.params.get('ghec_validate_certs' if cloud else 'validate_certs', True),
             ca_path=self.params.get('ghec_ca_path' if cloud else 'ca_path'),
             timeout=self.params.get('timeout', 30), policy=policy or self.policy, secrets=self.secrets,
-            pool=self.pool, **auth)
+            pool=self.pool, address_from=self._address_from(base), **auth)
 
     def _once(self, key, build):
         if key not in self._cache:
@@ -138,8 +151,10 @@ class Appliance:
         def build():
             from ansible_collections.ghes.connect.plugins.module_utils._console import ConsoleClient
             if not self.has_console_credentials:
-                raise InputError('console_username and console_password (a site administrator of the appliance) are '
-                                 'required for method: console. Without them, use method: manual.')
+                raise InputError('%s needs a console step, and method: console needs console_username and '
+                                 'console_password (host variables ghes_console_username, ghes_console_password: a site '
+                                 'administrator of the appliance). Give them, or set method: manual to do the step by '
+                                 'hand.' % self.url)
             # A console page answering 503 with a long Retry-After is the maintenance page: waiting
             # it out inside one read never helps (callers fall back to GHEC's documented reads).
             policy = RetryPolicy(retries=self.policy.retries, backoff=self.policy.backoff,
@@ -180,7 +195,7 @@ class Appliance:
     def config_runner(self):
         def build():
             from ansible_collections.ghes.connect.plugins.module_utils._config_run import ConfigRunner
-            return ConfigRunner(self.version, self.manage, self.legacy)
+            return ConfigRunner(self.version, self.manage, self.legacy, waiter=self.waiter)
         return self._once('config_runner', build)
 
     # -- facts ----------------------------------------------------------------------------

@@ -58,6 +58,7 @@ DESIRED_OPTIONS = {
     'target': {'type': 'str', 'choices': ['github_com', 'ghe_com']},
     'license_sync': {'type': 'bool'},
     'max_sync_age': {'type': 'str'},
+    'license_report': {'type': 'str', 'default': 'sync', 'choices': ['sync', 'upload']},
 }
 
 METHOD_OPTION = {'type': 'str', 'default': 'console', 'choices': ['console', 'manual']}

@@ -21,8 +21,10 @@ MAX_EVENTS_SHOWN = 10
 
 
 class ConfigRunner:
-    def __init__(self, version, manage, legacy, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, version, manage, legacy, clock=time.monotonic, sleep=time.sleep, waiter=None):
         self.use_manage = version.has('manage_config')
+        # waiter(what, timeout) -> an object whose seen(state) tells the operator (plugin_utils._wait.Wait).
+        self.waiter = waiter
         self.manage = manage
         self.legacy = legacy
         self.clock = clock
@@ -70,10 +72,13 @@ class ConfigRunner:
         """Call ``probe`` (returning ``(done, result)``) until done; return the result."""
         deadline = self.clock() + timeout
         interval = POLL_FIRST
+        progress = self.waiter(what, timeout) if self.waiter else None
         while True:
             done, result = probe()
             if done:
                 return result
+            if progress:
+                progress.seen('running')
             if self.clock() + interval > deadline:
                 raise WaitTimeoutError('Timed out after %ss waiting for %s. It may still be running: check '
                                        'the Management Console, then run again.' % (timeout, what))

@@ -199,6 +199,8 @@ class ConsoleClient:
                                 features=features)
         if page.has_text(layout.pending_text):
             return ConnectState('pending', authorization_url=page.marker(layout.authorization_marker))
+        if page.has_text(layout.expired_text) and self._resume_form(page, required=False) is not None:
+            return ConnectState('expired')
         if page.has_text(layout.not_enabled_text) and self._enable_form(page, required=False) is not None:
             return ConnectState('disabled')
         raise self._layout_error('the GitHub Connect page shows neither "%s", "%s" nor a connected account'
@@ -231,6 +233,23 @@ class ConsoleClient:
         response = self.submit(self.connect_path, locate, values)
         if response.status == 200:
             raise ConsoleError('The console did not start GitHub Connect on %s%s.'
+                               % (self.host_label, _flash(Page(response.text))))
+        if not self._is_own_url(response.location):
+            return response.location
+        return self.connect_state().authorization_url
+
+    def _resume_form(self, page, required=True):
+        action = self.layout.resume_action.format(slug=self.slug)
+        form = _one(page.find_forms(action=action, button=self.layout.resume_button))
+        if form is None and required:
+            raise self._layout_error('no "%s" form posting to %s' % (self.layout.resume_button, action), 'connect')
+        return form
+
+    def resume_connect(self):
+        """"Complete your GitHub Connect setup" for an expired hand-shake; return the fresh authorization URL."""
+        response = self.submit(self.connect_path, self._resume_form, {})
+        if response.status == 200:
+            raise ConsoleError('The console did not resume the GitHub Connect setup on %s%s.'
                                % (self.host_label, _flash(Page(response.text))))
         if not self._is_own_url(response.location):
             return response.location
@@ -365,4 +384,5 @@ def _one(forms):
 
 
 def _flash(page):
-    return (': ' + '; '.join(page.flash_errors)) if page.flash_errors else ''
+    """The page's error messages, to end a sentence of ours (their own final period dropped: no "..")."""
+    return (': ' + '; '.join(e.rstrip().rstrip('.') for e in page.flash_errors)) if page.flash_errors else ''

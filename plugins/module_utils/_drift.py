@@ -10,7 +10,7 @@ can never disagree about what counts as drift.
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._sync_health import FAILED, NEVER, STALE, UNKNOWN, parse_time, sync_health
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import FAILED, NEVER, STALE, UNKNOWN, age_seconds, parse_time, sync_health
 
 SYNC_PROBLEMS = (NEVER, FAILED, STALE)
 
@@ -71,6 +71,24 @@ def license_sync_assessment(sync, enabled_wanted, max_age):
     return differences, unknown
 
 
+def upload_problem(installation, max_age):
+    """Why an air-gapped appliance's usage reporting is drift (its latest upload), or None.
+
+    The rule of ``license_report: upload``: its usage reaches GHEC by file, so GHEC's latest
+    ``userAccountsUploads`` entry must have succeeded, and (with ``max_age``) recently.
+    """
+    uploads = [u for u in (installation or {}).get('uploads') or [] if u.get('created_at')]
+    if not uploads:
+        return 'no upload recorded on GHEC'
+    latest = max(uploads, key=lambda u: u['created_at'])
+    if latest.get('sync_state') != 'SUCCESS':
+        return 'latest upload %s is %s' % (latest.get('name'), latest.get('sync_state') or 'in an unknown state')
+    age = age_seconds(latest['created_at'])
+    if max_age is not None and age is not None and age > max_age:
+        return 'latest successful upload %.1f days ago (max age %.1f days)' % (age / 86400.0, max_age / 86400.0)
+    return None
+
+
 def blocking(info):
     """Why differences of this appliance cannot be fixed by this collection, from the facts ``info`` holds."""
     found = []
@@ -100,6 +118,19 @@ def assess(info, desired, enterprise, max_age):
             result['blocked_by'] = blocking(info)
         else:
             result['error'] = '; '.join(info.get('problems') or []) or 'the state could not be read'
+        return result
+    if desired.get('license_report') == 'upload':
+        # Air-gapped: never connected by design; its latest upload is the whole desired state.
+        installation = info['connect'].get('installation')
+        if installation is None:
+            result['unknown'] = connect_unknown(info['connect'])
+        else:
+            problem = upload_problem(installation, max_age)
+            if problem:
+                result['differences'].append({'field': 'license_upload.latest', 'before': problem,
+                                              'after': 'recent success'})
+        if result['differences'] or result['unknown']:
+            result['blocked_by'] = blocking(info)
         return result
     connected_wanted = desired.get('connected', True)
     result['differences'] = connect_differences(info['connect'], 'present' if connected_wanted else 'absent',

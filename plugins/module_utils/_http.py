@@ -104,8 +104,10 @@ class HttpClient:
 
     def __init__(self, base_url, service, validate_certs=True, ca_path=None, timeout=30,
                  policy=None, basic_auth=None, token=None, token_scheme='token',
-                 secrets=(), cookies=None, pool=None):
+                 secrets=(), cookies=None, pool=None, address_from=None):
         self.base_url = base_url.rstrip('/')
+        # Which option (and host variable) set base_url: a refused connection names what to fix.
+        self.address_from = address_from
         self.service = service
         self.policy = policy or RetryPolicy()
         self.secrets = tuple(s for s in secrets if s)
@@ -221,8 +223,9 @@ class HttpClient:
                 % (self.service, where, self._scrub(getattr(reason, 'verify_message', None) or str(reason)),
                    'ghec' if self.service == 'GHEC' else 'ghes'), url=where, maybe_sent=False)
         if isinstance(reason, ConnectionRefusedError):
-            return TransportError('%s at %s refused the connection: is the URL right and the service up?'
-                                  % (self.service, where), url=where, maybe_sent=False)
+            return TransportError('%s at %s refused the connection: is the URL right and the service up?%s'
+                                  % (self.service, where, ' The address comes from %s.' % self.address_from
+                                     if self.address_from else ''), url=where, maybe_sent=False)
         if isinstance(reason, socket.gaierror):
             return TransportError('Cannot resolve the host of %s URL %s (%s): check the URL.'
                                   % (self.service, where, reason), url=where, maybe_sent=False)

@@ -62,11 +62,12 @@ def _click(appliance, tolerate_no_answer):
     appliance.changed_state()
 
 
-def wait_for_new_sync(appliance, previous_date, timeout, changed=True):
+def wait_for_new_sync(appliance, previous_date, timeout, changed=True, progress=None):
     """Poll GHEC's license-sync-status until a sync newer than ``previous_date`` shows.
 
     Returns the ``read_last_sync`` state on success; a failed sync raises with GHEC's
     error text, and no new sync within ``timeout`` seconds raises ``WaitTimeoutError``.
+    ``progress`` (``Wait.seen`` of plugin_utils._wait) is told the last sync seen after each poll.
     """
     previous = parse_time(previous_date)
     deadline = time.monotonic() + timeout
@@ -80,6 +81,8 @@ def wait_for_new_sync(appliance, previous_date, timeout, changed=True):
                                        % (appliance.url, last.get('status'), last.get('error') or 'no error text'),
                                        changed=changed)
             return state
+        if progress:
+            progress('last sync %s' % (last.get('date') or 'none'))
         if time.monotonic() + POLL_SECONDS > deadline:
             raise WaitTimeoutError('Timed out after %ss waiting for GHEC to record a new license sync of %s (%s). '
                                    'The sync may still arrive: run again later.'

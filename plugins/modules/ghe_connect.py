@@ -43,7 +43,8 @@ options:
     type: str
   method:
     description:
-      - V(console) submits the console's forms (needs O(console_username) and O(console_password)).
+      - V(console) submits the console's forms (needs O(console_username) and O(console_password), but only when
+        something has to change - an appliance already connected needs neither).
       - V(manual) prints what a person must click on this release, then waits for the result (O(approval_timeout)).
         For appliances whose console sign-in cannot be scripted (SAML-only, hardware keys).
     type: str

@@ -86,6 +86,17 @@ options:
       max_sync_age:
         description: Oldest acceptable last successful sync (V(8d), V(36h), seconds).
         type: str
+      license_report:
+        description:
+          - How the appliance's license usage reaches GHEC. V(sync) (automatic license sync over GitHub Connect) or
+            V(upload) (air-gapped - usage files uploaded to GHEC, see M(ghes.connect.ghe_license_upload)).
+          - With V(upload), O(desired.connected) and O(desired.license_sync) are not compared; the appliance is in the
+            desired state when GHEC's latest upload for it (C(userAccountsUploads)) succeeded and, with
+            O(desired.max_sync_age), is not older than that.
+          - Per appliance, the roles take it from the host variable C(ghes_license_report).
+        type: str
+        choices: [sync, upload]
+        default: sync
 seealso:
   - module: ghes.connect.ghe_connect_info
 '''

@@ -32,7 +32,8 @@ options:
     default: enabled
   method:
     description:
-      - V(console) submits the console form (needs O(console_username) and O(console_password)).
+      - V(console) submits the console form (needs O(console_username) and O(console_password), but only when
+        something has to change - reading needs neither).
       - V(manual) prints what to click on this release and waits up to O(wait_timeout) seconds.
     type: str
     choices: [console, manual]
@@ -57,6 +58,14 @@ options:
     description: Seconds to wait for a configuration run already in progress before failing. V(0) fails at once.
     type: int
     default: 0
+  connect_predicted:
+    description:
+      - Check mode only (ignored otherwise). Set it when the task before this one (M(ghes.connect.ghe_connect) in
+        check mode) predicted that GitHub Connect gets connected. On an appliance that is not connected yet the module
+        then reports that license sync would be switched on next, with RV(predicted=true), instead of failing.
+      - The C(ghes.connect.enable) role sets it from the result of its Connect step.
+    type: bool
+    default: false
 seealso:
   - module: ghes.connect.ghe_connect
   - module: ghes.connect.ghe_connect_info
@@ -113,6 +122,12 @@ sync_triggered:
     - V(false) when this task waited instead for a sync that another run on this controller had triggered for the
       same stale sync less than O(wait_timeout) ago (the task is then not changed by it).
   returned: success
+  type: bool
+predicted:
+  description:
+    - True when, in check mode with O(connect_predicted=true), the result is what follows the predicted connection
+      (the appliance is not connected yet, so nothing of its license sync could be read beyond the switch).
+  returned: when O(connect_predicted=true) applied
   type: bool
 method_used:
   description: V(console), V(manual), or V(none).

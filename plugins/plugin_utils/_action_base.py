@@ -24,6 +24,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
 )
 from ansible_collections.ghes.connect.plugins.module_utils._redact import Scrubber, redact
 from ansible_collections.ghes.connect.plugins.module_utils._state_dir import take_warnings
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import with_host_variables
 
 display = Display()
 
@@ -61,7 +62,9 @@ class GhesActionBase(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        _validation, params = self.validate_argument_spec(**self.argument_spec().kwargs())
+        spec = self.argument_spec()
+        self._task.args = with_host_variables(self._task.args, spec, task_vars or {}, self._templar)
+        _validation, params = self.validate_argument_spec(**spec.kwargs())
         # As given (a stray newline included) and as used: either may show up in a message.
         self.secrets = secret_values(params)
         warnings = []

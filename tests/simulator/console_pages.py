@@ -10,6 +10,9 @@ LAYOUTS = {
     "default": {
         "not_enabled_text": "GitHub Connect is not enabled yet",
         "pending_text": "Connection pending approval",
+        "expired_text": "You have not completed the setup process for GitHub Connect within 5 minutes.",
+        "resume_button": "Complete your GitHub Connect setup",
+        "resume_path": "/settings/dotcom_connection/resume_dotcom_connection",
         "enable_button": "Enable GitHub Connect",
         "disable_button": "Disable GitHub Connect",
         "target_field": "target",
@@ -36,6 +39,9 @@ LAYOUTS = {
     "unknown": {
         "not_enabled_text": "This instance is not linked to a cloud account",
         "pending_text": "Waiting for the cloud account",
+        "expired_text": "The link request timed out.",
+        "resume_button": "Retry the link",
+        "resume_path": "/settings/cloud_link/retry",
         "enable_button": "Link to cloud",
         "disable_button": "Unlink from cloud",
         "target_field": "destination",
@@ -199,7 +205,7 @@ def _readonly_feature(appliance, n, name):
                escape(FEATURE_LABELS[name]), "Enabled" if enabled else "Disabled"))
 
 
-def connect_page(appliance, csrf, flashes=()):
+def connect_page(appliance, csrf, flashes=(), expired=False):
     n = names(appliance)
     if appliance.connected:
         target = appliance.target or "github_com"
@@ -215,6 +221,16 @@ def connect_page(appliance, csrf, flashes=()):
 %s
 </section>""" % (n["account_attr"], escape(appliance.connected_enterprise), n["target_attr"], target,
                  escape(appliance.connected_enterprise), escape(where), _disable_form(appliance, n, csrf), features)
+    elif appliance.pending and expired:
+        body = """<div class="connection" data-connection-state="expired">
+<p>%s</p>
+</div>
+<form action="%s%s" method="post" accept-charset="UTF-8" class="js-resume-connect">
+%s
+<button type="submit">%s</button>
+</form>
+%s""" % (n["expired_text"], enterprise_path(appliance), n["resume_path"], _token(csrf),
+         n["resume_button"], _disable_form(appliance, n, csrf))
     elif appliance.pending:
         url = appliance.pending["url"]
         body = """<div class="connection" data-connection-state="pending">

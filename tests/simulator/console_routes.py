@@ -94,7 +94,21 @@ def _connect_page_path(appliance):
 
 
 def connect_page(world, appliance, request, session):
-    return html_response(pages.connect_page(appliance, session.csrf, session.take_flashes()))
+    return html_response(pages.connect_page(appliance, session.csrf, session.take_flashes(),
+                                            expired=world.handshake_expired(appliance, world.now())))
+
+
+def connect_resume(world, appliance, request, session):
+    """"Complete your GitHub Connect setup": a fresh hand-shake for the expired one (302 to GitHub.com). Needs sudo."""
+    sessions.check_csrf(session, request)
+    now = world.now()
+    if not session.sudo_active(now):
+        return html_response(pages.sudo_page(session.csrf, _connect_page_path(appliance)))
+    if not world.handshake_expired(appliance, now):
+        session.flash("error", "There is no expired GitHub Connect setup to complete.")
+        return redirect(_url(appliance, _connect_page_path(appliance)))
+    pending = appliance.pending
+    return redirect(world.request_connect(appliance, pending["target"], pending["subdomain"], session.user, now))
 
 
 def connect_submit(world, appliance, request, session):
@@ -202,6 +216,7 @@ def _routes(appliance):
         ("GET", "/"): (dashboard, "user"),
         ("GET", ent + "/settings/dotcom_connection"): (connect_page, "admin"),
         ("POST", ent + "/settings/dotcom_connection"): (connect_submit, "admin"),
+        ("POST", ent + n["resume_path"]): (connect_resume, "admin"),
         ("POST", pages.license_sync_path(appliance)): (license_sync_submit, "admin"),
         ("GET", ent + "/settings/license"): (license_page, "admin"),
         ("POST", ent + n["sync_now_path"]): (sync_now_submit, "admin"),

@@ -25,6 +25,9 @@ WEEK = 7 * DAY
 SYNC_ERROR_UNREACHABLE = "Unable to reach GitHub.com: connection timed out (api.github.com:443)"
 SYNC_ERROR_FAILED = "License usage upload failed: 500 Internal Server Error from GitHub.com"
 
+# GitHub.com forgets an unapproved Connect hand-shake after about 5 minutes (console-model.md).
+HANDSHAKE_SECONDS = 300
+
 
 class World:
     def __init__(self, spec):
@@ -108,6 +111,10 @@ class World:
         return appliance
 
     # -- GitHub Connect --------------------------------------------------------
+    def handshake_expired(self, appliance, now):
+        """A pending hand-shake not approved within HANDSHAKE_SECONDS has expired (console-model.md)."""
+        return bool(appliance.pending) and now - appliance.pending["requested_at"] > HANDSHAKE_SECONDS
+
     def request_connect(self, appliance, target, subdomain, actor, now):
         """The console's "Enable GitHub Connect": a pending authorization on GitHub.com."""
         request_id = secrets.token_hex(10)
@@ -116,7 +123,8 @@ class World:
                              "actor": actor, "requested_at": now}
         if appliance.approve_after is not None:
             def auto_approve(when, appliance=appliance, request_id=request_id):
-                if appliance.pending and appliance.pending["id"] == request_id:
+                if appliance.pending and appliance.pending["id"] == request_id \
+                        and not self.handshake_expired(appliance, when):
                     self.approve(appliance, None, when)
             self.clock.call_at(now + float(appliance.approve_after), auto_approve)
         return url
@@ -124,6 +132,9 @@ class World:
     def approve(self, appliance, enterprise, now):
         if not appliance.pending:
             raise HttpError(409, "%s has no pending GitHub Connect request" % appliance.name)
+        if self.handshake_expired(appliance, now):
+            raise HttpError(409, "the GitHub Connect hand-shake of %s has expired: resume it on the appliance first"
+                            % appliance.name)
         pending = appliance.pending
         self.connect(appliance, enterprise or self.ghec.slug, pending["target"], pending["subdomain"],
                      pending["actor"], now)
@@ -317,6 +328,7 @@ class World:
             "connected": a.connected, "connected_enterprise": a.connected_enterprise, "target": a.target,
             "ghe_com_subdomain": a.ghe_com_subdomain, "pending_authorization": bool(a.pending),
             "authorization_url": a.pending["url"] if a.pending else None,
+            "handshake_expired": self.handshake_expired(a, now),
             "features": {name: a.feature_enabled(name) for name in FEATURES},
             "feature_enabled_at": {name: iso(ts) for name, ts in a.features.items() if ts is not None},
             "license_sync": a.license_sync,

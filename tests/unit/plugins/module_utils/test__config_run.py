@@ -106,3 +106,28 @@ def test_a_run_that_never_ends_times_out():
 def test_wait_idle_returns_when_the_running_apply_ends():
     run, _clock = runner('3.12.0', manage=FakeManage(polls_running=2))
     run.wait_idle(timeout=10)
+
+
+class Told:
+    """A stand-in for plugin_utils._wait.Wait: records what the runner says it sees."""
+
+    def __init__(self):
+        self.waits = []
+
+    def __call__(self, what, timeout):
+        self.waits.append({'what': what, 'timeout': timeout, 'seen': []})
+        return self
+
+    def seen(self, state):
+        self.waits[-1]['seen'].append(state)
+
+
+def test_a_wait_for_a_running_configuration_is_told_while_it_lasts():
+    told = Told()
+    manage = FakeManage(polls_running=3)
+    clock = Clock()
+    run = ConfigRunner(GhesVersion('3.16.0'), manage, None, clock=clock, sleep=clock.sleep, waiter=told)
+    run.apply(60)
+    assert len(told.waits) == 1 and told.waits[0]['timeout'] == 60
+    assert told.waits[0]['what'].startswith('configuration run ')
+    assert told.waits[0]['seen'] == ['running'] * 3

@@ -1,0 +1,260 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ghe_connect_fleet: connect every appliance of the play, with one list of approvals and one wait.
+
+A person approves every new connection on GitHub.com. Waiting per host holds a fork per
+appliance and shows the URLs a few at a time; this task, run once for the play, sends the
+requests of a wave at once (bounded concurrency), writes and prints ONE list of
+authorization URLs, then waits for the whole wave from one loop, telling each approval as it
+arrives. A hand-shake GitHub.com forgot (about 5 minutes) is resumed and its fresh URL put in
+the list. Waves are sized to what a person approves before a hand-shake expires.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.ghes.connect.plugins.action.ghe_drift_scan import HostOptions
+from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import APPLIANCE_OPTIONS, SECRET_OPTIONS, appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._files import private_directory, write_private
+from ansible_collections.ghes.connect.plugins.module_utils._host_vars import APPLIANCE_HOST_VARS
+from ansible_collections.ghes.connect.plugins.module_utils._state import CONSOLE_NEVER, console_mode, read_connect
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
+
+POLL_SECONDS = 2.0
+# The console page is what shows an expired hand-shake (GHEC does not): read it this often per appliance.
+CONSOLE_EVERY = 10.0
+LIST_NAME = 'ghes-connect-approvals'
+
+
+class ActionModule(GhesActionBase):
+    BYPASS_HOST_LOOP = True
+
+    def argument_spec(self):
+        spec = appliance_spec(extra={
+            'hosts': {'type': 'list', 'elements': 'str'},
+            'target': {'type': 'str', 'default': 'github_com', 'choices': ['github_com', 'ghe_com']},
+            'ghe_com_subdomain': {'type': 'str'},
+            'wave_size': {'type': 'int', 'default': 10},
+            'approval_timeout': {'type': 'int', 'default': 600},
+            'concurrency': {'type': 'int', 'default': 10},
+            'config_wait_timeout': {'type': 'int', 'default': 0},
+            'list_dir': {'type': 'path'},
+        })
+        spec.options['url']['required'] = False
+        return spec
+
+    def make_appliance(self, params):
+        return None
+
+    def execute(self, appliance, params, task_vars):
+        for option in ('wave_size', 'concurrency'):
+            if params[option] < 1:
+                raise InputError('%s must be 1 or more.' % option)
+        if params['approval_timeout'] < 0:
+            raise InputError('approval_timeout must be 0 (send the requests, do not wait) or a number of seconds.')
+        if params['target'] == 'ghe_com' and not params.get('ghe_com_subdomain'):
+            raise InputError('target: ghe_com needs ghe_com_subdomain.')
+        hosts = params['hosts'] if params.get('hosts') is not None else list(task_vars.get('ansible_play_batch') or [])
+        cloud = dict((k, v) for k, v in params.items() if k not in APPLIANCE_OPTIONS)
+        options = HostOptions(dict(APPLIANCE_HOST_VARS), cloud)
+        jobs = [(name, options(name, task_vars['hostvars'][name])) for name in hosts]
+        self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
+        self._params = params
+        self._list_dir = params.get('list_dir') or os.path.join(os.getcwd(), LIST_NAME)
+        self._records = {}
+        self._sent = []
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=params['concurrency']) as pool:
+            self._pool = pool
+            for name, record in zip(hosts, pool.map(self._read, jobs)):
+                self._records[name] = record
+            waiting = [name for name in hosts if self._records[name]['status'] in ('pending', 'expired', 'disabled')]
+            for first in range(0, len(waiting), params['wave_size']):
+                wave = waiting[first:first + params['wave_size']]
+                if not self._wave(wave, dict(jobs)) and first + params['wave_size'] < len(waiting):
+                    for name in waiting[first + params['wave_size']:]:
+                        self._records[name].update(status='not_requested', error=(
+                            'not requested: the wave before it was not approved within approval_timeout'))
+                    break
+        self._write_list()
+        records = [self._records[name] for name in hosts]
+        return {
+            'changed': bool(self._sent),
+            'appliances': dict((r['appliance'], r) for r in records),
+            'connected': [r['appliance'] for r in records if r['connected']],
+            'pending': [r['appliance'] for r in records if r['status'] == 'pending'],
+            'unconnectable': [r['appliance'] for r in records if r['error'] and r['status'] != 'not_requested'],
+            'requested': sorted(self._sent),
+            'list_files': self._list_files(),
+            'seconds': round(time.monotonic() - started, 2),
+        }
+
+    # -- one appliance ----------------------------------------------------------------------
+    def _read(self, job):
+        name, params = job
+        record = {'appliance': name, 'url': params.get('url'), 'status': None, 'connected': False,
+                  'authorization_url': None, 'requested': False, 'error': None}
+        if '_error' in params:
+            return dict(record, status='error', error=params['_error'])
+        try:
+            with Appliance(params) as appliance:
+                state = read_connect(appliance, console_mode(appliance))
+        except GhesConnectError as exc:
+            return dict(record, status='error', error=exc.message)
+        enterprise = params.get('ghec_enterprise')
+        if state['status'] == 'connected' and state['account'] not in (None, enterprise):
+            return dict(record, status='error', error='%s is connected to the enterprise "%s", not "%s": use '
+                                                      'ghes.connect.ghe_connect with force: true to move it.'
+                                                      % (name, state['account'], enterprise))
+        status = 'connected' if state['connected'] else state['status']
+        if status == 'unconfirmed':
+            status = 'pending'
+        return dict(record, status=status, connected=state['connected'], authorization_url=state['authorization_url'])
+
+    def _send(self, job):
+        """Start (or resume) the hand-shake of one appliance; the record's new fields."""
+        name, params = job
+        record = self._records[name]
+        if record['status'] == 'pending':
+            return {}
+        if self.check_mode:
+            self._sent.append(name)
+            return {'status': 'pending', 'requested': True}
+        appliance = self._appliance(name, params)
+        try:
+            if record['status'] == 'expired':
+                url = appliance.console.resume_connect()
+            else:
+                preflight(appliance, config_wait=self._params['config_wait_timeout'])
+                url = appliance.console.enable_connect(self._params['target'], self._params.get('ghe_com_subdomain'))
+            appliance.changed_state()
+        except GhesConnectError as exc:
+            return {'status': 'error', 'error': exc.message}
+        self._sent.append(name)
+        return {'status': 'pending', 'authorization_url': url, 'requested': True}
+
+    def _poll(self, job, console_due):
+        """Connected yet? And, on the console's pace, has GitHub.com forgotten the hand-shake?"""
+        name, params = job
+        appliance = self._appliance(name, params)
+        try:
+            state = read_connect(appliance, CONSOLE_NEVER, refresh=True)
+            if state['connected']:
+                return 'connected', None
+            if not console_due or not appliance.has_console_credentials:
+                return 'pending', None
+            seen = appliance.console.connect_state()
+            if seen.status != 'expired':
+                return 'pending', seen.authorization_url
+            url = appliance.console.resume_connect()
+            appliance.changed_state()
+            self._sent.append(name)
+            return 'resumed', url
+        except GhesConnectError as exc:
+            return 'error', exc.message
+
+    def _appliance(self, name, params):
+        """The wave's client of ``name``, kept open for its requests and polls (one console sign-in)."""
+        if name not in self._open:
+            self._open[name] = Appliance(params, share_facts=False)
+            self._open[name].waiter = functools.partial(Wait, self.say, name)
+        return self._open[name]
+
+    # -- one wave ---------------------------------------------------------------------------
+    def _wave(self, wave, params_of):
+        """Send, list, wait. True when the next wave may be sent: every appliance of this one ended connected
+        or failed, or nobody is waited for (approval_timeout 0, check mode)."""
+        self._open = {}
+        try:
+            return self._send_and_wait(wave, params_of)
+        finally:
+            for appliance in self._open.values():
+                appliance.close()
+
+    def _send_and_wait(self, wave, params_of):
+        for name, update in zip(wave, self._pool.map(self._send, [(n, params_of[n]) for n in wave])):
+            self._records[name].update(update)
+        self._write_list()
+        self._show_list(wave)
+        waiting = [n for n in wave if self._records[n]['status'] == 'pending']
+        if self.check_mode or not waiting or self._params['approval_timeout'] == 0:
+            return True
+        total = len(self._records)
+        wait = Wait(self.say, 'the fleet', 'approvals on GitHub.com', self._params['approval_timeout'], poll=POLL_SECONDS)
+        next_console = time.monotonic() + CONSOLE_EVERY
+        while waiting:
+            console_due = time.monotonic() >= next_console
+            if console_due:
+                next_console = time.monotonic() + CONSOLE_EVERY
+            seen = list(self._pool.map(lambda n: self._poll((n, params_of[n]), console_due), waiting))
+            for name, (status, detail) in zip(list(waiting), seen):
+                record = self._records[name]
+                if status == 'connected':
+                    record.update(status='connected', connected=True)
+                    waiting.remove(name)
+                    self.say('%s approved, %d of %d connected, waiting up to %d s more'
+                             % (name, self._count_connected(), total, wait.remaining))
+                elif status == 'resumed':
+                    record.update(authorization_url=detail)
+                    self._write_list()
+                    self.say('%s: its approval request expired on GitHub.com and was resumed: approve at %s'
+                             % (name, detail))
+                elif status == 'error':
+                    record.update(status='error', error=detail)
+                    waiting.remove(name)
+                elif detail:
+                    record['authorization_url'] = detail
+            if not waiting:
+                break
+            wait.seen('%d of %d approved' % (len(wave) - len(waiting), len(wave)))
+            if not wait.next():
+                break
+        self._write_list()
+        return not waiting
+
+    def _count_connected(self):
+        return sum(1 for r in self._records.values() if r['connected'])
+
+    # -- the list ---------------------------------------------------------------------------
+    def _show_list(self, wave):
+        rows = [self._records[n] for n in wave if self._records[n]['status'] == 'pending']
+        if not rows:
+            return
+        enterprise = self._params.get('ghec_enterprise')
+        lines = ['Approve on GitHub.com as an owner of "%s" (%d appliance%s%s):'
+                 % (enterprise, len(rows), '' if len(rows) == 1 else 's', ', check mode: nothing was sent'
+                    if self.check_mode else '')]
+        width = max(len(r['appliance']) for r in rows)
+        lines += ['  %s  %s' % (r['appliance'].ljust(width), r['authorization_url'] or '(the request would be sent)')
+                  for r in rows]
+        files = self._list_files()
+        lines.append('The list is also in %s and %s.' % (files['json'], files['markdown']))
+        self.say('\n'.join(lines))
+
+    def _list_files(self):
+        return {'json': os.path.join(self._list_dir, LIST_NAME + '.json'),
+                'markdown': os.path.join(self._list_dir, LIST_NAME + '.md')}
+
+    def _write_list(self):
+        if self.check_mode:
+            return
+        private_directory(self._list_dir)
+        files = self._list_files()
+        rows = sorted(self._records.values(), key=lambda r: r['appliance'])
+        listed = [dict((k, r[k]) for k in ('appliance', 'url', 'status', 'authorization_url', 'error')) for r in rows]
+        write_private(files['json'], json.dumps({'enterprise': self._params.get('ghec_enterprise'),
+                                                 'appliances': listed}, indent=2) + '\n')
+        markdown = ['# GitHub Connect approvals for "%s"' % self._params.get('ghec_enterprise'), '',
+                    '| appliance | status | authorization URL |', '|---|---|---|']
+        markdown += ['| %s | %s | %s |' % (r['appliance'], r['status'], r['authorization_url'] or r['error'] or '')
+                     for r in listed]
+        write_private(files['markdown'], '\n'.join(markdown) + '\n')

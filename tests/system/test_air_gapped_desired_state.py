@@ -1,0 +1,68 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ghes_license_report: upload - an air-gapped appliance is in the desired state by its latest upload."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness import play
+
+SIM_SPEC = {
+    'seed': 55,
+    'defaults': {'sync_seconds': 0.3},
+    'appliances': [{'name': 'gapped', 'version': '3.15.1', 'air_gapped': True},
+                   {'name': 'online', 'version': '3.17.1', 'connected': True, 'license_sync': True,
+                    'last_sync_days_ago': 1}],
+}
+
+
+@pytest.fixture
+def fleet(make_simulator, control):
+    """A fresh fleet per test: GHEC keeps every upload, so one test's upload would be the next one's history."""
+    sim = make_simulator(SIM_SPEC)
+    return sim, control(sim)
+
+
+def records(run, report_dir, playbook):
+    assert run.rc in (0, 2), run.output[-3000:]
+    data = json.loads((report_dir / 'drift.json').read_text())
+    return dict((r['appliance'], r) for r in data['appliances'])
+
+
+@pytest.mark.parametrize('playbook', ['playbooks/drift.yml', 'playbooks/drift_per_host.yml'])
+def test_air_gapped_appliance_is_in_sync_after_a_successful_upload_and_drift_before(fleet, tmp_path, playbook):
+    sim, ctl = fleet
+    before = records(play(sim, playbook, hosts='gapped', ghes_target_hosts='gapped', ghes_license_report='upload',
+                          drift_report_dir=str(tmp_path / 'before')), tmp_path / 'before', playbook)
+    assert before['gapped']['verdict'] == 'drift', before
+    assert before['gapped']['differences'] == [
+        {'field': 'license_upload.latest', 'before': 'no upload recorded on GHEC', 'after': 'recent success'}]
+
+    first = play(sim, 'playbooks/enable.yml', hosts='gapped', ghes_target_hosts='gapped', ghes_license_report='upload',
+                 enable_sync_wait_timeout=30)
+    assert first.rc == 0, first.output[-4000:]
+    ran = [r['action'].split('.')[-1] for r in first.results if r['host'] == 'gapped' and r['status'] != 'skipped']
+    assert 'ghe_license_upload' in ran and 'ghe_connect_fleet' not in ran and 'ghe_connect' not in ran, ran
+    assert not ctl.appliance('gapped')['connected']
+    line = next(line for line in first.stdout.splitlines() if '"msg": "gapped: license_report=upload' in line)
+    assert line.endswith(' SUCCESS"'), line
+
+    after = records(play(sim, playbook, hosts='gapped', ghes_target_hosts='gapped', ghes_license_report='upload',
+                         drift_report_dir=str(tmp_path / 'after')), tmp_path / 'after', playbook)
+    assert after['gapped']['verdict'] == 'in_sync', after
+    assert after['gapped']['differences'] == []
+
+    again = play(sim, 'playbooks/enable.yml', hosts='gapped', ghes_target_hosts='gapped', ghes_license_report='upload')
+    assert again.rc == 0 and again.recap()['gapped']['changed'] == 0, again.output[-3000:]
+
+
+def test_without_the_host_variable_the_air_gapped_appliance_still_shows_as_drift(fleet, tmp_path):
+    """The choice is per host: no ghes_license_report means sync, and an upload does not make it in sync."""
+    sim, _ctl = fleet
+    run = play(sim, 'playbooks/drift.yml', hosts='gapped:online', ghes_target_hosts='gapped:online', drift_report_dir=str(tmp_path))
+    found = records(run, tmp_path, 'playbooks/drift.yml')
+    assert found['gapped']['verdict'] != 'in_sync'
+    assert found['online']['verdict'] == 'in_sync', found['online']

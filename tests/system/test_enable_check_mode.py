@@ -1,0 +1,95 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``ansible-playbook ghes.connect.enable --check --diff``: predicts the whole run, writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from harness import ghec_writes, writes
+from playbook_runner import REPO, run_playbook
+
+FRESH = ['f309', 'f314', 'f320']
+
+
+def fleet(sim_and_control):
+    return sim_and_control(
+        {'name': 'f309', 'version': '3.9.4'}, {'name': 'f314', 'version': '3.14.2'},
+        {'name': 'f320', 'version': '3.20.0'},
+        {'name': 'done', 'version': '3.17.1', 'connected': True, 'license_sync': True, 'last_sync_days_ago': 1,
+         'features': {'server_statistics': True}},
+        defaults={'approve_after': 0.2, 'sync_seconds': 0.2})
+
+
+def inventory_without_console(sim, tmp_path, hosts):
+    """The simulator's inventory with no console credentials for ``hosts`` (SAML-only consoles, say)."""
+    inventory = yaml.safe_load(Path(sim.inventory_path).read_text())
+    for name in hosts:
+        for variable in ('ghes_console_username', 'ghes_console_password'):
+            inventory['all']['children']['ghes']['hosts'][name].pop(variable, None)
+    path = tmp_path / 'inventory.yml'
+    path.write_text(yaml.safe_dump(inventory))
+    path.chmod(0o600)
+    return path
+
+
+def enable(inventory, check=True):
+    return run_playbook(REPO / 'playbooks' / 'enable.yml', inventory, check=check, diff=True, forks=4,
+                        extra_vars={'enable_approval_timeout': 30, 'enable_sync_wait_timeout': 30})
+
+
+def test_check_diff_on_a_fresh_fleet_predicts_connect_and_license_sync_and_writes_nothing(sim_and_control, tmp_path):
+    sim, ctl = fleet(sim_and_control)
+    for name in FRESH + ['done']:
+        ctl.clear_requests(name)
+    ctl.clear_ghec_requests()
+    # The appliance that needs no change has no console credentials: it must not need them.
+    run = enable(inventory_without_console(sim, tmp_path, ['done']))
+    assert run.rc == 0, run.output[-4000:]
+    for name in FRESH:
+        connect = run.result('ghe_connect', name)
+        assert connect['changed'] and connect['diff']['before']['connected'] is False, connect
+        assert connect['diff']['after']['status'] == 'pending'
+        sync = run.result('ghe_license_sync', name)
+        assert sync['predicted'] is True and sync['changed'] is True, sync
+        assert sync['diff']['after']['enabled'] is True and sync['diff']['before']['enabled'] in (False, None)
+        assert {'field': 'license_sync.enabled', 'before': False, 'after': True} in sync['differences']
+        assert '%s: PREDICTED (check mode) connected=True license_sync=True' % name in run.stdout
+        assert '%s (check mode, nothing was changed): would be connected' % name in run.stdout
+    assert run.result('ghe_connect', 'done')['changed'] is False
+    assert 'done: PREDICTED (check mode) connected=True license_sync=True' in run.stdout
+    assert 'done (check mode, nothing was changed): already in the desired state' in run.stdout
+    # The diff is shown, not hidden by no_log (the modules mask secrets themselves).
+    assert 'censored' not in run.output
+    for name in FRESH + ['done']:
+        assert writes(ctl, name) == [], (name, writes(ctl, name))
+        assert not ctl.appliance(name)['connected'] or name == 'done'
+    assert ghec_writes(ctl) == []
+
+
+def test_an_appliance_needing_the_console_without_credentials_fails_naming_manual_and_the_summary_lists_it(
+        sim_and_control, tmp_path):
+    sim, ctl = fleet(sim_and_control)
+    ctl.clear_requests('f314')
+    for check in (True, False):
+        run = enable(inventory_without_console(sim, tmp_path, ['f314']), check=check)
+        assert run.rc != 0
+        line = next(line for line in run.stdout.splitlines() if '"msg": "f314: FAILED' in line)
+        assert 'method: manual' in line and 'console_username' in line and 'ghes_console_password' in line, line
+        assert 'required_if' not in run.output and 'missing required arguments' not in run.output
+        # The others went on; the summary play ran and names each of them.
+        for name in ('f309', 'f320', 'done'):
+            assert '"msg": "%s: %s' % (name, 'PREDICTED' if check else 'connected=True') in run.stdout, run.stdout[-3000:]
+        assert run.recap()['f314']['failed'] == 1
+        assert writes(ctl, 'f314') == []
+
+
+def test_every_appliance_failing_still_gets_its_summary(sim_and_control, tmp_path):
+    sim, _ctl = fleet(sim_and_control)
+    run = run_playbook(REPO / 'playbooks' / 'enable.yml', sim.inventory_path, check=True, forks=4,
+                       extra_vars={'ghec_enterprise': 'no-such-enterprise'})
+    assert run.rc != 0
+    for name in FRESH + ['done']:
+        assert '"msg": "%s: FAILED at' % name in run.stdout, run.stdout[-3000:]
