@@ -21,13 +21,16 @@ APPLIANCE_FIELDS = {
     "sync_seconds", "sync_fail", "users_revision",
     # console and network
     "console_layout", "down",
+    # the administrative shell: an SSH endpoint (ssh_server.py) and the keys authorised for admin
+    "admin_shell", "ssh_keys",
 }
 # The ones that involve GHEC or the sockets, applied by the world rather than the appliance.
 WORLD_FIELDS = {"connected", "connected_enterprise", "target", "ghe_com_subdomain", "last_sync_days_ago",
                 "last_sync_status", "last_sync_error", "down"}
 
 SPEC_KEYS = {"seed", "enterprise", "tokens", "ghec_sessions", "count", "versions", "defaults", "appliances",
-             "ghec_extra_installations", "upload_result", "upload_processing_seconds", "ghec_cloud_users"}
+             "ghec_extra_installations", "upload_result", "upload_processing_seconds", "ghec_cloud_users",
+             "ssh_client_key"}
 
 RESERVED_NAMES = {"ghec", "*", "_control"}     # fault targets and log keys
 

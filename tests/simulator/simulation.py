@@ -6,6 +6,7 @@ from . import appliance_router, control, ghec_rest, ghec_web, inventory, tls
 from .httpmsg import HttpError, error_response
 from .requestlog import appliance_write, ghec_write
 from .server import HttpServer
+from .ssh_server import SshEndpoints
 from .world import World
 
 
@@ -26,6 +27,7 @@ class Simulator:
         self.workers = workers
         self.world = None
         self.server = None
+        self.ssh = None
         self.info = None
         self.control_url = self.ghec_url = self.ghec_web_url = None
         self.ca_path = self.inventory_path = None
@@ -66,11 +68,16 @@ class Simulator:
             if appliance.down:
                 world.set_down(appliance, True)
         server.start()
-        self.info = inventory.write(world, self.control_url, self.ca_path, self.workdir)
+        self.ssh = SshEndpoints(world).start(self.workdir)
+        self.info = inventory.write(world, self.control_url, self.ca_path, self.workdir,
+                                    known_hosts=self.ssh.known_hosts_path)
         self.inventory_path = self.info["inventory_path"]
         return self
 
     def stop(self):
+        if self.ssh is not None:
+            self.ssh.stop()
+            self.ssh = None
         if self.server is not None:
             self.server.stop()
             self.server = None
