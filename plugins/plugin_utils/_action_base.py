@@ -22,6 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     PreflightError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._redact import redact
+from ansible_collections.ghes.connect.plugins.plugin_utils._shell_connection import admin_shell
 
 display = Display()
 
@@ -64,6 +65,8 @@ class GhesActionBase(ActionBase):
         appliance = None
         try:
             appliance = self.make_appliance(params)
+            if appliance is not None:
+                appliance.shell = admin_shell(self._connection, appliance, params, task_vars or {})
             result.update(self.execute(appliance, params, task_vars or {}))
             if appliance is not None and appliance.warnings:
                 result.setdefault('warnings', []).extend(appliance.warnings)
@@ -83,7 +86,7 @@ def _failure(exc):
         failure['problems'] = exc.problems
     if isinstance(exc, ConfigRunError):
         failure['events'] = exc.events
-    for key in ('authorization_url', 'instruction', 'state', 'run_id'):
+    for key in ('authorization_url', 'instruction', 'state', 'run_id', 'ghe_config'):
         if exc.details.get(key) is not None:
             failure[key] = exc.details[key]
     return failure

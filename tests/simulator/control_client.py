@@ -48,6 +48,10 @@ class Control:
     def totals(self):
         return self._call("GET", "/requests")
 
+    def shell(self, name):
+        """The admin shell side: ghe_config (set), ghe_config_applied, ghe_config_writes."""
+        return self._call("GET", "/appliances/%s/shell" % name)
+
     def secrets(self, name):
         return self._call("GET", "/appliances/%s/secrets" % name)["secrets"]
 
