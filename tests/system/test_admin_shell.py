@@ -68,3 +68,69 @@ def test_license_sync_read_from_the_export_without_console_or_statistics(shell_f
         assert writes(ctl, name) == []
         # no console page was read: the switch came from the appliance's own export
         assert not [r for r in ctl.requests(name)['requests'] if r['path'].startswith('/enterprises')]
+
+
+GHE_COM_NAMES = ('v3133', 'v3151', 'v3190')
+
+
+def ghe_com_fleet(shell_fleet, **fields):
+    return shell_fleet(*[dict(name='v%s' % v.replace('.', ''), version=v, approve_after=0.2, **fields)
+                         for v in ('3.13.3', '3.15.1', '3.19.0')])
+
+
+def test_ghe_com_check_mode_sends_no_write_command(shell_fleet):
+    sim, ctl = ghe_com_fleet(shell_fleet)
+    run = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu', check=True, diff=True)
+    assert run.rc == 0, run.output
+    for name in GHE_COM_NAMES:
+        result = run.result('ghe_connect', name)
+        assert result['changed'] is True
+        assert result['ghe_config']['before'] == {'enabled': None, 'subdomain': None}
+        assert result['diff']['after']['ghe_config'] == {'enabled': 'true', 'subdomain': 'acme-eu'}
+        assert [r['path'] for r in shell_commands(ctl, name)][:2] == [
+            'ghe-config %s' % GHE_COM_ENABLED, 'ghe-config %s' % GHE_COM_SUBDOMAIN]
+        assert shell_writes(ctl, name) == [] and writes(ctl, name) == []
+        assert ctl.shell(name)['ghe_config_writes'] == []
+
+
+def test_ghe_com_rollout_converges_and_is_idempotent(shell_fleet):
+    sim, ctl = ghe_com_fleet(shell_fleet)
+    first = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu', approval_timeout=60)
+    assert first.rc == 0, first.output
+    for name in GHE_COM_NAMES:
+        result = first.result('ghe_connect', name)
+        assert result['changed'] and result['connected'], result
+        assert result['ghe_config']['config_run']['via'] == 'manage_api'
+        assert sorted(result['ghe_config']['config_run']['written']) == [GHE_COM_ENABLED, GHE_COM_SUBDOMAIN]
+        state = ctl.appliance(name)
+        assert state['connected'] and state['target'] == 'ghe_com' and state['ghe_com_subdomain'] == 'acme-eu'
+        shell = ctl.shell(name)
+        # the keys are applied (a successful run started after they were written), not only set
+        assert shell['ghe_config_applied'][GHE_COM_ENABLED] == 'true'
+        assert shell['ghe_config_applied'][GHE_COM_SUBDOMAIN] == 'acme-eu'
+        assert [r['path'] for r in writes(ctl, name) if r['path'] == '/manage/v1/config/apply'] == ['/manage/v1/config/apply']
+        ctl.clear_requests(name)
+    second = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu', approval_timeout=60)
+    assert second.rc == 0, second.output
+    for name in GHE_COM_NAMES:
+        assert second.result('ghe_connect', name)['changed'] is False
+        assert shell_writes(ctl, name) == [] and writes(ctl, name) == []
+
+
+def test_ghe_com_refused_on_311_without_any_command(shell_fleet):
+    sim, ctl = shell_fleet(dict(name='old', version='3.11.9'))
+    run = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu')
+    assert run.rc != 0
+    assert 'target: ghe_com needs GHES 3.12 or later' in run.result('ghe_connect', 'old')['msg']
+    assert shell_commands(ctl, 'old') == [] and writes(ctl, 'old') == []
+
+
+def test_ghe_com_failed_config_apply_shows_events_and_says_keys_stay(shell_fleet):
+    sim, ctl = shell_fleet(dict(name='bad', version='3.15.1', config_apply_fail=True, config_apply_seconds=0.3))
+    run = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu')
+    assert run.rc != 0
+    result = run.result('ghe_connect', 'bad')
+    assert 'left as set' in result['msg'] and 'GitHub Connect was not enabled' in result['msg']
+    assert any('Failed to configure' in (e.get('body') or '') for e in result['events'])
+    assert ctl.shell('bad')['ghe_config'][GHE_COM_SUBDOMAIN] == 'acme-eu'
+    assert not ctl.appliance('bad')['pending_authorization'] and not ctl.appliance('bad')['connected']
