@@ -24,6 +24,7 @@ _SINCE = {
     'manage_nodes': (3, 10),
     'manage_config': (3, 12),       # settings, license, config apply (+ events)
     'ghe_com_target': (3, 12),
+    'manage_ssh_keys': (3, 12),     # /manage/v1/access/ssh
     'sync_now': (3, 5),
 }
 _UNTIL = {

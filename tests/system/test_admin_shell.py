@@ -134,3 +134,55 @@ def test_ghe_com_failed_config_apply_shows_events_and_says_keys_stay(shell_fleet
     assert any('Failed to configure' in (e.get('body') or '') for e in result['events'])
     assert ctl.shell('bad')['ghe_config'][GHE_COM_SUBDOMAIN] == 'acme-eu'
     assert not ctl.appliance('bad')['pending_authorization'] and not ctl.appliance('bad')['connected']
+
+
+def test_admin_ssh_key_bootstraps_a_fleets_shell_access(shell_fleet, client_key):
+    sim, ctl = shell_fleet(dict(name='a', version='3.13.3', connected=True, license_sync=True),
+                           dict(name='b', version='3.19.0', connected=True), authorised=False)
+    refused = play(sim, 'info')
+    assert refused.rc != 0
+    for name in ('a', 'b'):
+        msg = refused.result('ghe_connect_info', name)['msg']
+        assert 'refused the SSH key' in msg and 'ghe_admin_ssh_key' in msg, msg
+    check = play(sim, 'admin_ssh_key', key=client_key[1], check=True, diff=True)
+    assert check.rc == 0, check.output
+    assert all(check.result('ghe_admin_ssh_key', n)['changed'] for n in ('a', 'b'))
+    assert writes(ctl, 'a') == [] and ctl.appliance('a')['ssh_keys'] == []
+    first = play(sim, 'admin_ssh_key', key=client_key[1] + '\n')   # as read from a file: trailing newline
+    assert first.rc == 0, first.output
+    for name in ('a', 'b'):
+        result = first.result('ghe_admin_ssh_key', name)
+        assert result['changed'] and result['fingerprint'] in result['keys']
+        assert [w['method'] for w in writes(ctl, name)] == ['POST']
+        ctl.clear_requests(name)
+    again = play(sim, 'admin_ssh_key', key=client_key[1].rsplit(' ', 1)[0] + ' another-comment')
+    assert again.rc == 0 and not any(again.result('ghe_admin_ssh_key', n)['changed'] for n in ('a', 'b'))
+    assert writes(ctl, 'a') == [] and writes(ctl, 'b') == []
+    works = play(sim, 'info')
+    assert works.rc == 0, works.output
+    assert works.result('ghe_connect_info', 'a')['appliance']['license_sync']['enabled'] is True
+    removed = play(sim, 'admin_ssh_key', key=client_key[1], state='absent')
+    assert removed.rc == 0 and removed.result('ghe_admin_ssh_key', 'b')['changed']
+    assert ctl.appliance('b')['ssh_keys'] == []
+
+
+@pytest.mark.parametrize('key, message', [
+    ('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----',
+     'key holds a PRIVATE key'),
+    ('ssh-ed25519', 'key must be one OpenSSH public key line'),
+    ('ssh-ed25519 not*base64 me', 'is not base64'),
+])
+def test_admin_ssh_key_bad_input_fails_before_any_request(shell_fleet, key, message):
+    sim, ctl = shell_fleet(dict(name='k', version='3.15.1'))
+    run = play(sim, 'admin_ssh_key', key=key)
+    assert run.rc != 0
+    assert message in run.result('ghe_admin_ssh_key', 'k')['msg']
+    assert ctl.requests('k')['requests'] == []
+    assert 'b3BlbnNzaC1rZXktdjEAAAAA' not in run.output
+
+
+def test_admin_ssh_key_refused_before_312(shell_fleet, client_key):
+    sim, ctl = shell_fleet(dict(name='o', version='3.11.9'), authorised=False)
+    run = play(sim, 'admin_ssh_key', key=client_key[1])
+    assert run.rc != 0 and 'needs GHES 3.12 or later' in run.result('ghe_admin_ssh_key', 'o')['msg']
+    assert writes(ctl, 'o') == []
