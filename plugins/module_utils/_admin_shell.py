@@ -31,6 +31,8 @@ CONFIG_KEYS = (GHE_COM_ENABLED, GHE_COM_SUBDOMAIN)
 
 READ = 'read'
 WRITE = 'write'
+# Run (uncensored) to learn why a censored command's connection failed: reads nothing secret, writes nothing.
+PROBE = 'ghe-version'
 
 
 class Command:
@@ -101,7 +103,8 @@ def _first_lines(text, limit=3):
 
 
 class AdminShell:
-    """``execute(command_line) -> (rc, stdout bytes, stderr bytes)`` raises ``AdminShellError`` on SSH failure."""
+    """``execute(command_line, secret_output) -> (rc, stdout bytes, stderr bytes)``, raising ``AdminShellError`` on
+    an SSH failure; ``secret_output`` asks that the output never be logged (the export's user list)."""
 
     def __init__(self, execute, version, host, read_retries=2):
         self._execute = execute
@@ -128,7 +131,7 @@ class AdminShell:
         for attempt in range(attempts):
             self.commands.append((line, command.kind))
             try:
-                rc, out, err = self._execute(line)
+                rc, out, err = self._execute(line, command.output == 'json')
             except AdminShellConnectionError:
                 if attempt + 1 >= attempts:
                     raise

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ghes.connect.plugins.module_utils._admin_shell import AdminShell, connection_error
+from ansible_collections.ghes.connect.plugins.module_utils._admin_shell import PROBE, AdminShell, connection_error
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
 
 MODES = ('auto', 'always', 'never')
@@ -50,9 +50,27 @@ def admin_shell(connection, appliance, params, task_vars):
         return None
     host = '%s (admin shell)' % task_vars.get('inventory_hostname', appliance.url)
 
-    def execute(line):
+    def run(line, censored):
+        context = connection._play_context
+        saved = context.no_log
+        context.no_log = saved or censored
         try:
             return connection.exec_command(line, sudoable=False)
+        finally:
+            context.no_log = saved
+
+    def execute(line, secret_output=False):
+        # The ssh plugin prints a command's whole output at -vvv unless the play context says no_log: the usage
+        # export's user list must never reach the log, so such a command runs censored. Its error text is then
+        # censored too: the harmless PROBE, run uncensored, tells what the connection's problem is.
+        try:
+            return run(line, secret_output)
         except AnsibleError as exc:
-            raise connection_error(host, getattr(exc, 'message', None) or str(exc)) from None
+            failure = exc
+        if secret_output:
+            try:
+                run(PROBE, False)
+            except AnsibleError as exc:
+                failure = exc
+        raise connection_error(host, getattr(failure, 'message', None) or str(failure))
     return AdminShell(execute, lambda: appliance.version, host)

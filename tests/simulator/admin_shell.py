@@ -83,6 +83,11 @@ def run(world, appliance, argv):
     ssh_server waits for it (see `apply_outcome`)."""
     now = world.now()
     name = argv[0]
+    broken = appliance.shell_broken.get(name)
+    if broken == "missing":
+        return _not_found(name)
+    if broken == "garbage":
+        return 0, "Exporting license usage...\nWrote /home/admin/license-usage.json\n", "", classify(argv) == "write"
     if name == "ghe-config":
         return _ghe_config(world, appliance, argv[1:], now)
     if name == "ghe-config-apply":

@@ -85,6 +85,7 @@ class Appliance:
         self.admin_shell = False
         self.ssh_port = None
         self.ghe_config_writes = []      # [(when, key, value)], what ghe-config KEY VALUE set
+        self.shell_broken = {}           # command -> "missing" (exit 127) | "garbage" (output that is not JSON)
         # GitHub Connect
         self.connected = False
         self.connected_enterprise = None

@@ -22,7 +22,7 @@ APPLIANCE_FIELDS = {
     # console and network
     "console_layout", "down",
     # the administrative shell: an SSH endpoint (ssh_server.py) and the keys authorised for admin
-    "admin_shell", "ssh_keys",
+    "admin_shell", "ssh_keys", "shell_broken",
 }
 # The ones that involve GHEC or the sockets, applied by the world rather than the appliance.
 WORLD_FIELDS = {"connected", "connected_enterprise", "target", "ghe_com_subdomain", "last_sync_days_ago",

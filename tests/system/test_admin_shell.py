@@ -186,3 +186,68 @@ def test_admin_ssh_key_refused_before_312(shell_fleet, client_key):
     run = play(sim, 'admin_ssh_key', key=client_key[1])
     assert run.rc != 0 and 'needs GHES 3.12 or later' in run.result('ghe_admin_ssh_key', 'o')['msg']
     assert writes(ctl, 'o') == []
+
+
+def test_export_over_the_shell_uploads_verifies_and_leaks_nothing(shell_fleet, tmp_path, client_key):
+    sim, ctl = shell_fleet(dict(name='ag13', version='3.13.3', air_gapped=True),
+                           dict(name='ag11', version='3.11.9', air_gapped=True), upload_processing_seconds=0.3)
+    dest = {name: tmp_path / ('%s.json' % name) for name in ('ag13', 'ag11')}
+    run = play(sim, 'upload', dest=str(tmp_path / '{{ inventory_hostname }}.json'), verbosity=4,
+               ghes_console_password=None, ghes_console_username=None)
+    assert run.rc == 0, run.output[-3000:]
+    for name, command in (('ag13', 'ghe-license usage -y -o'), ('ag11', 'ghe-license-usage')):
+        result = run.result('ghe_license_upload', name)
+        assert result['sources'] == {'export': 'admin_shell'}
+        assert result['upload']['sync_state'] == 'SUCCESS' and result['upload']['sha256'] == result['export']['sha256']
+        assert command in [r['path'] for r in shell_commands(ctl, name)]
+        assert json.loads(dest[name].read_text())['instance']['server_id'] == ctl.appliance(name)['server_id']
+        assert shell_writes(ctl, name) == []
+    secrets = [s for name in ('ag13', 'ag11') for s in ctl.secrets(name)] + [open(client_key[0]).read().split('\n')[1]]
+    haystack = run.output + json.dumps(run.results)
+    assert not [s[:6] for s in secrets if s and len(s) >= 6 and s in haystack]
+    again = play(sim, 'upload', dest=str(tmp_path / '{{ inventory_hostname }}.json'))
+    assert again.rc == 0
+    assert all(again.result('ghe_license_upload', n)['changed'] is False for n in ('ag13', 'ag11'))
+    assert len(ctl.ghec()['uploads']) == 2 and len(ghec_writes(ctl)) == 2
+
+
+def test_host_key_mismatch_is_an_error_that_says_so(shell_fleet):
+    sim, ctl = shell_fleet(dict(name='hk', version='3.15.1'))
+    known = sim.info['known_hosts_path']
+    host, _type, _key = open(known).read().split()
+    impostor = subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', known + '.other'], check=True)
+    del impostor
+    with open(known, 'w') as handle:
+        handle.write('%s %s\n' % (host, open(known + '.other.pub').read().split(' ')[0] + ' '
+                                  + open(known + '.other.pub').read().split(' ')[1]))
+    run = play(sim, 'info')
+    assert run.rc != 0
+    msg = run.result('ghe_connect_info', 'hk')['msg']
+    assert 'host key' in msg and 'never turn host key checking off' in msg, msg
+    assert shell_commands(ctl, 'hk') == []
+
+
+@pytest.mark.parametrize('broken, message', [
+    ('missing', 'is not a command on'),
+    ('garbage', 'printed output that is not JSON'),
+])
+def test_a_missing_command_or_non_json_output_is_a_typed_error(shell_fleet, broken, message):
+    sim, ctl = shell_fleet(dict(name='br', version='3.15.1', air_gapped=True, shell_broken={'ghe-license': broken}))
+    run = play(sim, 'upload', ghes_console_password=None, ghes_console_username=None)
+    assert run.rc != 0
+    msg = run.result('ghe_license_upload', 'br')['msg']
+    assert message in msg and 'ghe-license usage -y -o' in msg and 'GHES 3.15.1' in msg, msg
+    assert ctl.ghec()['uploads'] == [] and writes(ctl, 'br') == []
+
+
+def test_dropped_connection_read_retried_and_config_write_read_back(shell_fleet):
+    sim, ctl = shell_fleet(dict(name='dr', version='3.15.1', approve_after=0.2))
+    ctl.fault(target='dr', method='SSH', path_prefix='ghe-config %s' % GHE_COM_ENABLED, reset=True, count=2)
+    run = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu', approval_timeout=60)
+    assert run.rc == 0, run.output[-3000:]
+    paths = [r['path'] for r in shell_commands(ctl, 'dr')]
+    # the first read dropped and was retried; the write dropped too and was read back, not sent again
+    assert paths[:2] == ['ghe-config %s' % GHE_COM_ENABLED] * 2
+    assert paths.count('ghe-config %s true' % GHE_COM_ENABLED) == 1
+    assert [w['key'] for w in ctl.shell('dr')['ghe_config_writes']].count(GHE_COM_ENABLED) == 1
+    assert ctl.appliance('dr')['connected']
