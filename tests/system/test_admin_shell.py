@@ -251,3 +251,12 @@ def test_dropped_connection_read_retried_and_config_write_read_back(shell_fleet)
     assert paths.count('ghe-config %s true' % GHE_COM_ENABLED) == 1
     assert [w['key'] for w in ctl.shell('dr')['ghe_config_writes']].count(GHE_COM_ENABLED) == 1
     assert ctl.appliance('dr')['connected']
+
+
+def test_license_sync_to_ghe_com_needs_315(shell_fleet):
+    sim, ctl = shell_fleet(dict(name='g13', version='3.13.3', connected=True, target='ghe_com',
+                                ghe_com_subdomain='acme-eu'))
+    run = play(sim, 'license_sync', state='enabled')
+    assert run.rc != 0
+    assert 'License sync to GHE.com needs GHES 3.15 or later' in run.result('ghe_license_sync', 'g13')['msg']
+    assert writes(ctl, 'g13') == [] and shell_writes(ctl, 'g13') == []
