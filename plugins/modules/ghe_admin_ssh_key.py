@@ -38,7 +38,8 @@ seealso:
   - module: ghes.connect.ghe_connect
   - name: Accessing the administrative shell (SSH)
     description: GitHub's documentation.
-    link: https://docs.github.com/en/enterprise-server@latest/admin/administering-your-instance/administering-your-instance-from-the-command-line/accessing-the-administrative-shell-ssh
+    link: "https://docs.github.com/en/enterprise-server@latest/admin/administering-your-instance/\
+      administering-your-instance-from-the-command-line/accessing-the-administrative-shell-ssh"
 '''
 
 EXAMPLES = r'''

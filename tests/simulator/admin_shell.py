@@ -104,8 +104,8 @@ def run(world, appliance, argv):
             return 0, "Maintenance mode is %s\n" % status, "", False
         return _usage("ghe-maintenance -s|-u|-q")
     if name == "ghe-version":
-        return 0, "GitHub Enterprise Server %s %s %s\n" % (appliance.version, appliance.platform,
-                                                          appliance.build_date), "", False
+        line = "GitHub Enterprise Server %s %s %s\n" % (appliance.version, appliance.platform, appliance.build_date)
+        return 0, line, "", False
     if name == "ghe-license":
         if not appliance.has(since="3.13"):
             return _not_found(name)
