@@ -186,8 +186,13 @@ class Appliance:
         """The GHES version, detected once per run and shared by the run's tasks for this appliance."""
         def detect():
             if not self.share_facts:
-                return GhesVersion(self._detect_version())
-            return GhesVersion(self.run_cache.get('version', self._detect_version))
+                version = GhesVersion(self._detect_version())
+            else:
+                version = GhesVersion(self.run_cache.get('version', self._detect_version))
+            warning = version.release_warning()
+            if warning:
+                self.warnings.append(warning)
+            return version
         return self._once('version', detect)
 
     def _detect_version(self):

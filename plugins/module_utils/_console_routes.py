@@ -1,6 +1,6 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""THE route table of the site-administrator console (MODELLED, see console-model.md).
+"""THE route table of the site-administrator console (MODELLED, see docs/interfaces.md §6).
 
 GitHub publishes no API for the Connect and license-sync switches, so the collection
 drives the console the way a browser does. Every path, form field, control name, label

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Client of the Manage GHES API (``/manage/v1``, GHES 3.9 and later).
 
-It smooths over the documented quirks (ghes-api.md §1) so callers see one shape:
+It smooths over the documented quirks (docs/interfaces.md §1) so callers see one shape:
 the license as an object (documented as a one-element array), ``supportKey`` as a bool
 (documented as a string), the license check as an object.
 """

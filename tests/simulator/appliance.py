@@ -133,7 +133,7 @@ class Appliance:
                     raise ValueError("topology must be one of %s" % ", ".join(TOPOLOGIES))
                 self.topology = value
             elif key == "version":
-                # 3.9 ... 3.19 are modelled; other 3.x versions are accepted so that clients can be
+                # 3.9 ... 3.21 are modelled; other 3.x versions are accepted so that clients can be
                 # tested refusing them (endpoint gating by minor version applies to them as well)
                 if version_tuple(value)[0] != 3:
                     raise ValueError("version %s is not a GHES 3.x version" % value)

@@ -11,7 +11,7 @@ import pytest
 from harness import ghec_writes, play, writes
 
 VERSIONS = ['3.9.4', '3.10.3', '3.11.9', '3.12.5', '3.13.3', '3.14.2', '3.15.1', '3.16.0', '3.17.1', '3.18.0',
-            '3.19.0']
+            '3.19.0', '3.20.0', '3.21.0']
 SIM_SPEC = {
     'seed': 21,
     'count': 20,

@@ -15,6 +15,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._version import GhesV
     ('3.13.4', 'select', 'Server can sync user license count and usage'),
     ('3.14.0', 'button', 'License sync'),
     ('3.19.1', 'button', 'License sync'),
+    ('3.21.0', 'button', 'License sync'),
     ('3.25.0', 'button', 'License sync'),
 ])
 def test_layout_by_release(version, kind, label):
