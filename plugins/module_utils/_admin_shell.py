@@ -237,3 +237,12 @@ def _text(data):
     if isinstance(data, bytes):
         return data.decode('utf-8', errors='replace')
     return data or ''
+
+
+def appliance_server_id(appliance):
+    """The appliance's own ``server_id`` (the usage export's ``instance.server_id``, the key GHEC's records use),
+    or None when the task does not use the shell. The identity rules (``_identity.py``) take it from here."""
+    if appliance.shell is None:
+        return None
+    server_id = appliance.shell_export()[1]['instance'].get('server_id')
+    return server_id if isinstance(server_id, str) and server_id else None
