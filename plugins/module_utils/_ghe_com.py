@@ -33,11 +33,23 @@ def read_config(appliance, subdomain):
             % (GHE_COM_ENABLED, GHE_COM_SUBDOMAIN, subdomain))
         return None
     before = dict((field, appliance.shell.config_get(key)) for field, key in FIELDS)
-    return {'before': before, 'after': {'enabled': 'true', 'subdomain': subdomain}, 'source': SOURCE}
+    after = {'enabled': 'true', 'subdomain': subdomain}
+    # ghe-config shows the keys as set, not whether a run applied them: keys already right after a failed run
+    # (an earlier task's, say) still need one.
+    failed = before == after and _last_run_failed(appliance)
+    return {'before': before, 'after': after, 'source': SOURCE, 'last_run_failed': failed}
 
 
 def differs(config):
-    return config is not None and config['before'] != config['after']
+    """Whether the keys must be set or applied."""
+    return config is not None and (config['before'] != config['after'] or config['last_run_failed'])
+
+
+def _last_run_failed(appliance):
+    if not (appliance.version.has('manage_config') and appliance.params.get('manage_password')):
+        return False
+    status = appliance.manage.config_apply_status() or {}
+    return not status.get('running') and status.get('successful') is False
 
 
 def apply_config(appliance, config):

@@ -134,6 +134,29 @@ def test_ghe_com_failed_config_apply_shows_events_and_says_keys_stay(shell_fleet
     assert any('Failed to configure' in (e.get('body') or '') for e in result['events'])
     assert ctl.shell('bad')['ghe_config'][GHE_COM_SUBDOMAIN] == 'acme-eu'
     assert not ctl.appliance('bad')['pending_authorization'] and not ctl.appliance('bad')['connected']
+    # fixed: the re-run applies again without rewriting the keys, then connects
+    ctl.patch('bad', config_apply_fail=False, approve_after=0.2)
+    ctl.clear_requests('bad')
+    again = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu', approval_timeout=60)
+    assert again.rc == 0, again.output[-3000:]
+    assert again.result('ghe_connect', 'bad')['ghe_config']['config_run']['written'] == []
+    assert shell_writes(ctl, 'bad') == [] and len(ctl.shell('bad')['ghe_config_writes']) == 2
+    assert ctl.shell('bad')['ghe_config_applied'][GHE_COM_SUBDOMAIN] == 'acme-eu' and ctl.appliance('bad')['connected']
+
+
+def test_connected_to_ghe_com_with_keys_unset_sets_and_applies_them_only(shell_fleet):
+    sim, ctl = shell_fleet(dict(name='cg', version='3.19.0', connected=True, target='ghe_com',
+                                ghe_com_subdomain='acme-eu'))
+    run = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu', diff=True)
+    assert run.rc == 0, run.output[-3000:]
+    result = run.result('ghe_connect', 'cg')
+    assert result['changed'] and result['method_used'] == 'admin_shell'
+    assert [w['path'] for w in writes(ctl, 'cg') if not w['path'].startswith('ghe-')] == ['/manage/v1/config/apply']
+    assert ctl.shell('cg')['ghe_config_applied'][GHE_COM_ENABLED] == 'true'
+    ctl.clear_requests('cg')
+    second = play(sim, 'connect', target='ghe_com', ghe_com_subdomain='acme-eu')
+    assert second.rc == 0 and second.result('ghe_connect', 'cg')['changed'] is False
+    assert writes(ctl, 'cg') == []
 
 
 def test_admin_ssh_key_bootstraps_a_fleets_shell_access(shell_fleet, client_key):
