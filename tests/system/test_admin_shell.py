@@ -279,3 +279,20 @@ def test_dropped_connection_read_retried_and_config_write_read_back(shell_fleet)
     assert [w['key'] for w in ctl.shell('dr')['ghe_config_writes']].count(GHE_COM_ENABLED) == 1
     assert ctl.shell('dr')['ghe_config_applied'][GHE_COM_ENABLED] == 'true'
     assert ctl.appliance('dr')['connected']
+
+
+def test_enable_role_converges_over_the_shell_and_is_idempotent(shell_fleet):
+    sim, ctl = shell_fleet(*[dict(name=n, version=v, approve_after=0.2, sync_seconds=0.2)
+                             for n, v in (('r13', '3.13.3'), ('r15', '3.15.1'), ('r19', '3.19.0'))])
+    extra = {'enable_approval_timeout': 30, 'enable_sync_wait_timeout': 30}
+    first = play(sim, 'playbooks/enable.yml', **extra)
+    assert first.rc == 0, first.output[-4000:]
+    for name in ('r13', 'r15', 'r19'):
+        state = ctl.appliance(name)
+        assert state['connected'] and state['license_sync'] and state['last_sync'], name
+        assert 'ghe-license usage -y -o' in [r['path'] for r in shell_commands(ctl, name)]
+        ctl.clear_requests(name)
+    second = play(sim, 'playbooks/enable.yml', **extra)
+    assert second.rc == 0, second.output[-4000:]
+    assert all(second.recap()[name]['changed'] == 0 for name in ('r13', 'r15', 'r19')), second.recap()
+    assert all(writes(ctl, name) == [] for name in ('r13', 'r15', 'r19'))
