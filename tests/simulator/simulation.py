@@ -6,7 +6,6 @@ from . import appliance_router, control, ghec_rest, ghec_web, inventory, tls
 from .httpmsg import HttpError, error_response
 from .requestlog import appliance_write, ghec_write
 from .server import HttpServer
-from .ssh_server import SshEndpoints
 from .world import World
 
 
@@ -68,9 +67,12 @@ class Simulator:
             if appliance.down:
                 world.set_down(appliance, True)
         server.start()
-        self.ssh = SshEndpoints(world).start(self.workdir)
-        self.info = inventory.write(world, self.control_url, self.ca_path, self.workdir,
-                                    known_hosts=self.ssh.known_hosts_path)
+        known_hosts = None
+        if any(appliance.admin_shell for appliance in world.appliances.values()):
+            from .ssh_server import SshEndpoints      # asyncssh is imported only by fleets that use it
+            self.ssh = SshEndpoints(world).start(self.workdir)
+            known_hosts = self.ssh.known_hosts_path
+        self.info = inventory.write(world, self.control_url, self.ca_path, self.workdir, known_hosts=known_hosts)
         self.inventory_path = self.info["inventory_path"]
         return self
 

@@ -72,8 +72,6 @@ class SshEndpoints:
     def start(self, workdir):
         appliances = [a for a in self.world.appliances.values() if a.admin_shell]
         self.known_hosts_path = os.path.join(workdir, KNOWN_HOSTS)
-        if not appliances:
-            return self
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="sim-ssh", daemon=True)
         self.thread.start()
