@@ -169,6 +169,24 @@ ensure_openssh_client() {
   return 1
 }
 
+# --- chromium ---------------------------------------------------------------------------------
+# The HTML report is tested in a real headless browser: Debian's chromium, driven by Playwright
+# (which is never allowed to download a browser of its own). Idempotent: nothing to do when
+# /usr/bin/chromium is there.
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing chromium (apt-get)"
+    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }; then
+      return 0
+    fi
+  fi
+  log "chromium is not installed and could not be installed: the browser test of drift.html will be skipped"
+  return 1
+}
+
 # --- the simulated fleet ----------------------------------------------------------------------
 # start_simulator WORKDIR ARGS... : runs `python -m simulator --workdir WORKDIR ARGS...` in
 # the background (stopped on exit) and waits until it has written WORKDIR/simulator.json.

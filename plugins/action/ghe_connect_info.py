@@ -7,7 +7,7 @@ Read-only in every mode. Each value says where it came from (``sources``).
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import DESIRED_OPTIONS, appliance_spec, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import DESIRED_OPTIONS, appliance_spec, parse_sync_age
 from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import gather
@@ -25,7 +25,7 @@ class ActionModule(GhesActionBase):
 
     def execute(self, appliance, params, task_vars):
         desired = params.get('desired')
-        max_age = parse_duration((desired or {}).get('max_sync_age'), 'desired.max_sync_age')
+        max_age = parse_sync_age((desired or {}).get('max_sync_age'), 'desired.max_sync_age')
         if desired and desired.get('max_sync_age') and not desired.get('license_sync'):
             raise InputError('desired.max_sync_age only applies with desired.license_sync: true.')
         info = gather(appliance, params['console'], preflight_reads=params['preflight'])

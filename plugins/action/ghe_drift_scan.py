@@ -23,7 +23,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     DESIRED_OPTIONS,
     SECRET_OPTIONS,
     appliance_spec,
-    parse_duration,
+    check_task_inputs,
+    parse_sync_age,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._drift import appliance_differences, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
@@ -76,9 +77,10 @@ class ActionModule(GhesActionBase):
             raise InputError('processes must be 1 or more (or left out: one per CPU core and %d appliances).'
                              % APPLIANCES_PER_PROCESS)
         desired = params['desired']
-        max_age = parse_duration(desired.get('max_sync_age'), 'desired.max_sync_age')
+        max_age = parse_sync_age(desired.get('max_sync_age'), 'desired.max_sync_age')
         cloud = dict((k, v) for k, v in params.items() if k not in APPLIANCE_OPTIONS)
         hostvars = task_vars['hostvars']
+        read_at = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())  # the report's "data read at"
         started = time.monotonic()
         options = HostOptions(mapping, cloud)
         jobs = [(name, options(name, hostvars[name])) for name in hosts]
@@ -92,9 +94,11 @@ class ActionModule(GhesActionBase):
                           params['concurrency'], processes)
         return {
             'changed': False,
+            'warnings': sorted(options.warnings),
             'appliances': records,
             'drifted': [r['appliance'] for r in records if r['differences']],
             'seconds': round(time.monotonic() - started, 2),
+            'read_at': read_at,
         }
 
     @staticmethod
@@ -125,6 +129,7 @@ class HostOptions:
         self.cloud = dict((k, _plain(v)) for k, v in cloud.items() if k in spec.options)
         self.names = frozenset(spec.options)
         self.validator = ArgumentSpecValidator(**spec.kwargs())
+        self.warnings = set()
 
     def __call__(self, name, host):
         raw = dict(self.cloud)
@@ -134,6 +139,10 @@ class HostOptions:
         result = self.validator.validate(raw)
         if result.error_messages:
             return {'_error': '%s: %s' % (name, result.error_messages[0])}
+        try:
+            self.warnings.update('%s: %s' % (name, w) for w in check_task_inputs(result.validated_parameters))
+        except InputError as exc:
+            return {'_error': '%s: %s' % (name, exc.message)}
         return result.validated_parameters
 
 

@@ -14,7 +14,7 @@ import time
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     METHOD_OPTION,
     appliance_spec,
-    parse_duration,
+    parse_sync_age,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._drift import sync_problem
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
@@ -32,7 +32,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     read_license_sync,
     verify_mode,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._sync import wait_for_new_sync
+from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now_once, wait_for_new_sync
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 POLL_SECONDS = 1.0
@@ -99,11 +99,13 @@ class ActionModule(GhesActionBase):
         if problem:
             differences.append({'field': 'license_sync.last_sync', 'before': problem, 'after': 'recent success'})
             if params['sync_now']:
-                changed = True
                 sync_triggered = True
-                method_used = method_used if method_used != 'none' else ('manual' if manual else 'console')
                 if not self.check_mode:
-                    after = self._sync_now(appliance, params, after, manual)
+                    # False when a sync that another run on this controller triggered was awaited instead.
+                    after, sync_triggered = self._sync_now(appliance, params, after, manual)
+                if sync_triggered:
+                    changed = True
+                    method_used = method_used if method_used != 'none' else ('manual' if manual else 'console')
         result = self._result(changed, before, after, differences, method_used)
         result['sync_triggered'] = sync_triggered
         if problem and not params['sync_now']:
@@ -147,15 +149,10 @@ class ActionModule(GhesActionBase):
         if manual:
             self.say('Waiting up to %ss for the operator: %s'
                      % (params['wait_timeout'], appliance.instruction('sync_now')))
-        else:
-            try:
-                appliance.console.sync_now()
-            except TransportError:
-                pass  # no answer: whether a sync was scheduled shows on GHEC, read below; never clicked twice
-            appliance.changed_state()
-        synced = wait_for_new_sync(appliance, (before.get('last_sync') or {}).get('date'), params['wait_timeout'],
-                                   changed=not manual)
-        return dict(before, **synced)
+        previous = (before.get('last_sync') or {}).get('date')
+        clicked = manual or sync_now_once(appliance, previous, params['wait_timeout'], tolerate_no_answer=True)
+        synced = wait_for_new_sync(appliance, previous, params['wait_timeout'], changed=not manual and clicked)
+        return dict(before, **synced), clicked
 
     def _result(self, changed, before, after, differences, method_used):
         result = {
@@ -170,13 +167,14 @@ class ActionModule(GhesActionBase):
 
 
 def _check_input(params):
-    max_age = parse_duration(params.get('max_sync_age'), 'max_sync_age')
-    if params['wait_timeout'] < 0:
-        raise InputError('wait_timeout must be 0 or more seconds, got %s.' % params['wait_timeout'])
+    max_age = parse_sync_age(params.get('max_sync_age'), 'max_sync_age')
     if params['sync_now'] and params['state'] != 'enabled':
         raise InputError('sync_now: true only makes sense with state: enabled.')
     if params['method'] == 'manual' and params['wait_timeout'] == 0:
         raise InputError('method: manual waits for the operator: set wait_timeout to the seconds to wait.')
+    if params['wait_timeout'] <= 0:
+        raise InputError('wait_timeout must be 1 or more seconds (got %s): it bounds the wait for the console change '
+                         'and for the sync that "Sync now" triggers.' % params['wait_timeout'])
     if params['config_wait_timeout'] < 0:
         raise InputError('config_wait_timeout must be 0 or more seconds.')
     return max_age

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 
 from ansible.errors import AnsibleError
@@ -24,7 +25,13 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     WaitTimeoutError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
+from ansible_collections.ghes.connect.plugins.module_utils._files import (
+    UnsafePathError,
+    make_private,
+    open_no_follow,
+    private_directory,
+    write_private,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
     SRC_ADMIN_SHELL,
     age_seconds,
@@ -34,7 +41,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     read_last_sync,
     read_license_sync,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._sync import wait_for_new_sync
+from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now_once, wait_for_new_sync
 from ansible_collections.ghes.connect.plugins.module_utils._usage_file import UsageFile
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
@@ -54,8 +61,11 @@ class ActionModule(GhesActionBase):
 
     def execute(self, appliance, params, task_vars):
         max_age = parse_duration(params.get('max_age'), 'max_age')
-        if params['wait_timeout'] < 0:
-            raise InputError('wait_timeout must be 0 or more seconds, got %s.' % params['wait_timeout'])
+        if params['wait_timeout'] <= 0:
+            raise InputError('wait_timeout must be 1 or more seconds (got %s): it bounds the wait for GHEC to process '
+                             'the upload or the triggered sync.' % params['wait_timeout'])
+        if params.get('dest'):
+            _check_dest(params['dest'])
         src = self._source_path(params.get('src'))
         if not appliance.version.supported:
             preflight(appliance, need_connect_license=False)
@@ -81,10 +91,10 @@ class ActionModule(GhesActionBase):
         if self.check_mode:
             return dict(result, changed=True, skipped_reason=None)
         preflight(appliance, need_connect_license=False)
-        appliance.console.sync_now()
-        appliance.changed_state()
-        synced = wait_for_new_sync(appliance, last.get('date'), params['wait_timeout'])
-        return dict(result, changed=True, skipped_reason=None, license_sync=dict(sync, **synced))
+        # Not clicked when a run on this controller did for this same stale sync: its sync is awaited.
+        clicked = sync_now_once(appliance, last.get('date'), params['wait_timeout'])
+        synced = wait_for_new_sync(appliance, last.get('date'), params['wait_timeout'], changed=clicked)
+        return dict(result, changed=clicked, skipped_reason=None, license_sync=dict(sync, **synced))
 
     # -- the file path ------------------------------------------------------------------------
     def _via_file(self, appliance, params, src, max_age):
@@ -123,19 +133,23 @@ class ActionModule(GhesActionBase):
         return dict(result, changed=True, skipped_reason=None, upload=done)
 
     def _keep(self, usage, dest):
-        """Write the export to ``dest`` (0600, atomic) unless it already holds these bytes."""
+        """Write the export to ``dest`` (0600, atomic, never through a link) unless it already holds these bytes."""
         if not dest:
             return False
-        if os.path.isfile(dest):
-            with open(dest, 'rb') as handle:
-                if hashlib.sha256(handle.read()).hexdigest() == usage.sha256:
-                    if os.stat(dest).st_mode & 0o077 and not self.check_mode:
-                        os.chmod(dest, 0o600)
-                        return True
-                    return False
+        _check_dest(dest)
+        if os.path.lexists(dest):
+            with open_no_follow(dest, binary=True) as handle:
+                same = hashlib.sha256(handle.read()).hexdigest() == usage.sha256
+                loose = os.fstat(handle.fileno()).st_mode & 0o077
+            if same:
+                if loose and not self.check_mode:
+                    make_private(dest)
+                return bool(loose)
         if not self.check_mode:
-            if not os.path.isdir(os.path.dirname(os.path.abspath(dest))):
-                raise InputError('dest %s: the directory does not exist on the controller.' % dest)
+            try:
+                private_directory(os.path.dirname(os.path.abspath(dest)))
+            except UnsafePathError as exc:
+                raise InputError('dest %s: %s Nothing was written.' % (dest, exc))
             write_private(dest, usage.content)
         return True
 
@@ -194,6 +208,28 @@ def _export(appliance):
                          'console_password. Or export it by hand ("ghe-license usage -y -o" on GHES 3.13+, '
                          '"ghe-license-usage" before) and pass the file as src.' % appliance.url)
     return UsageFile(appliance.console.export_usage(), 'the export of %s' % appliance.url), 'console'
+
+
+def _check_dest(dest):
+    """Refuse, before any request, a ``dest`` that is not a file ghes.connect may (re)write: the fix in the message."""
+    try:
+        info = os.lstat(dest)
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise InputError('dest %s is a symbolic link: ghes.connect never writes or changes a file through a link. '
+                         'Give the path of a regular file, or remove the link.' % dest)
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise InputError('dest %s is a directory: give the path of the file to keep the export in, for example '
+                         '%s.' % (dest, os.path.join(dest, 'license-usage.json')))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise InputError('dest %s is not a regular file: give the path of a file to keep the export in.' % dest)
+    parent = os.path.dirname(os.path.abspath(dest))
+    if os.path.lexists(parent):
+        try:
+            private_directory(parent, create=False)
+        except UnsafePathError as exc:
+            raise InputError('dest %s: its directory is not private: %s Nothing was written.' % (dest, exc))
 
 
 def _uploads(installation):

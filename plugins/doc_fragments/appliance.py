@@ -73,7 +73,7 @@ options:
         Environment variable E(GHES_CA_PATH).
     type: path
   timeout:
-    description: Seconds to wait for each HTTP answer.
+    description: Seconds to wait for each HTTP answer; 1 or more.
     type: int
     default: 30
   retries:

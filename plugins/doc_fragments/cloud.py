@@ -47,4 +47,14 @@ options:
         V(0) turns sharing off.
     type: int
     default: 300
+  state_dir:
+    description:
+      - The private directory on the controller that holds the run's shared GHEC reads and the "Sync now" markers
+        (which keep two runs from triggering a second sync while the first is on its way).
+        Environment variable E(GHES_CONNECT_STATE_DIR).
+      - Default C($XDG_CACHE_HOME/ghes-connect), or C(~/.cache/ghes-connect). Created mode 0700 if missing.
+      - It must be a real directory (not a link) of the user running Ansible, mode 0700, in parents that only that
+        user or root can change. Otherwise it is not used, with a warning naming the path and the fix, and the run
+        goes on without it (each task then reads GHEC itself).
+    type: path
 '''

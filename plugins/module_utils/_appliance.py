@@ -165,13 +165,14 @@ class Appliance:
     def shared(self):
         return self._once('shared', lambda: SharedReadCache(
             self.params['ghec_url'], self.params['ghec_enterprise'], self.params['ghec_token'],
-            ttl=self.params.get('ghec_cache_ttl', 300)))
+            ttl=self.params.get('ghec_cache_ttl', 300), directory=self.params.get('state_dir')))
 
     @property
     def run_cache(self):
         """Facts of this appliance shared by the run's tasks (its version), keyed by its Manage URL."""
         return self._once('run_cache', lambda: SharedReadCache(
-            'appliance', self.manage_url, ttl=self.params.get('ghec_cache_ttl', 300)))
+            'appliance', self.manage_url, ttl=self.params.get('ghec_cache_ttl', 300),
+            directory=self.params.get('state_dir')))
 
     @property
     def config_runner(self):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._redact import basic_auth_form
 
 SECRET_OPTIONS = ('manage_password', 'token', 'console_password', 'console_totp_secret', 'ghec_token', 'ghec_session')
 
@@ -50,6 +51,7 @@ CLOUD_OPTIONS = {
     'ghec_validate_certs': {'type': 'bool', 'default': True, 'fallback': _env('GHEC_VALIDATE_CERTS')},
     'ghec_ca_path': {'type': 'path', 'fallback': _env('GHEC_CA_PATH')},
     'ghec_cache_ttl': {'type': 'int', 'default': 300},
+    'state_dir': {'type': 'path', 'fallback': _env('GHES_CONNECT_STATE_DIR')},
 }
 
 # The desired state a drift comparison takes (ghe_connect_info, ghe_drift_scan).
@@ -115,6 +117,61 @@ def check_urls(params):
             raise InputError('%s must not contain credentials: use the password/token options instead.' % option)
         if parts.query or parts.fragment:
             raise InputError('%s must not have a query or fragment (got "%s").' % (option, _shown(value)))
+
+
+def secret_values(params):
+    """The secrets among ``params``, with the Basic credentials the Manage APIs get made of them."""
+    values = [params[k] for k in SECRET_OPTIONS if isinstance(params.get(k), str) and params[k]]
+    if isinstance(params.get('manage_password'), str):
+        for username in set((params.get('manage_username') or 'api_key', 'api_key')):
+            values.append(basic_auth_form(username, params['manage_password']))
+    return values
+
+
+def check_task_inputs(params):
+    """Normalise and check what every task (and every host of a fleet scan) is given; return warnings.
+
+    A secret read from a file usually ends in its newline (``\\n``, ``\\r\\n``): sent as is, it makes
+    a header that http.client refuses (with the value in the message) or credentials the server
+    refuses. Surrounding whitespace is removed, with a warning that names the option, never the
+    value; a control character inside the value cannot be meant and is refused. ``params`` is
+    changed in place.
+    """
+    warnings = []
+    for option in SECRET_OPTIONS:
+        value = params.get(option)
+        if not isinstance(value, str):
+            continue
+        stripped = value.strip()
+        if stripped != value:
+            warnings.append('%s had whitespace around it (for example the newline at the end of a file it was read '
+                            'from); it was removed. Store the value without it to silence this warning.' % option)
+            params[option] = stripped
+        bad = next((c for c in stripped if ord(c) < 32 or 127 <= ord(c) < 160 or c in '\u2028\u2029'), None)
+        if bad is not None:
+            raise InputError('%s contains a control character (U+%04X) inside its value: no password, token or '
+                             'session can, so it was not sent. Check how the value is stored (a vault file with a '
+                             'line break in the middle?).' % (option, ord(bad)))
+    for option in ('timeout',):
+        if option in params and params[option] is not None and params[option] <= 0:
+            raise InputError('%s must be 1 or more seconds (got %s): it bounds each request, and a request cannot '
+                             'finish in no time.' % (option, params[option]))
+    if params.get('retries') is not None and params['retries'] < 0:
+        raise InputError('retries must be 0 or more (got %s).' % params['retries'])
+    return warnings
+
+
+def parse_sync_age(value, option):
+    """A maximum age of the last license sync, in seconds: at least an hour.
+
+    Shorter, and every run would find the last sync too old and click "Sync now" again; GHES
+    syncs on its own once a week.
+    """
+    seconds = parse_duration(value, option)
+    if seconds is not None and seconds < 3600:
+        raise InputError('%s must be at least 1h (got "%s"): a shorter age makes every run find the last sync too old '
+                         'and trigger another one. GHES syncs weekly; 8d is a usual value.' % (option, value))
+    return seconds
 
 
 def default_manage_url(url):

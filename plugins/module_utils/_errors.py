@@ -32,6 +32,10 @@ class TransportError(GhesConnectError):
         self.maybe_sent = maybe_sent
 
 
+class InvalidRequestError(TransportError):
+    """The request could not be sent as given (a header value HTTP cannot carry); it never left the controller."""
+
+
 class TLSVerificationError(TransportError):
     """The server's certificate was not trusted or did not match the host name."""
 

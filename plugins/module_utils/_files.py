@@ -6,45 +6,70 @@ A controller is often shared (a jump host, a CI runner): a directory another loc
 write to, or a link they planted, would let them read what we write, replace it, or make us
 overwrite or delete their choice of file. So every directory we write into is checked first
 (``private_directory``), and every file is created anew beside its final name and renamed.
+
+The check covers the directory's parents too: a directory of ours inside one that another user
+may write to (not sticky, like /tmp is) could be renamed away and replaced by theirs after we
+checked it, and every later use of the path would go into theirs.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
+
+_NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
+_DIRECTORY = getattr(os, 'O_DIRECTORY', 0)
+_CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
 
 
 class UnsafePathError(OSError):
     """A path the collection would write into is not private to the user; the message says the fix."""
 
 
-def private_directory(path, create=True):
+def private_directory(path, create=True, owner_only=False):
     """Return ``path`` once it is a real directory owned by this user and writable by no one else.
 
-    A missing directory is created 0700 (its parents as the system's umask makes them). A link,
-    something that is not a directory, a directory of another user, or one that group or others
-    may write to is refused: nothing is changed there, and the message names the path and the fix.
+    A missing directory is created 0700 (missing parents too). A link, something that is not a
+    directory, a directory of another user, or one that group or others may write to is refused
+    (``owner_only``: one they may read or enter, too): nothing is changed there, and the message
+    names the path and the fix. The directory is opened without following links and the
+    opened directory is what is checked, so a link swapped in between cannot pass.
     """
     path = os.path.abspath(path)
+    parent = os.path.dirname(path)
+    check_parents(path)
+    if create and parent != path and not os.path.isdir(parent):
+        os.makedirs(parent, mode=0o700, exist_ok=True)
     try:
-        info = os.lstat(path)
+        fd = _open_directory(path)
     except FileNotFoundError:
         if not create:
             raise
-        parent = os.path.dirname(path)
-        if parent != path and not os.path.isdir(parent):
-            os.makedirs(parent, exist_ok=True)
         try:
             os.mkdir(path, 0o700)
         except FileExistsError:
             pass  # another process made it meanwhile: check what is there now
-        info = os.lstat(path)
-    check_private(path, info)
+        fd = _open_directory(path)
+    try:
+        check_private(path, os.fstat(fd), owner_only)
+    finally:
+        os.close(fd)
     return path
 
 
-def check_private(path, info):
+def _open_directory(path):
+    try:
+        return os.open(path, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+            # A link (ELOOP; EMLINK on some BSDs) or not a directory: lstat says which.
+            check_private(path, os.lstat(path))
+        raise
+
+
+def check_private(path, info, owner_only=False):
     """Raise ``UnsafePathError`` unless ``info`` (an ``lstat`` of ``path``) is a private directory."""
     if stat.S_ISLNK(info.st_mode):
         raise UnsafePathError('%s is a symbolic link; ghes.connect does not write through links. Point the option at '
@@ -53,9 +78,49 @@ def check_private(path, info):
         raise UnsafePathError('%s is not a directory.' % path)
     if info.st_uid != os.getuid():
         raise UnsafePathError('%s belongs to another user (uid %d); use a directory of your own.' % (path, info.st_uid))
-    if info.st_mode & 0o022:
-        raise UnsafePathError('%s can be written by other users (mode %04o); run "chmod 700 %s" or use another '
-                              'directory.' % (path, stat.S_IMODE(info.st_mode), path))
+    if info.st_mode & (0o077 if owner_only else 0o022):
+        raise UnsafePathError('%s can be %s by other users (mode %04o); run "chmod 700 %s" or use another '
+                              'directory.' % (path, 'used' if owner_only else 'written',
+                                              stat.S_IMODE(info.st_mode), path))
+
+
+def check_parents(path):
+    """Raise ``UnsafePathError`` if another user could replace ``path`` by changing one of its parents.
+
+    Each parent, as written and as links resolve it, must belong to root or to this user and be
+    writable by no one else, unless it is sticky (like /tmp): there only an entry's owner may
+    rename or remove it.
+    """
+    me = os.getuid()
+    parent = os.path.dirname(os.path.abspath(path))
+    for chain in (_ancestors(parent), _ancestors(os.path.realpath(parent))):
+        for ancestor in chain:
+            try:
+                info = os.lstat(ancestor)
+            except FileNotFoundError:
+                continue
+            if info.st_uid not in (0, me):
+                raise UnsafePathError('%s (a parent of %s) belongs to another user (uid %d), who could replace what '
+                                      'is inside; use a directory whose parents belong to you or root.'
+                                      % (ancestor, path, info.st_uid))
+            if stat.S_ISDIR(info.st_mode) and info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+                raise UnsafePathError('%s (a parent of %s) can be written by other users (mode %04o), who could '
+                                      'replace what is inside; run "chmod go-w %s" or use another directory.'
+                                      % (ancestor, path, stat.S_IMODE(info.st_mode), ancestor))
+
+
+def _ancestors(path):
+    """``path`` and each directory above it, up to the root."""
+    chain = [path]
+    while os.path.dirname(chain[-1]) != chain[-1]:
+        chain.append(os.path.dirname(chain[-1]))
+    return chain
+
+
+def open_no_follow(path, binary=False):
+    """Open an existing file for reading, refusing a link at ``path`` (OSError ELOOP)."""
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
+    return os.fdopen(fd, 'rb' if binary else 'r', **({} if binary else {'encoding': 'utf-8'}))
 
 
 def write_private(path, data, durable=True):
@@ -84,3 +149,14 @@ def write_private(path, data, durable=True):
         if os.path.lexists(temporary):
             os.unlink(temporary)
         raise
+
+
+def make_private(path):
+    """Set a regular file's mode to 0600 through an open descriptor, never through a link."""
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafePathError('%s is not a regular file.' % path)
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)

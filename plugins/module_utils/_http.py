@@ -13,7 +13,6 @@ connections. What it adds:
 
 from __future__ import annotations
 
-import base64
 import http.client
 import http.cookiejar
 import json
@@ -33,12 +32,13 @@ from ansible_collections.ghes.connect.plugins.module_utils._connections import (
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     AuthenticationError,
     HttpStatusError,
+    InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
     TLSVerificationError,
     TransportError,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._redact import scrub_text
+from ansible_collections.ghes.connect.plugins.module_utils._redact import basic_auth_form, scrub_text
 
 # Statuses that say "not now": the server did not act, asking again later is the remedy.
 RETRYABLE_STATUSES = frozenset((408, 429, 502, 503, 504))
@@ -115,9 +115,9 @@ class HttpClient:
             self.secrets += (token,)
         if basic_auth:
             username, password = basic_auth
-            credentials = ('%s:%s' % (username, password or '')).encode('utf-8')
-            self.headers['Authorization'] = 'Basic %s' % base64.b64encode(credentials).decode('ascii')
-            self.secrets += (password,)
+            credentials = basic_auth_form(username, password)
+            self.headers['Authorization'] = 'Basic %s' % credentials
+            self.secrets += (password, credentials)
         self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
         self.pool = pool or ConnectionPool()
         self._opener = build_opener(tls_context(ca_path, validate_certs), self.pool, self.cookies)
@@ -162,7 +162,7 @@ class HttpClient:
                 response = self._send(method, url, data, send_headers, reusable=safe)
             except TransportError as exc:
                 if attempt < self.policy.retries and (safe or not exc.maybe_sent) \
-                        and not isinstance(exc, TLSVerificationError):
+                        and not isinstance(exc, (TLSVerificationError, InvalidRequestError)):
                     self.policy.sleep(self.policy.delay(attempt))
                     attempt += 1
                     continue
@@ -199,6 +199,10 @@ class HttpClient:
             raise self._transport_error(url, exc.reason)
         except (OSError, http.client.HTTPException) as exc:
             raise self._transport_error(url, exc)
+        except ValueError as exc:
+            # http.client refuses a header value with a line break or a character outside Latin-1,
+            # and its message quotes the value: a credential, usually. Never show it; say which header.
+            raise self._unsendable_request(url, dict(self.headers, **headers), exc)
 
     def _open(self, method, url, data, headers, reusable):
         """Send one request through this client's opener; ``reusable``: it may go over a kept-alive connection."""
@@ -227,6 +231,17 @@ class HttpClient:
                                   % (self.service, where, self.timeout), url=where, maybe_sent=True)
         return TransportError('Connection to %s at %s failed: %s'
                               % (self.service, where, self._scrub(str(reason))), url=where, maybe_sent=True)
+
+    def _unsendable_request(self, url, headers, exc):
+        bad = sorted(name for name, value in headers.items() if _unsendable_header(value))
+        if bad or 'header' in str(exc).lower():
+            reason = ('its %s holds a line break, a control character or a character HTTP headers cannot '
+                      'carry. A credential with a stray character? Check the token, password and session options'
+                      % ('%s header' % ' and '.join(bad) if bad else 'a header (a cookie?)'))
+        else:
+            reason = self._scrub(str(exc))
+        return InvalidRequestError('The request to %s at %s was not sent: %s.' % (self.service, _origin(url), reason),
+                                   url=_origin(url), maybe_sent=False)
 
     def _final_transport_error(self, exc, attempt):
         if attempt:
@@ -263,6 +278,16 @@ def _origin(url):
     if parts.port:
         host = '%s:%d' % (host, parts.port)
     return '%s://%s' % (parts.scheme, host)
+
+
+def _unsendable_header(value):
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode('latin-1')
+    except UnicodeEncodeError:
+        return True
+    return any(ord(c) < 32 and c != '\t' or ord(c) == 127 for c in value)
 
 
 def _lower_headers(headers):

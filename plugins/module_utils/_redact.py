@@ -9,7 +9,10 @@ masked whatever their value (the appliance's settings object is full of them).
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+from urllib.parse import quote, quote_plus
 
 MASK = '********'
 SECRET_KEY_PATTERN = re.compile(
@@ -19,8 +22,31 @@ SECRET_KEY_PATTERN = re.compile(
 MIN_SCRUB_LENGTH = 4
 
 
+def secret_forms(secret):
+    """Every form in which ``secret`` may show up in a message.
+
+    The value itself; its ``repr`` (an exception message often quotes the value, with ``\\n`` for
+    a newline); the ``repr`` of its bytes (http.client's "Invalid header value b'...'"); its JSON
+    string; its URL encodings (a form body or a query string in an error) and its base64.
+    """
+    forms = {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             quote(secret, safe=''), quote(secret), quote_plus(secret),
+             base64.b64encode(secret.encode('utf-8')).decode('ascii')}
+    for encoding in ('utf-8', 'latin-1'):
+        try:
+            forms.add(repr(secret.encode(encoding))[2:-1])
+        except UnicodeEncodeError:
+            pass
+    return forms
+
+
+def basic_auth_form(username, password):
+    """What an ``Authorization: Basic`` header carries for these credentials (itself a secret)."""
+    return base64.b64encode(('%s:%s' % (username, password or '')).encode('utf-8')).decode('ascii')
+
+
 class Scrubber:
-    """Replaces each known secret value in text with the mask; made once for a set of secrets.
+    """Replaces each known secret value, in each of its forms, in text with the mask; made once for a set of secrets.
 
     A fleet scan's result is checked against every appliance's credentials (thousands of
     values): trying each value on each string would cost secrets x strings. A secret can
@@ -30,8 +56,12 @@ class Scrubber:
 
     def __init__(self, secrets):
         self._by_start = {}
-        for secret in set(s for s in secrets if s and len(s) >= MIN_SCRUB_LENGTH):
-            self._by_start.setdefault(secret[:MIN_SCRUB_LENGTH], []).append(secret)
+        forms = set()
+        for secret in set(s for s in secrets if isinstance(s, str) and len(s) >= MIN_SCRUB_LENGTH):
+            forms.update(secret_forms(secret))
+        for form in forms:
+            if len(form) >= MIN_SCRUB_LENGTH:
+                self._by_start.setdefault(form[:MIN_SCRUB_LENGTH], []).append(form)
 
     def __call__(self, text):
         if not text or not self._by_start:

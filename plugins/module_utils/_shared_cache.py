@@ -18,6 +18,12 @@ and a run creates one file per bucket, not one per appliance (creating a file co
 more than reading one on many disks). ``get`` keeps one appliance's own facts (its
 version) for the run's later tasks on that appliance, with no lock: only that appliance's
 tasks ask, one after the other.
+
+The files live in the private state directory (``_state_dir``); when it is not private the
+cache is off for the run (every read is made by the task that needs it). Even in a private
+directory nothing read back is trusted beyond its shape: an index names its parts by this
+run's own prefix only (never a path), a time stamp from the future is stale, and the sweep
+removes only the directory's own entries, never following a link.
 """
 
 from __future__ import annotations
@@ -27,19 +33,24 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
-import tempfile
+import stat
 import time
 
-from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
+from ansible_collections.ghes.connect.plugins.module_utils._files import open_no_follow, write_private
+from ansible_collections.ghes.connect.plugins.module_utils._state_dir import still_private, usable_state_directory
 
 DEFAULT_TTL = 300
 # Entries of runs that ended are swept when older than this (they are useless after their run).
 SWEEP_AFTER_SECONDS = 6 * 3600
+# "Sync now" markers (``_sync``) live longer than a run: only very old ones are swept.
+SWEEP_MARKERS_AFTER_SECONDS = 7 * 86400
 PARTS_PER_BUCKET = 32
 _MISSING = object()
-_READY_DIRECTORIES = set()
 _RUN_ID = []
+# What the sweep may remove: the entries this module and ``_sync`` make, nothing else.
+_OWN_ENTRY = re.compile(r'^(\.?run\d+-|\.ghes-connect-|sync-)')
 
 
 class SharedReadCache:
@@ -53,30 +64,25 @@ class SharedReadCache:
         run_id = run_id if run_id is not None else current_run_id()
         digest = hashlib.sha256('\n'.join(str(part) for part in scope).encode('utf-8')).hexdigest()[:24]
         self.prefix = 'run%s-%s' % (run_id, digest)
-        self.directory = directory or os.path.join(tempfile.gettempdir(), 'ghes-connect-%d' % os.getuid())
+        self._option = directory
+        self.directory = None
         self.hits = 0
         self.fetches = 0
 
     def _ensure_directory(self):
-        """Create and check the directory once per process (a fleet scan has thousands of caches)."""
-        if self.directory not in _READY_DIRECTORIES:
-            os.makedirs(self.directory, mode=0o700, exist_ok=True)
-            if os.stat(self.directory).st_uid != os.getuid():
-                raise OSError('%s belongs to another user; refusing to use it as a cache' % self.directory)
-            _READY_DIRECTORIES.add(self.directory)
-        _sweep_now_and_then(self.directory)
+        """The private directory (checked once per process: a fleet scan has thousands of caches), or None."""
+        self.directory = usable_state_directory(self._option)
+        if self.directory is not None:
+            _sweep_now_and_then(self.directory)
+        return self.directory is not None
 
     def _path(self, name):
         return os.path.join(self.directory, '%s-%s.json' % (self.prefix, name))
 
     @contextlib.contextmanager
     def _locked(self, name):
-        with open(self._path(name) + '.lock', 'a') as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with locked(self._path(name) + '.lock'):
+            yield
 
     def get(self, name, fetch, refresh=False):
         """Return the cached value of ``name`` or ``fetch()`` it.
@@ -84,13 +90,12 @@ class SharedReadCache:
         No lock: this is for an appliance's own facts, which only its own tasks ask for, one
         after the other; a lock file would be one more file created per appliance and run.
         """
-        if self.ttl <= 0:
+        if self.ttl <= 0 or not self._ensure_directory():
             self.fetches += 1
             return fetch()
-        self._ensure_directory()
         path = self._path(name)
         if not refresh:
-            cached = _read_fresh(path, self.ttl)
+            cached = read_fresh(path, self.ttl)
             if cached is not None:
                 self.hits += 1
                 return cached['value']
@@ -106,11 +111,10 @@ class SharedReadCache:
         ``(common, {key: part})`` with lower-case keys (host names). ``key`` None asks for
         the common part only.
         """
-        if self.ttl <= 0:
+        if self.ttl <= 0 or not self._ensure_directory():
             self.fetches += 1
             common, parts = split(fetch())
             return common, _lookup(parts, key)
-        self._ensure_directory()
         if not refresh:
             found = self._read_part(name, key)
             if found is not _MISSING:
@@ -129,21 +133,33 @@ class SharedReadCache:
             return common, _lookup(parts, key)
 
     def _read_part(self, name, key):
-        index = _read_fresh(self._path(name), self.ttl)
+        index = read_fresh(self._path(name), self.ttl)
         if index is None:
             return _MISSING
+        parts_name = self._parts_name(name, index)
+        buckets = index.get('buckets')
+        if parts_name is None or not isinstance(buckets, int) or isinstance(buckets, bool) or buckets < 1:
+            return _MISSING  # not an index this module wrote: fetch again, and overwrite it
         if key is None:
             return index['value'], None
-        parts = os.path.join(self.directory, index['parts'])
+        parts = os.path.join(self.directory, parts_name)
         try:
-            with open(os.path.join(parts, _bucket_file(key, index['buckets']))) as handle:
+            with open_no_follow(os.path.join(parts, _bucket_file(key, buckets))) as handle:
                 return index['value'], json.load(handle).get(key.lower())
         except FileNotFoundError:
             # No bucket file in an intact directory: no host name of the read falls in it. No
             # directory: it was replaced after the index was read - read again under the lock.
-            return (index['value'], None) if os.path.isdir(parts) else _MISSING
-        except (OSError, ValueError):
+            return (index['value'], None) if _is_real_directory(parts) else _MISSING
+        except (OSError, ValueError, AttributeError):
             return _MISSING
+
+    def _parts_name(self, name, index):
+        """The index's parts directory if it is one this run names (a plain entry with its prefix), else None."""
+        parts = index.get('parts')
+        pattern = r'^%s-%s\.[0-9a-f]{16}\Z' % (re.escape(self.prefix), re.escape(name))
+        if isinstance(parts, str) and re.match(pattern, parts):
+            return parts
+        return None
 
     def _store_parts(self, name, common, parts):
         """Write the buckets into a new directory, then point the index at it; drop the old directory."""
@@ -162,24 +178,22 @@ class SharedReadCache:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        previous = _read_fresh(path, ttl=None)
+        previous = read_fresh(path, ttl=None)
         write_private(path, json.dumps({'stored': time.time(), 'value': common, 'parts': generation,
                                         'buckets': buckets}), durable=False)
-        if previous and previous.get('parts'):
-            shutil.rmtree(os.path.join(self.directory, previous['parts']), ignore_errors=True)
+        previous_parts = previous and self._parts_name(name, previous)
+        if previous_parts:
+            _remove(os.path.join(self.directory, previous_parts))
 
     def invalidate(self):
         """Forget this run's entries: a task just changed what they describe."""
-        if not os.path.isdir(self.directory):
+        if self.ttl <= 0 or not self._ensure_directory() or not still_private(self.directory):
             return
-        entries = [e for e in os.listdir(self.directory) if e.startswith(self.prefix)]
+        entries = [e for e in os.listdir(self.directory) if e.startswith(self.prefix + '-')]
         # Indexes first: a reader that still holds an old index finds its parts gone and reads again.
         for entry in sorted(entries, key=lambda e: not e.endswith('.json')):
-            path = os.path.join(self.directory, entry)
-            if entry.endswith('.json'):
-                _unlink(path)
-            elif os.path.isdir(path):
-                shutil.rmtree(path, ignore_errors=True)
+            if not entry.endswith('.lock'):
+                _remove(os.path.join(self.directory, entry))
 
 
 def current_run_id():
@@ -209,9 +223,32 @@ def _write_new(path, text):
         handle.write(text)
 
 
-def _unlink(path):
+@contextlib.contextmanager
+def locked(path):
+    """Hold an exclusive lock on the file ``path`` (created 0600; a link there is refused, not followed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_CLOEXEC', 0), 0o600)
     try:
-        os.unlink(path)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _is_real_directory(path):
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _remove(path):
+    """Remove the entry ``path`` itself: a link is unlinked (never followed), a directory removed whole."""
+    try:
+        if _is_real_directory(path):
+            # rmtree works through file descriptors here (avoids_symlink_attacks): it never leaves the tree.
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
     except FileNotFoundError:
         pass
 
@@ -219,34 +256,47 @@ def _unlink(path):
 def _sweep_now_and_then(directory):
     """Remove what ended runs left behind; at most once an hour (one stat otherwise)."""
     marker = os.path.join(directory, '.swept')
+    now = time.time()
     try:
-        if time.time() - os.stat(marker).st_mtime < 3600:
+        if 0 <= now - os.lstat(marker).st_mtime < 3600:
             return
     except FileNotFoundError:
         pass
-    with open(marker, 'a'):
-        os.utime(marker)
-    cutoff = time.time() - SWEEP_AFTER_SECONDS
-    for entry in os.listdir(directory):
-        path = os.path.join(directory, entry)
+    if not still_private(directory):
+        return
+    write_private(marker, b'', durable=False)
+    for entry in os.scandir(directory):
+        if not _OWN_ENTRY.match(entry.name):
+            continue
         try:
-            if os.stat(path).st_mtime >= cutoff:
-                continue
-            if os.path.isdir(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        # A time from the future is no reason to keep an entry.
+        if 0 <= age < (SWEEP_MARKERS_AFTER_SECONDS if entry.name.startswith('sync-') else SWEEP_AFTER_SECONDS):
+            continue
+        try:
+            _remove(os.path.join(directory, entry.name))
         except OSError:
             pass
 
 
-def _read_fresh(path, ttl):
-    """The entry at ``path`` if it is younger than ``ttl`` seconds (any age when ``ttl`` is None)."""
+def read_fresh(path, ttl):
+    """The JSON object at ``path`` if its ``stored`` time is at most ``ttl`` seconds ago (any past time when None).
+
+    A time from the future is stale: an entry that claims one would otherwise be fresh forever.
+    """
     try:
-        with open(path) as handle:
+        with open_no_follow(path) as handle:
             cached = json.load(handle)
     except (OSError, ValueError):
         return None
-    if ttl is not None and time.time() - cached.get('stored', 0) > ttl:
+    if not isinstance(cached, dict) or 'value' not in cached:
+        return None
+    stored = cached.get('stored')
+    if not isinstance(stored, (int, float)) or isinstance(stored, bool):
+        return None
+    age = time.time() - stored
+    if age < 0 or (ttl is not None and age > ttl):
         return None
     return cached

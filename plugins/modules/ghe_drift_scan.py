@@ -146,4 +146,9 @@ seconds:
   description: Wall time of the scan.
   returned: success
   type: float
+read_at:
+  description: When the scan began reading (UTC, ISO 8601); the drift report's "data read at".
+  returned: success
+  type: str
+  sample: '2026-12-01T09:10:56Z'
 '''

@@ -40,14 +40,17 @@ options:
   max_sync_age:
     description:
       - Oldest acceptable last successful sync, like V(8d), V(36h), V(90m) or a number of seconds. License sync
-        runs weekly, so V(8d) is a sensible bound.
+        runs weekly, so V(8d) is a sensible bound. At least V(1h), since a shorter age would trigger a sync on every run.
     type: str
   sync_now:
     description: Trigger "Sync now" when the last sync is drift (failed, missing, or older than O(max_sync_age)).
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait for GHEC to record the triggered sync (and, with O(method=manual), for the operator).
+    description:
+      - Seconds to wait for GHEC to record the triggered sync (and, with O(method=manual), for the operator); 1 or more.
+      - A "Sync now" that a run on this controller triggered less than O(wait_timeout) ago, while the same last sync
+        was the latest, is waited for instead of being triggered again (a marker in O(state_dir)).
     type: int
     default: 300
   config_wait_timeout:
@@ -99,7 +102,10 @@ differences:
   type: list
   elements: dict
 sync_triggered:
-  description: Whether "Sync now" was (or in check mode would be) triggered.
+  description:
+    - Whether "Sync now" was (or in check mode would be) triggered by this task.
+    - V(false) when this task waited instead for a sync that another run on this controller had triggered for the
+      same stale sync less than O(wait_timeout) ago (the task is then not changed by it).
   returned: success
   type: bool
 method_used:

@@ -37,7 +37,10 @@ options:
         other C(files/) of the play or role.
     type: path
   dest:
-    description: Keep the export on the controller at this path (mode 0600, written atomically). Not written in check mode.
+    description:
+      - Keep the export on the controller at this path (mode 0600, written atomically). Not written in check mode.
+      - Its directory is created mode 0700 if missing. A O(dest) that is a directory or a symbolic link, or whose
+        directory is a link, belongs to another user or can be written by others, is refused before any request.
     type: path
   via:
     description:
@@ -55,7 +58,7 @@ options:
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait for GHEC to process the upload (or the triggered sync).
+    description: Seconds to wait for GHEC to process the upload (or the triggered sync); 1 or more.
     type: int
     default: 300
 seealso:

@@ -10,18 +10,20 @@ supplies its argument spec and ``execute()``: read, compare, act, verify.
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
+import traceback
+
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import SECRET_OPTIONS
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import check_task_inputs, secret_values
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     ConfigRunError,
     GhesConnectError,
     PreflightError,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._redact import redact
+from ansible_collections.ghes.connect.plugins.module_utils._redact import Scrubber, redact
+from ansible_collections.ghes.connect.plugins.module_utils._state_dir import take_warnings
 from ansible_collections.ghes.connect.plugins.plugin_utils._shell_connection import admin_shell
 
 display = Display()
@@ -61,23 +63,42 @@ class GhesActionBase(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         _validation, params = self.validate_argument_spec(**self.argument_spec().kwargs())
-        self.secrets = [params[k] for k in SECRET_OPTIONS if params.get(k)]
+        # As given (a stray newline included) and as used: either may show up in a message.
+        self.secrets = secret_values(params)
+        warnings = []
         appliance = None
         try:
+            warnings.extend(check_task_inputs(params))
+            self.secrets.extend(secret_values(params))
             appliance = self.make_appliance(params)
             if appliance is not None:
                 appliance.shell = admin_shell(self._connection, appliance, params, task_vars or {})
             result.update(self.execute(appliance, params, task_vars or {}))
-            if appliance is not None and appliance.warnings:
-                result.setdefault('warnings', []).extend(appliance.warnings)
         except GhesConnectError as exc:
             result.update(_failure(exc))
-        except AnsibleActionFail:
-            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            # Anything else (a ValueError deep in http.client, an OSError, a TLS library's error)
+            # would be printed by Ansible as is, secrets and all, even under no_log: report it
+            # here instead, scrubbed like everything else this task returns.
+            result.update(_unexpected_failure(exc, Scrubber(self.secrets)))
         finally:
             if appliance is not None:
+                warnings.extend(appliance.warnings)
                 appliance.close()
+        warnings.extend(take_warnings())
+        if warnings:
+            result['warnings'] = result.get('warnings', []) + warnings
         return redact(result, self.secrets)
+
+
+def _unexpected_failure(exc, scrub):
+    """A failure for an exception no ghes.connect code expected: its type and scrubbed text, and the traceback."""
+    return {'failed': True, 'changed': False,
+            'msg': scrub('ghes.connect stopped on an unexpected error, %s: %s. Whether the task changed anything before '
+                         'that is not known: run it again (every step checks before it writes), and report this '
+                         'message if it persists.' % (type(exc).__name__, str(exc).rstrip('.') or 'no message')),
+            # Ansible shows it from -vvv on; scrubbed, like the message.
+            'exception': scrub(''.join(traceback.format_exception(type(exc), exc, exc.__traceback__)))}
 
 
 def _failure(exc):

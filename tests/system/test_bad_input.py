@@ -4,8 +4,9 @@
 
 Each row of BAD_INPUT is one named test: (id, test playbook, host, extra vars, expected text).
 Extra vars override the inventory (a wrong password, a bad URL) or set module options.
-The value 'TOKEN:kind' stands for the simulator's GHEC token of that kind; 'FILE:text'
-for a file on the controller holding that text.
+The value 'TOKEN:kind' stands for the simulator's GHEC token of that kind ('TOKEN:kind:suffix'
+with a suffix appended); 'FILE:text' for a file on the controller holding that text; 'DIR:' for
+a directory of the test.
 """
 
 from __future__ import annotations
@@ -68,11 +69,26 @@ BAD_INPUT = [
     ('bad max_sync_age', 'license_sync', 'on', {'max_sync_age': '8 days'}, 'max_sync_age must be a duration like 8d'),
     ('sync_now while disabling', 'license_sync', 'on', {'state': 'disabled', 'sync_now': True},
      'sync_now: true only makes sense with state: enabled'),
-    ('negative wait_timeout', 'license_sync', 'on', {'wait_timeout': -1}, 'wait_timeout must be 0 or more seconds'),
+    ('negative wait_timeout', 'license_sync', 'on', {'wait_timeout': -1}, 'wait_timeout must be 1 or more seconds'),
+    ('zero wait_timeout', 'license_sync', 'on', {'wait_timeout': 0}, 'wait_timeout must be 1 or more seconds'),
+    ('max_sync_age of zero', 'license_sync', 'on', {'max_sync_age': '0', 'sync_now': True},
+     'max_sync_age must be at least 1h'),
+    ('max_sync_age below an hour', 'license_sync', 'on', {'max_sync_age': '59m'}, 'max_sync_age must be at least 1h'),
+    ('desired max_sync_age below an hour', 'info', 'on', {'desired': {'license_sync': True, 'max_sync_age': '600'}},
+     'desired.max_sync_age must be at least 1h'),
+    ('zero timeout', 'connect', 'fresh', {'ghes_timeout': 0}, 'timeout must be 1 or more seconds'),
+    ('negative timeout', 'license_sync', 'on', {'ghes_timeout': -5}, 'timeout must be 1 or more seconds'),
+    ('negative retries', 'info', 'fresh', {'ghes_retries': -1}, 'retries must be 0 or more'),
+    ('control character inside a secret', 'connect', 'fresh', {'ghec_token': 'TOKEN:owner:\x07'},
+     'ghec_token contains a control character'),
+    ('line break inside a password', 'connect', 'fresh', {'ghes_manage_password': 'first\nsecond'},
+     'manage_password contains a control character'),
     ('license sync without Connect', 'license_sync', 'fresh', {}, 'Run ghes.connect.ghe_connect first'),
     ('usage file missing', 'upload', 'gapped', {'src': '/nonexistent/usage.json', 'via': 'file'}, 'src /nonexistent/usage.json'),
     ('usage file not JSON', 'upload', 'gapped', {'src': 'FILE:{"instance": ', 'via': 'file'}, 'is not valid JSON'),
     ('bad max_age', 'upload', 'gapped', {'max_age': 'weekly'}, 'max_age must be a duration'),
+    ('upload wait_timeout of zero', 'upload', 'gapped', {'wait_timeout': 0}, 'wait_timeout must be 1 or more seconds'),
+    ('dest is a directory', 'upload', 'gapped', {'dest': 'DIR:', 'via': 'file'}, 'is a directory: give the path of the file'),
     ('desired max_sync_age without license_sync', 'info', 'fresh', {'desired': {'max_sync_age': '8d'}},
      'desired.max_sync_age only applies with desired.license_sync: true'),
 ]
@@ -86,11 +102,14 @@ def fleet(module_simulator):
 
 def resolve(sim, value, tmp_path):
     if isinstance(value, str) and value.startswith('TOKEN:'):
-        return sim.info['ghec_tokens'][value.split(':', 1)[1]]
+        parts = value.split(':', 2)
+        return sim.info['ghec_tokens'][parts[1]] + (parts[2] if len(parts) > 2 else '')
     if isinstance(value, str) and value.startswith('FILE:'):
         path = tmp_path / 'input.json'
         path.write_text(value.split(':', 1)[1])
         return str(path)
+    if value == 'DIR:':
+        return str(tmp_path)
     return value
 
 

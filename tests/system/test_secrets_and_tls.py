@@ -147,3 +147,69 @@ def test_validate_certs_false_works_and_warns(fleet):
     result = run.result('Module under test', 'plain')
     assert any('validate_certs is false' in w for w in result.get('warnings', []))
     assert 'validate_certs is false' in run.output
+
+
+# -- secrets read from files (a trailing newline), and errors nobody expected ---------------
+def secrets_from_files(sim, tmp_path, host, endings):
+    """Extra vars reading each secret from a file ending in ``endings``, as a vault or a CI secret file would."""
+    appliance = sim.info['appliances'][host]
+    values = {'ghec_token': sim.info['ghec_token'], 'ghes_manage_password': appliance['manage_password'],
+              'ghes_console_password': appliance['console_password'], 'ghec_session': sim.info['ghec_sessions'][0]}
+    extra = {}
+    for name, value in values.items():
+        path = tmp_path / ('%s.secret' % name)
+        path.write_bytes((value + endings).encode('utf-8'))
+        path.chmod(0o600)
+        extra[name] = "{{ lookup('ansible.builtin.file', '%s', rstrip=false) }}" % path
+    return extra
+
+
+def all_warnings(run):
+    return [w for r in run.results for w in (r['result'].get('warnings') or [])]
+
+
+@pytest.mark.parametrize('endings', ['\n', '\r\n'], ids=['newline', 'crlf'])
+@pytest.mark.parametrize('verbosity', [0, 4], ids=['default verbosity', '-vvvv'])
+def test_secrets_with_a_files_line_ending_work_warn_and_leak_nothing(fleet, tmp_path, endings, verbosity):
+    sim, ctl = fleet
+    runs = {
+        'info': play(sim, 'info', hosts='plain', verbosity=verbosity, diff=True,
+                     **secrets_from_files(sim, tmp_path, 'plain', endings)),
+        'upload': play(sim, 'upload', hosts='gapped', verbosity=verbosity, diff=True, via='file', force=True,
+                       wait_timeout=20, dest=str(tmp_path / 'usage.json'),
+                       **secrets_from_files(sim, tmp_path, 'gapped', endings)),
+    }
+    for name, run in runs.items():
+        assert run.rc == 0, '%s: %s' % (name, run.output[-3000:])
+        warned = ' '.join(all_warnings(run))
+        assert 'ghec_token had whitespace around it' in warned and 'manage_password had whitespace' in warned, warned
+        assert_no_leak(sim, ctl, run)
+    assert 'ghec_session had whitespace around it' in ' '.join(all_warnings(runs['upload']))
+
+
+@pytest.mark.parametrize('no_log', [True, False], ids=['role no_log on', 'role no_log off'])
+@pytest.mark.parametrize('verbosity', [0, 4], ids=['default verbosity', '-vvvv'])
+def test_roles_with_secrets_from_files_leak_nothing(fleet, tmp_path, no_log, verbosity):
+    sim, ctl = fleet
+    run = play(sim, 'playbooks/enable.yml', ghes_target_hosts='plain', verbosity=verbosity, diff=True,
+               enable_no_log=no_log, enable_approval_timeout=30, enable_sync_wait_timeout=20, **secrets_from_files(sim, tmp_path, 'plain', '\n'))
+    assert run.rc == 0, run.output[-3000:]
+    assert_no_leak(sim, ctl, run)
+
+
+@pytest.mark.parametrize('no_log', [True, False], ids=['role no_log on', 'role no_log off'])
+@pytest.mark.parametrize('verbosity', [0, 4], ids=['default verbosity', '-vvvv'])
+def test_an_unexpected_exception_is_a_scrubbed_failure(fleet, tmp_path, no_log, verbosity):
+    """A ca_path that is not a PEM file: the TLS library raises, no ghes.connect code expects it."""
+    sim, ctl = fleet
+    not_pem = tmp_path / 'not-a-ca.pem'
+    # The inventory itself: every secret is in it, so an error that quoted the file would leak them.
+    not_pem.write_text(open(sim.inventory_path, encoding='utf-8').read())
+    run = play(sim, 'playbooks/enable.yml', ghes_target_hosts='plain', verbosity=verbosity, enable_no_log=no_log,
+               ghes_ca_path=str(not_pem), **secrets_from_files(sim, tmp_path, 'plain', '\n'))
+    assert run.rc != 0
+    assert 'Traceback (most recent call last)' not in run.stdout or verbosity >= 3, 'a raw traceback at default verbosity'
+    if not no_log:
+        message = run.result('ghe_connect_info', 'plain')['msg']
+        assert 'unexpected error, SSLError' in message, message
+    assert_no_leak(sim, ctl, run)

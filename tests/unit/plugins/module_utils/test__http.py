@@ -198,3 +198,16 @@ def test_non_json_body_gives_a_readable_error():
     with pytest.raises(HttpStatusError) as caught:
         http.request('GET', '/manage/v1/version').json()
     assert 'Expected JSON' in caught.value.message
+
+
+@pytest.mark.parametrize('token', ['ghp_with_newline_0123456789\n', 'ghp_with\r\nheader: injected', 'ghp_\u2019quote'])
+def test_a_header_http_cannot_carry_is_a_typed_error_without_the_value(token):
+    """http.client raises ValueError quoting the header's value; the client says which header, never the value."""
+    sleeps = []
+    client = HttpClient('https://127.0.0.1:9', 'GHEC', token=token, policy=RetryPolicy(retries=3, sleep=sleeps.append))
+    with pytest.raises(TransportError) as caught:
+        client.request('GET', '/user')
+    message = caught.value.message
+    assert 'Authorization header' in message and 'was not sent' in message
+    assert 'ghp_' not in message and caught.value.maybe_sent is False
+    assert sleeps == [], 'a request that cannot be built is not retried'

@@ -51,3 +51,25 @@ def test_every_secret_of_a_large_set_is_found_wherever_it_is():
 def test_a_secret_containing_another_is_masked_whole():
     assert scrub_text('key=abcd-efgh-ijkl', ['abcd', 'abcd-efgh-ijkl']) == 'key=%s' % MASK
     assert scrub_text('key=abcd-efgh', ['efgh', 'abcd-efgh']) == 'key=%s' % MASK
+
+
+def test_every_form_of_a_secret_is_masked():
+    import base64
+    import urllib.parse
+    from ansible_collections.ghes.connect.plugins.module_utils._redact import Scrubber, basic_auth_form
+    secret = 'p@ss w/rd\u00e9\n'
+    scrub = Scrubber([secret, basic_auth_form('api_key', secret)])
+    texts = [
+        secret,
+        repr(secret),
+        "Invalid header value %r" % ('token ' + secret).encode('utf-8'),
+        "Invalid header value %r" % ('token ' + secret).encode('latin-1'),
+        urllib.parse.quote(secret, safe=''),
+        urllib.parse.quote_plus(secret),
+        '{"password": %s}' % __import__('json').dumps(secret),
+        'Authorization: Basic ' + base64.b64encode(('api_key:' + secret).encode('utf-8')).decode('ascii'),
+    ]
+    for text in texts:
+        shown = scrub(text)
+        assert 'w/rd' not in shown and 'w%2Frd' not in shown and 'cGFzc' not in shown, (text, shown)
+        assert 'YXBpX2tleT' not in shown, (text, shown)

@@ -96,13 +96,14 @@ def test_a_worker_reads_two_small_files_whatever_the_size_of_the_fleet(tmp_path,
     created = sum(len(files) for _root, _dirs, files in os.walk(tmp_path / 'c'))
     assert created <= 2000 // _shared_cache.PARTS_PER_BUCKET + 4, 'a file per bucket, not per host'
     opened = []
-    real_open = open
+    real_open = _shared_cache.open_no_follow
 
     def counting_open(path, *args, **kwargs):
         opened.append(path)
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(_shared_cache, 'open', counting_open, raising=False)
+    # Every read of the cache goes through open_no_follow (a link is never followed).
+    monkeypatch.setattr(_shared_cache, 'open_no_follow', counting_open)
     assert cache(tmp_path).get_part('inst', hosts[1234], lambda: [], by_host)[1] == {'name': hosts[1234]}
     assert len(opened) == 2, 'the index and one bucket'
     with open(opened[1]) as bucket:
@@ -130,7 +131,7 @@ def test_an_index_whose_parts_vanished_is_read_again_not_taken_for_absence(tmp_p
     """A worker that read the index just before another replaced the parts must not report 'not known'."""
     shared = cache(tmp_path)
     shared.get_part('inst', 'x', lambda: ['x'], by_host)
-    index = _shared_cache._read_fresh(shared._path('inst'), None)
+    index = _shared_cache.read_fresh(shared._path('inst'), None)
     shutil.rmtree(tmp_path / 'c' / index['parts'])
     assert shared.get_part('inst', 'x', lambda: ['x', 'z'], by_host) == ({'total': 2}, {'name': 'x'})
 
@@ -156,3 +157,93 @@ def test_a_process_forked_by_a_task_belongs_to_the_tasks_run(tmp_path):
         os._exit(0)
     os.waitpid(child, 0)
     assert int(os.read(reader, 64)) == here
+
+
+# -- what is read back is not trusted beyond its shape -----------------------------------------
+def plant_index(shared, name, **index):
+    os.makedirs(shared_directory(shared), mode=0o700, exist_ok=True)
+    with open(os.path.join(shared_directory(shared), '%s-%s.json' % (shared.prefix, name)), 'w') as handle:
+        json.dump(dict({'stored': time.time(), 'value': {'planted': True}, 'buckets': 1}, **index), handle)
+
+
+def shared_directory(shared):
+    return shared._option
+
+
+def test_an_index_naming_a_path_outside_is_ignored_and_nothing_outside_is_removed(tmp_path):
+    victim = tmp_path / 'victim'
+    victim.mkdir()
+    (victim / 'authorized_keys').write_text('ssh-ed25519 AAAA')
+    shared = cache(tmp_path)
+    for parts in (str(victim), '../victim', 'victim', shared.prefix + '-inst.0123456789abcdef/..'):
+        plant_index(shared, 'inst', parts=parts)
+        assert shared.get_part('inst', 'x', lambda: ['x'], by_host, refresh=False) == ({'total': 1}, {'name': 'x'})
+        # The next store reads the previous index and removes its parts: never what it names outside.
+        shared.get_part('inst', 'x', lambda: ['x'], by_host, refresh=True)
+        assert (victim / 'authorized_keys').read_text() == 'ssh-ed25519 AAAA'
+
+
+def test_a_time_stamp_from_the_future_is_stale(tmp_path):
+    shared = cache(tmp_path)
+    shared.get('x', lambda: 1)
+    path = shared._path('x')
+    with open(path, 'w') as handle:
+        json.dump({'stored': 1e12, 'value': 'planted'}, handle)
+    assert shared.get('x', lambda: 2) == 2
+    plant_index(shared, 'inst', stored=1e12, parts=shared.prefix + '-inst.0123456789abcdef')
+    assert shared.get_part('inst', None, lambda: ['x'], by_host) == ({'total': 1}, None)
+
+
+def test_entries_of_odd_shapes_are_fetched_again(tmp_path):
+    shared = cache(tmp_path)
+    shared.get('x', lambda: 1)
+    for content in ('[]', '{"stored": "now", "value": 1}', '{"stored": true, "value": 1}', '{"stored": 1}', 'not json'):
+        with open(shared._path('x'), 'w') as handle:
+            handle.write(content)
+        assert shared.get('x', lambda: 'fetched') == 'fetched'
+    for buckets in (0, -1, 'many', True, None):
+        plant_index(shared, 'inst', parts=shared.prefix + '-inst.0123456789abcdef', buckets=buckets)
+        assert shared.get_part('inst', None, lambda: ['x', 'y'], by_host) == ({'total': 2}, None)
+
+
+def test_the_sweep_removes_only_its_own_old_entries_and_never_follows_a_link(tmp_path):
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    (outside / 'keep').write_text('x')
+    os.utime(outside / 'keep', (time.time() - 30 * 86400,) * 2)
+    shared = cache(tmp_path)
+    shared.get('x', lambda: 1)
+    directory = tmp_path / 'c'
+    old = time.time() - 7 * 3600
+    (directory / 'run1-old-link').symlink_to(outside)
+    (directory / 'run1-old-dir').mkdir()
+    (directory / 'run1-old-dir' / 'inner').symlink_to(outside / 'keep')
+    (directory / 'not-ours').write_text('x')
+    (directory / 'run1-future.json').write_text('{}')
+    for entry in ('run1-old-dir', 'not-ours'):
+        os.utime(directory / entry, (old, old))
+    os.utime(directory / 'run1-old-link', (old, old), follow_symlinks=False)
+    os.utime(directory / 'run1-future.json', (1e12, 1e12))
+    os.utime(directory / '.swept', (old, old))
+    shared.get('x', lambda: 2)
+    assert sorted(os.listdir(outside)) == ['keep'] and (outside / 'keep').read_text() == 'x'
+    left = os.listdir(directory)
+    assert 'run1-old-link' not in left and 'run1-old-dir' not in left and 'run1-future.json' not in left
+    assert 'not-ours' in left
+
+
+def test_an_unsafe_directory_turns_the_cache_off_with_one_warning(tmp_path):
+    from ansible_collections.ghes.connect.plugins.module_utils import _state_dir
+    _state_dir.take_warnings()
+    unsafe = tmp_path / 'c'
+    unsafe.mkdir()
+    unsafe.chmod(0o777)
+    calls = []
+    for _round in range(3):
+        shared = cache(tmp_path)
+        assert shared.get('x', lambda: calls.append(1) or len(calls)) == len(calls)
+        assert shared.get_part('inst', 'x', lambda: calls.append(1) or ['x'], by_host)[1] == {'name': 'x'}
+    assert len(calls) == 6, 'every read is made: nothing is stored in or read from the directory'
+    assert os.listdir(unsafe) == []
+    warnings = _state_dir.take_warnings()
+    assert len(warnings) == 1 and str(unsafe) in warnings[0] and 'chmod 700' in warnings[0]

@@ -1,0 +1,203 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The playbooks run the way AWX and AAP run them: ansible-runner, a private data dir, the built collection.
+
+AWX lays a job out as a private data dir - project/ (the playbooks, with the collections
+installed under project/collections/), inventory/, env/extravars (the extra variables and the
+credentials' secrets) - and runs ansible-runner on it; what it shows and keeps are the job
+events and stdout under artifacts/. With job slicing it runs one job per slice of the
+inventory, each with its own inventory and job id, possibly on different nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from playbook_runner import REPO
+
+ansible_runner = pytest.importorskip('ansible_runner')
+
+SIM_SPEC = {
+    'seed': 44,
+    'count': 6,
+    'versions': ['3.11.9', '3.14.2', '3.19.0'],
+    'defaults': {'connected': True, 'license_sync': True, 'last_sync_days_ago': 1, 'approve_after': 0.3,
+                 'sync_seconds': 0.3},
+}
+FLEET = ['ghes-%03d' % i for i in range(1, 7)]
+# Inventory host variables that are credentials: AWX injects those, they are not in the inventory.
+SECRET_VARS = ('ghes_manage_password', 'ghes_token', 'ghes_console_password', 'ghes_console_totp_secret')
+BIN = os.path.dirname(sys.executable)
+
+
+@pytest.fixture(scope='module')
+def tarball(tmp_path_factory):
+    """The collection as users get it: ``ansible-galaxy collection build`` of this checkout."""
+    out = tmp_path_factory.mktemp('dist')
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(out), str(REPO)],
+                   check=True, capture_output=True, text=True)
+    (built,) = out.glob('ghes-connect-*.tar.gz')
+    return built
+
+
+@pytest.fixture(scope='module')
+def fleet(module_simulator):
+    from simulator.control_client import Control
+    return module_simulator, Control(module_simulator.control_url, module_simulator.ca_path)
+
+
+def data_dir(root, sim, tarball, hosts, extravars):
+    """A private data dir as AWX writes it for one job over ``hosts``."""
+    import yaml
+    project = root / 'project'
+    project.mkdir(parents=True)
+    for name in ('drift', 'enable', 'drift_merge'):
+        text = '---\n- name: The collection\'s %s playbook\n  import_playbook: ghes.connect.%s\n' % (name, name)
+        (project / ('%s.yml' % name)).write_text(text)
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--offline', '-p',
+                    str(project / 'collections'), str(tarball)], check=True, capture_output=True, text=True)
+    full = yaml.safe_load(Path(sim.inventory_path).read_text())
+    secrets = {'ghec_token': full['all']['vars']['ghec_token'], 'ghec_session': full['all']['vars']['ghec_session'],
+               'ghes_secrets': {}}
+    group = {}
+    for name in hosts:
+        variables = dict(full['all']['children']['ghes']['hosts'][name])
+        secrets['ghes_secrets'][name] = dict((key, variables.pop(key)) for key in SECRET_VARS if key in variables)
+        for key in secrets['ghes_secrets'][name]:
+            variables[key] = '{{ ghes_secrets[inventory_hostname].%s }}' % key
+        group[name] = variables
+    shared = dict((k, v) for k, v in full['all']['vars'].items() if k not in ('ghec_token', 'ghec_session'))
+    (root / 'inventory').mkdir()
+    (root / 'inventory' / 'hosts').write_text(yaml.safe_dump({'all': {'vars': shared,
+                                                                      'children': {'ghes': {'hosts': group}}}}))
+    (root / 'env').mkdir()
+    (root / 'env' / 'extravars').write_text(yaml.safe_dump(dict(secrets, **extravars)))
+    (root / 'env' / 'envvars').write_text(yaml.safe_dump({
+        'ANSIBLE_COLLECTIONS_PATH': str(project / 'collections'),
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_LOCAL_TEMP': str(root / 'tmp'),
+        'PATH': BIN + os.pathsep + os.environ.get('PATH', ''),
+    }))
+    os.chmod(root / 'env' / 'extravars', 0o600)
+    return root
+
+
+def run_job(root, playbook):
+    runner = ansible_runner.run(private_data_dir=str(root), playbook=playbook, quiet=True, ident='job')
+    events = list(runner.events)
+    return runner, events
+
+
+def artifacts_text(root):
+    """Everything the job left in artifacts/ (job_events/, stdout, command, ...)."""
+    texts = {}
+    for path in (root / 'artifacts').rglob('*'):
+        if path.is_file():
+            texts[str(path.relative_to(root))] = path.read_text(errors='replace')
+    return texts
+
+
+def secrets_of(sim, ctl):
+    values = list(sim.info['ghec_tokens'].values()) + list(sim.info['ghec_sessions'])
+    for name in FLEET:
+        values += ctl.secrets(name)
+    return sorted({v for v in values if v and len(v) >= 6})
+
+
+def assert_no_secret(sim, ctl, root):
+    secrets = secrets_of(sim, ctl)
+    texts = artifacts_text(root)
+    assert any(name.endswith('stdout') for name in texts) and any('job_events' in name for name in texts)
+    assert len(secrets) > 10
+    for where, text in texts.items():
+        leaked = [s[:4] + '...' for s in secrets if s in text]
+        assert not leaked, 'secrets in %s: %s' % (where, leaked)
+
+
+def results(events, event, task=None):
+    return [e['event_data'] for e in events if e.get('event') == event and
+            (task is None or e['event_data'].get('task') == task)]
+
+
+def test_awx_style_jobs_drift_then_enable_then_drift_again(fleet, tarball, tmp_path):
+    sim, ctl = fleet
+    ctl.patch('ghes-002', connected=False)
+    ctl.patch('ghes-004', license_sync=False)
+
+    drift_dir = data_dir(tmp_path / 'drift-1', sim, tarball, FLEET, {
+        'drift_report_dir': str(tmp_path / 'report'), 'drift_fail_on_drift': True})
+    runner, events = run_job(drift_dir, 'drift.yml')
+    assert (runner.status, runner.rc) == ('failed', 2), runner.stdout.read()[-3000:]
+    written = results(events, 'runner_on_ok', 'Write the drift report')
+    assert len(written) == 1 and written[0]['res']['counts'] == {'error': 0, 'blocked': 0, 'drift': 2, 'unknown': 0,
+                                                                 'in_sync': 4}
+    assert written[0]['task_path'].startswith(str(drift_dir / 'project' / 'collections')), \
+        'the collection ran from the tarball installed in the project'
+    lines = [e['stdout'] for e in events if e.get('stdout', '').startswith('Drift report: ')]
+    assert lines and lines[0].startswith('Drift report: 6 appliances: 2 drift, 4 in sync. Written: '), \
+        'the summary line is in the job output AWX shows'
+    failed = results(events, 'runner_on_failed')
+    assert [(e['host'], e['res']['msg']) for e in failed] == [
+        ('localhost', 'Drift on ghes-002, ghes-004 (2 of 6 appliances). Report: %s' % (tmp_path / 'report' / 'drift.html'))]
+    assert_no_secret(sim, ctl, drift_dir)
+
+    enable_dir = data_dir(tmp_path / 'enable', sim, tarball, FLEET, {
+        'enable_approval_timeout': 30, 'enable_sync_wait_timeout': 30})
+    runner, events = run_job(enable_dir, 'enable.yml')
+    assert (runner.status, runner.rc) == ('successful', 0), runner.stdout.read()[-3000:]
+    summaries = dict((e['host'], e['res']['enable_summary']) for e in results(events, 'runner_on_ok', 'Show the summary'))
+    assert sorted(summaries) == FLEET
+    assert all(s['connected'] and s['license_sync'] for s in summaries.values()), summaries
+    assert [e['res'] for e in results(events, 'runner_on_ok', 'Connect to the GHEC enterprise')][0] == {
+        'censored': "the output has been hidden due to the fact that 'no_log: true' was specified for this result"}
+    assert ctl.appliance('ghes-002')['connected'] and ctl.appliance('ghes-004')['license_sync']
+    assert results(events, 'runner_on_ok', 'Every appliance and how it ended'), 'the fleet summary is in the events'
+    assert_no_secret(sim, ctl, enable_dir)
+
+    again = data_dir(tmp_path / 'drift-2', sim, tarball, FLEET, {
+        'drift_report_dir': str(tmp_path / 'report'), 'drift_fail_on_drift': True})
+    runner, events = run_job(again, 'drift.yml')
+    assert (runner.status, runner.rc) == ('successful', 0), runner.stdout.read()[-3000:]
+    assert json.loads((tmp_path / 'report' / 'drift.json').read_text())['counts']['verdicts']['in_sync'] == 6
+    assert_no_secret(sim, ctl, again)
+
+
+def test_awx_job_slicing_three_slices_merge_into_the_verdicts_of_one_job(fleet, tarball, tmp_path):
+    sim, ctl = fleet
+    ctl.patch('ghes-001', connected=False)
+    ctl.patch('ghes-006', last_sync_days_ago=20)
+    try:
+        whole_dir = data_dir(tmp_path / 'whole', sim, tarball, FLEET, {'drift_report_dir': str(tmp_path / 'whole-report')})
+        runner, _events = run_job(whole_dir, 'drift.yml')
+        assert runner.rc == 0, runner.stdout.read()[-3000:]
+        whole = json.loads((tmp_path / 'whole-report' / 'drift.json').read_text())
+
+        parts = tmp_path / 'shared' / 'parts'
+        for job_id, hosts in ((101, FLEET[0:2]), (102, FLEET[2:4]), (103, FLEET[4:6])):
+            root = data_dir(tmp_path / ('slice-%d' % job_id), sim, tarball, hosts, {
+                'awx_job_id': job_id, 'drift_report_part': '{{ awx_job_id }}', 'drift_report_dir': str(parts),
+                'drift_fail_on_drift': True})
+            runner, _events = run_job(root, 'drift.yml')
+            assert (runner.status, runner.rc) == ('successful', 0), runner.stdout.read()[-3000:]
+            assert_no_secret(sim, ctl, root)
+        assert sorted(os.listdir(parts)) == ['drift-part-101.json', 'drift-part-102.json', 'drift-part-103.json']
+
+        merge_dir = data_dir(tmp_path / 'merge', sim, tarball, [], {
+            'drift_merge_from': str(parts), 'drift_report_dir': str(tmp_path / 'merged'), 'drift_fail_on_drift': True})
+        runner, events = run_job(merge_dir, 'drift_merge.yml')
+        assert (runner.status, runner.rc) == ('failed', 2), runner.stdout.read()[-3000:]
+        assert [e['res']['msg'] for e in results(events, 'runner_on_failed')] == [
+            'Drift on ghes-001, ghes-006 (2 of 6 appliances). Report: %s' % (tmp_path / 'merged' / 'drift.html')]
+        merged = json.loads((tmp_path / 'merged' / 'drift.json').read_text())
+        assert merged['verdicts'] == whole['verdicts'] and merged['counts'] == whole['counts']
+        assert [r['appliance'] for r in merged['appliances']] == [r['appliance'] for r in whole['appliances']]
+        assert len(merged['parts']) == 3
+    finally:
+        ctl.patch('ghes-001', connected=True)
+        ctl.patch('ghes-006', last_sync_days_ago=1)
