@@ -160,6 +160,21 @@ ensure_shellcheck() {
   return 1
 }
 
+# The admin-shell system tests drive Ansible's ssh connection plugin with the OpenSSH client and ssh-keygen.
+ensure_openssh_client() {
+  command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing openssh-client (apt-get)"
+    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null 2>&1; }; then
+      return 0
+    fi
+  fi
+  log "openssh-client is not installed and could not be installed"
+  return 1
+}
+
 # --- chromium ---------------------------------------------------------------------------------
 # The HTML report is tested in a real headless browser: Debian's chromium, driven by Playwright
 # (which is never allowed to download a browser of its own). Idempotent: nothing to do when

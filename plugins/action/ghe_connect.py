@@ -22,6 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     WaitTimeoutError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._ghe_com import apply_config, differs, read_config
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
     CONSOLE_NEVER,
     console_mode,
@@ -64,6 +65,9 @@ class ActionModule(GhesActionBase):
         if params['target'] == 'ghe_com' and not version.has('ghe_com_target'):
             raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
                              % (appliance.url, version))
+        self._ghe_config = None
+        if params['target'] == 'ghe_com' and params['state'] == 'present':
+            self._ghe_config = read_config(appliance, params['ghe_com_subdomain'])
         before = read_connect(appliance, console_mode(appliance))
         refuse_unknown(appliance, before, 'state: %s' % params['state'],
                        operator_connects=manual and params['state'] == 'present')
@@ -77,7 +81,13 @@ class ActionModule(GhesActionBase):
         other_account = before['account'] not in (None, enterprise) and before['status'] == 'connected'
         wrong_target = (before['status'] == 'connected' and before['target'] not in (None, params['target']))
         if before['connected'] and not other_account and not wrong_target:
-            return self._result(False, before, before, 'none')
+            if not differs(self._ghe_config):
+                return self._result(False, before, before, 'none')
+            # Connected to GHE.com, but the appliance's ghe-config keys say otherwise: set them and apply.
+            preflight(appliance, config_wait=params['config_wait_timeout'])
+            if not self.check_mode:
+                self._ghe_config['config_run'] = apply_config(appliance, self._ghe_config)
+            return self._result(True, before, before, 'admin_shell')
         if other_account or wrong_target:
             if not params['force']:
                 what = ('connected to the enterprise "%s"' % before['account']) if other_account else (
@@ -95,6 +105,8 @@ class ActionModule(GhesActionBase):
                 return self._result(False, before, before, 'none', pending=True)
             return self._await_approval(appliance, params, before, 'none', changed=False)
         preflight(appliance, config_wait=params['config_wait_timeout'])
+        if differs(self._ghe_config) and not self.check_mode:
+            self._ghe_config['config_run'] = apply_config(appliance, self._ghe_config)
         # An expired hand-shake is resumed ("Complete your GitHub Connect setup"), never requested anew.
         resume = before['status'] == 'expired'
         predicted = dict(before, status='pending', connected=False, account=None, target=params['target'])
@@ -235,8 +247,13 @@ class ActionModule(GhesActionBase):
         }
         if instruction:
             result['instruction'] = instruction
+        if self._ghe_config is not None:
+            result['ghe_config'] = self._ghe_config
         if self.diff_mode:
             result['diff'] = {'before': _diffable(before), 'after': _diffable(after)}
+            if self._ghe_config is not None:
+                result['diff']['before']['ghe_config'] = dict(self._ghe_config['before'])
+                result['diff']['after']['ghe_config'] = dict(self._ghe_config['after'])
         return result
 
 

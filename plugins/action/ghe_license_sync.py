@@ -26,6 +26,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
     SRC_CONSOLE,
+    add_console_view,
     console_mode,
     read_connect,
     read_license_sync,
@@ -80,6 +81,13 @@ class ActionModule(GhesActionBase):
                 'GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): license '
                 'sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
                 % (appliance.url, params['ghec_enterprise'], appliance.hostname))
+        if want and not appliance.version.has('ghe_com_license_sync') and appliance.version.has('ghe_com_target') \
+                and connect.get('target') is None:
+            add_console_view(appliance, connect)  # only the Connect page shows the target
+        if want and connect.get('target') == 'ghe_com' and not appliance.version.has('ghe_com_license_sync'):
+            raise InputError('License sync to GHE.com needs GHES 3.15 or later; %s runs %s and is connected to GHE.com. '
+                             'Upgrade the appliance, or upload its license usage with ghes.connect.ghe_license_upload.'
+                             % (appliance.url, appliance.version))
         if before['enabled'] is None:
             if appliance.has_console_credentials and appliance.maintenance_on():
                 preflight(appliance)  # raises, naming maintenance mode and what to do

@@ -33,6 +33,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._files import (
     write_private,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
+    SRC_ADMIN_SHELL,
     age_seconds,
     console_mode,
     parse_time,
@@ -105,15 +106,12 @@ class ActionModule(GhesActionBase):
         if src is not None:
             with open(src, 'rb') as handle:
                 usage = UsageFile(handle.read(), 'src %s' % src)
+            source = 'src'
         else:
-            if not appliance.has_console_credentials:
-                raise InputError('Exporting license usage from %s needs console_username and console_password. '
-                                 'Without them, export it in the administrative shell ("ghe-license usage -y -o" on '
-                                 'GHES 3.13+, "ghe-license-usage" before) and pass the file as src.' % appliance.url)
-            usage = UsageFile(appliance.console.export_usage(), 'the export of %s' % appliance.url)
+            usage, source = _export(appliance)
         known = read_last_sync(appliance)
         usage.check_belongs_to(appliance.hostname, known.get('server_id'))
-        result = {'used': 'file', 'export': usage.summary(), 'dest': params.get('dest')}
+        result = {'used': 'file', 'export': usage.summary(), 'dest': params.get('dest'), 'sources': {'export': source}}
         changed = self._keep(usage, params.get('dest'))
         installation = appliance.installation(usage.host_name)
         uploads = _uploads(installation)
@@ -202,6 +200,19 @@ class ActionModule(GhesActionBase):
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
             raise InputError('src %s does not exist or cannot be read on the controller.' % src)
         return path
+
+
+def _export(appliance):
+    """``(UsageFile, source)``: the documented shell command wins over the console's (modelled) export link."""
+    if appliance.shell is not None:
+        content, _data = appliance.shell_export()
+        return UsageFile(content, 'the export of %s (admin shell)' % appliance.url), SRC_ADMIN_SHELL
+    if not appliance.has_console_credentials:
+        raise InputError('Exporting license usage from %s needs the administrative shell (reach the host with '
+                         'ansible_connection: ansible.builtin.ssh, port 122, user admin) or console_username and '
+                         'console_password. Or export it by hand ("ghe-license usage -y -o" on GHES 3.13+, '
+                         '"ghe-license-usage" before) and pass the file as src.' % appliance.url)
+    return UsageFile(appliance.console.export_usage(), 'the export of %s' % appliance.url), 'console'
 
 
 def _check_dest(dest):

@@ -105,4 +105,19 @@ options:
       - When the task does not set it, from the host variable C(ghes_retries).
     type: int
     default: 5
+  admin_shell:
+    description:
+      - Whether to run GitHub's documented administrative shell commands (C(ghe-config), C(ghe-config-apply),
+        C(ghe-license usage -y -o) or C(ghe-license-usage), C(ghe-maintenance -q)) on the appliance through the
+        task's own Ansible connection, as raw commands (no Python on the appliance).
+      - V(auto) uses the shell when the host's connection is C(ansible.builtin.ssh) (with O(admin_shell) unset,
+        the host variable C(ghes_admin_shell) decides, then V(auto)). Reach the appliance as
+        C(ansible_connection=ansible.builtin.ssh), C(ansible_port=122), C(ansible_user=admin); keys, agents,
+        C(ssh_config), ProxyJump and host key checking work as configured for SSH. ghes.connect never turns host
+        key checking off.
+      - V(always) fails unless the host is reached over SSH; V(never) keeps to the HTTP interfaces.
+      - Where the shell and the modelled console can both do a job, the shell wins (the license usage export,
+        the license-sync read, maintenance); results say which interface answered (C(sources)).
+    type: str
+    choices: [auto, always, never]
 '''

@@ -75,6 +75,9 @@ class Appliance:
         self.url = params['url'].rstrip('/')
         self.manage_url = (params.get('manage_url') or default_manage_url(self.url)).rstrip('/')
         self._cache = {}
+        # The administrative shell (``_admin_shell.AdminShell``) when the task reaches the host over SSH; set
+        # by the action base from the task's own connection.
+        self.shell = None
         # The Manage API, REST and the console of one appliance may share an origin: one pool of
         # kept-alive connections serves every client of this appliance.
         self.pool = ConnectionPool()
@@ -295,11 +298,20 @@ class Appliance:
         return self.has_console_credentials and not self.maintenance_on()
 
     def _read_maintenance(self):
+        if self.shell is not None:
+            # Documented and answered by the appliance itself: it wins over the HTTP reads.
+            return self.shell.maintenance() == 'on'
         if self.version.has('manage_maintenance'):
             nodes = self.manage.maintenance()
             return any(n.get('status') in ('on', True) for n in nodes)
         data = self.legacy.maintenance() or {}
         return data.get('status') in ('on', True)
+
+    def shell_export(self, refresh=False):
+        """``(bytes, dict)``: the license usage export over the administrative shell, once per task (or again)."""
+        if refresh:
+            self._cache.pop('shell_export', None)
+        return self._once('shell_export', self.shell.license_usage)
 
     def config_run_in_progress(self):
         return self.config_runner.running()

@@ -38,6 +38,8 @@ APPLIANCE_OPTIONS = {
     'ca_path': {'type': 'path', 'fallback': _env('GHES_CA_PATH')},
     'timeout': {'type': 'int', 'default': 30},
     'retries': {'type': 'int', 'default': 5},
+    # No default: unset means the host variable ghes_admin_shell, then auto (plugin_utils/_shell_connection.py).
+    'admin_shell': {'type': 'str', 'choices': ['auto', 'always', 'never']},
 }
 
 CLOUD_OPTIONS = {

@@ -16,6 +16,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
 )
 from ansible_collections.ghes.connect.plugins.module_utils._drift import assess
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
+    SRC_ADMIN_SHELL,
     SRC_LEGACY,
     SRC_MANAGE,
     SRC_REST,
@@ -63,7 +64,8 @@ def gather(appliance, console, preflight_reads=True):
         info['config_run_in_progress'] = appliance.config_run_in_progress()
         info['maintenance'] = appliance.maintenance_on()
         info['sources']['config_run_in_progress'] = SRC_MANAGE if version.has('manage_config') else SRC_LEGACY
-        info['sources']['maintenance'] = SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY
+        info['sources']['maintenance'] = SRC_ADMIN_SHELL if appliance.shell is not None else (
+            SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY)
         info['problems'] = appliance_problems(appliance, summary, info['maintenance'],
                                               info['config_run_in_progress'])
     ghec = ghec_problem(appliance)

@@ -67,6 +67,24 @@ class ManageClient:
     def config_apply_status(self, run_id=None):
         return self._get('/config/apply', {'run_id': run_id} if run_id else None)
 
+    def ssh_keys(self):
+        """``[{key, fingerprint}]`` authorised for the administrative shell (3.12+)."""
+        return self._get('/access/ssh') or []
+
+    def add_ssh_key(self, key):
+        self._ssh_key('POST', key)
+
+    def remove_ssh_key(self, key):
+        self._ssh_key('DELETE', key)
+
+    def _ssh_key(self, method, key):
+        # json_body sends Content-Type: application/json, which GitHub says to send (3.14 refuses the body without it).
+        try:
+            self.http.request(method, PREFIX + '/access/ssh', json_body={'key': key}, expected=(200, 201, 204),
+                              safe=True)  # idempotent: adding a present key or removing an absent one changes nothing
+        except AuthenticationError as exc:
+            raise _manage_auth_error(exc)
+
     def config_apply_events(self, last_request_id=None):
         return self._get('/config/apply/events', {'last_request_id': last_request_id} if last_request_id else None)
 

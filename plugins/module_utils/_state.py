@@ -31,6 +31,7 @@ SRC_CONSOLE = 'console'
 SRC_MANAGE = 'manage_api'
 SRC_LEGACY = 'setup_api'
 SRC_REST = 'ghes_rest'
+SRC_ADMIN_SHELL = 'admin_shell'
 
 
 CONSOLE_ALWAYS = 'always'
@@ -159,6 +160,8 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     ``always``), else from GHEC's server statistics when the appliance shares them and they
     are fresh, else from the console page when ``console`` allows.
     """
+    if appliance.shell is not None:
+        return _license_sync_from_shell(appliance, refresh or console == CONSOLE_ALWAYS)
     sources = {}
     unknown = {}
     enabled = None
@@ -201,6 +204,20 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     elif state['last_sync']:
         sources['last_sync'] = SRC_GHEC_SYNC
     state.update(enabled=enabled, sources=sources, unknown=unknown)
+    return state
+
+
+def _license_sync_from_shell(appliance, refresh):
+    """The switch from the appliance's own usage export (``instance.features[]``, documented): no console,
+    no server statistics needed. The export's ``server_id`` is the appliance's exact identity."""
+    from ansible_collections.ghes.connect.plugins.module_utils._admin_shell import features
+    _content, export = appliance.shell_export(refresh=refresh)
+    state = read_last_sync(appliance, refresh=refresh, server_id=export['instance'].get('server_id'))
+    sources = {'enabled': SRC_ADMIN_SHELL, 'appliance_server_id': SRC_ADMIN_SHELL}
+    if state['last_sync']:
+        sources['last_sync'] = SRC_GHEC_SYNC
+    state.update(enabled='license_usage_sync' in features(export),
+                 appliance_server_id=export['instance'].get('server_id'), sources=sources)
     return state
 
 

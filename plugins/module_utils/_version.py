@@ -46,6 +46,8 @@ _SINCE = {
     'manage_nodes': (3, 10),
     'manage_config': (3, 12),       # settings, license, config apply (+ events)
     'ghe_com_target': (3, 12),
+    'manage_ssh_keys': (3, 12),     # /manage/v1/access/ssh
+    'ghe_com_license_sync': (3, 15),
     'sync_now': (3, 5),
 }
 _UNTIL = {

@@ -68,9 +68,12 @@ options:
     type: bool
     default: false
 notes:
-  - The GHE.com target also needs C(ghe-config app.github.github-connect-ghe-com-enabled true) and the subdomain
-    setting in the administrative shell on a real appliance (GitHub documents no API for them). This module selects
-    the target in the console form; apply those settings first.
+  - The GHE.com target also needs C(ghe-config app.github.github-connect-ghe-com-enabled true), the subdomain key and
+    a configuration run (GitHub documents them in the administrative shell only). With the shell (see O(admin_shell))
+    the module reads both keys, sets the ones that differ (check mode and diff included), runs the configuration
+    (C(POST /manage/v1/config/apply) and its poller where the Manage API is available, else C(ghe-config-apply)),
+    then connects in the console. A failed run is reported with its events; the keys are left as set. Without the
+    shell it warns that the keys must be set by hand. License sync to GHE.com needs GHES 3.15+.
 seealso:
   - module: ghes.connect.ghe_connect_info
   - module: ghes.connect.ghe_license_sync
@@ -107,6 +110,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ghe_config:
+  description:
+    - With O(target=ghe_com) and the administrative shell, the two C(ghe-config) keys before and after
+      (C(enabled), C(subdomain)), their C(source) (V(admin_shell)) and, when they were set, the C(config_run) that
+      applied them (C(via) V(manage_api) or V(admin_shell), C(written) keys).
+  returned: when O(target=ghe_com)
+  type: dict
 differences:
   description:
     - How the state found at the start of the task differed from the desired one (C(field), C(before), C(after));

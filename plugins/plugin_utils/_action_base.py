@@ -25,6 +25,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
 from ansible_collections.ghes.connect.plugins.module_utils._redact import Scrubber, redact
 from ansible_collections.ghes.connect.plugins.module_utils._state_dir import take_warnings
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import with_host_variables
+from ansible_collections.ghes.connect.plugins.plugin_utils._shell_connection import admin_shell
 
 display = Display()
 
@@ -73,6 +74,8 @@ class GhesActionBase(ActionBase):
             warnings.extend(check_task_inputs(params))
             self.secrets.extend(secret_values(params))
             appliance = self.make_appliance(params)
+            if appliance is not None:
+                appliance.shell = admin_shell(self._connection, appliance, params, task_vars or {})
             result.update(self.execute(appliance, params, task_vars or {}))
         except GhesConnectError as exc:
             result.update(_failure(exc))
@@ -107,7 +110,7 @@ def _failure(exc):
         failure['problems'] = exc.problems
     if isinstance(exc, ConfigRunError):
         failure['events'] = exc.events
-    for key in ('authorization_url', 'instruction', 'state', 'run_id'):
+    for key in ('authorization_url', 'instruction', 'state', 'run_id', 'ghe_config'):
         if exc.details.get(key) is not None:
             failure[key] = exc.details[key]
     return failure

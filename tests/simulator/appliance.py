@@ -83,6 +83,11 @@ class Appliance:
         self.config_runs = []
         self._settings = None
         self.ssh_keys = []
+        # the administrative shell (ssh_server.py, admin_shell.py)
+        self.admin_shell = False
+        self.ssh_port = None
+        self.ghe_config_writes = []      # [(when, key, value)], what ghe-config KEY VALUE set
+        self.shell_broken = {}           # command -> "missing" (exit 127) | "garbage" (output that is not JSON)
         # GitHub Connect
         self.connected = False
         self.connected_enterprise = None
@@ -141,6 +146,8 @@ class Appliance:
                 if not value:
                     for run in self.config_runs:
                         run.release(now)
+            elif key == "ssh_keys":
+                self.ssh_keys = [str(k) for k in value]     # a copy: defaults must not share one list
             elif key == "console_layout":
                 if value not in ("default", "unknown"):
                     raise ValueError("console_layout must be 'default' or 'unknown'")

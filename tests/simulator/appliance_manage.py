@@ -1,4 +1,6 @@
 """The Manage GHES API, /manage/v1 (ghes-api.md §1), with per-version endpoints."""
+import base64
+import hashlib
 import hmac
 import json
 
@@ -213,14 +215,34 @@ def _ssh_result(appliance, message, modified):
                            "modified": modified} for node in appliance.nodes])
 
 
+def _fingerprint(key):
+    try:
+        blob = base64.b64decode(key.split()[1])
+    except (IndexError, ValueError):
+        return None
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
+
+
+def _ssh_body(request):
+    """The documented JSON body; GitHub says to send Content-Type: application/json (3.14 refuses it otherwise)."""
+    if not request.header("content-type", "").startswith("application/json"):
+        raise HttpError(415, "Content-Type must be application/json")
+    body = request.json()
+    if not isinstance(body, dict):
+        raise HttpError(400, "a JSON object with 'key' is required")
+    return body
+
+
 def get_ssh(world, appliance, request):
-    return json_response([{"key": key, "fingerprint": "SHA256:%s" % key[-16:]} for key in appliance.ssh_keys])
+    return json_response([{"key": key, "fingerprint": _fingerprint(key)} for key in appliance.ssh_keys])
 
 
 def post_ssh(world, appliance, request):
-    key = request.json().get("key")
+    key = _ssh_body(request).get("key")
     if not key:
         raise HttpError(400, "'key' is required")
+    if not isinstance(key, str) or _fingerprint(key) is None:
+        raise HttpError(400, "Invalid SSH public key")
     if key in appliance.ssh_keys:
         return _ssh_result(appliance, "SSH key already exists", False)
     appliance.ssh_keys.append(key)
@@ -228,7 +250,7 @@ def post_ssh(world, appliance, request):
 
 
 def delete_ssh(world, appliance, request):
-    key = request.json().get("key")
+    key = _ssh_body(request).get("key")
     if key not in appliance.ssh_keys:
         return _ssh_result(appliance, "SSH key not found", False)
     appliance.ssh_keys.remove(key)

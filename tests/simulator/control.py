@@ -53,6 +53,9 @@ def _appliances(world, request, parts):
         if method == "DELETE":
             world.logs[appliance.name].clear()
             return empty(204)
+    elif len(parts) == 3 and parts[2] == "shell" and method == "GET":
+        from . import admin_shell
+        return json_response(admin_shell.view(appliance, world.now()))
     elif len(parts) == 3 and parts[2] == "secrets" and method == "GET":
         return json_response({"secrets": appliance.secret_values(world.now())})
     elif len(parts) == 3 and method == "POST":

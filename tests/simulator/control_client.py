@@ -57,6 +57,10 @@ class Control:
     def clear_connections(self):
         self._call("DELETE", "/connections")
 
+    def shell(self, name):
+        """The admin shell side: ghe_config (set), ghe_config_applied, ghe_config_writes."""
+        return self._call("GET", "/appliances/%s/shell" % name)
+
     def secrets(self, name):
         return self._call("GET", "/appliances/%s/secrets" % name)["secrets"]
 

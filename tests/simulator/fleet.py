@@ -22,6 +22,8 @@ APPLIANCE_FIELDS = {
     "sync_seconds", "sync_fail", "users_revision", "statistics_days_ago", "retired_installation",
     # console and network
     "console_layout", "down", "rtt_ms",
+    # the administrative shell: an SSH endpoint (ssh_server.py) and the keys authorised for admin
+    "admin_shell", "ssh_keys", "shell_broken",
 }
 # The ones that involve GHEC or the sockets, applied by the world rather than the appliance.
 WORLD_FIELDS = {"connected", "connected_enterprise", "target", "ghe_com_subdomain", "last_sync_days_ago",
@@ -29,7 +31,7 @@ WORLD_FIELDS = {"connected", "connected_enterprise", "target", "ghe_com_subdomai
 
 SPEC_KEYS = {"seed", "enterprise", "tokens", "ghec_sessions", "count", "versions", "defaults", "appliances",
              "ghec_extra_installations", "upload_result", "upload_processing_seconds", "ghec_cloud_users",
-             "inventory_hostnames", "ghec_rtt_ms"}
+             "inventory_hostnames", "ghec_rtt_ms", "ssh_client_key"}
 
 RESERVED_NAMES = {"ghec", "*", "_control"}     # fault targets and log keys
 

@@ -22,6 +22,8 @@ def appliance_info(appliance):
             "nonadmin_console_password": appliance.nonadmin_console_password}
     if appliance.two_factor:
         info["totp_secret"] = appliance.totp_secret
+    if appliance.admin_shell:
+        info["ssh_port"] = appliance.ssh_port
     return info
 
 
@@ -37,7 +39,20 @@ def simulator_info(world, control_url, ca_path, inventory_path, workdir):
     }
 
 
-def inventory(world, control_url, ca_path):
+def shell_host_vars(world, appliance, known_hosts):
+    """The connection variables of an appliance reached over its admin shell: Ansible's own ssh
+    connection, host key checking on against the simulator's known_hosts, no other key than the spec's."""
+    host = {"ansible_connection": "ansible.builtin.ssh", "ansible_host": "127.0.0.1",
+            "ansible_port": appliance.ssh_port, "ansible_user": "admin",
+            "ansible_ssh_host_key_checking": True,
+            "ansible_ssh_common_args": "-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes "
+                                       "-o IdentitiesOnly=yes -o BatchMode=yes" % known_hosts}
+    if world.spec.get("ssh_client_key"):
+        host["ansible_ssh_private_key_file"] = world.spec["ssh_client_key"]
+    return host
+
+
+def inventory(world, control_url, ca_path, known_hosts=None):
     hosts = {}
     for name, a in world.appliances.items():
         host = {"ansible_connection": "local",
@@ -52,6 +67,8 @@ def inventory(world, control_url, ca_path):
             host["ghes_hostname"] = a.inventory_hostname or a.hostname
         if a.two_factor:
             host["ghes_console_totp_secret"] = a.totp_secret
+        if a.admin_shell:
+            host.update(shell_host_vars(world, a, known_hosts))
         hosts[name] = host
     return {"all": {
         "vars": {"ghec_url": world.ghec_url, "ghec_web_url": world.ghec_web_url, "ghec_token": ghec_token(world),
@@ -68,13 +85,14 @@ def _write_private(path, text):
         handle.write(text)
 
 
-def write(world, control_url, ca_path, workdir):
+def write(world, control_url, ca_path, workdir, known_hosts=None):
     """Write both files (mode 0600: they hold the secrets); returns the simulator.json dict."""
     import yaml      # PyYAML comes with ansible-core
     inventory_path = os.path.join(workdir, "inventory.yml")
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    _write_private(inventory_path, yaml.dump(inventory(world, control_url, ca_path), Dumper=dumper,
+    _write_private(inventory_path, yaml.dump(inventory(world, control_url, ca_path, known_hosts), Dumper=dumper,
                                              default_flow_style=False, sort_keys=False))
     info = simulator_info(world, control_url, ca_path, inventory_path, workdir)
+    info["known_hosts_path"] = known_hosts
     _write_private(os.path.join(workdir, "simulator.json"), json.dumps(info, indent=2))
     return info

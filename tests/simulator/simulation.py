@@ -29,6 +29,7 @@ class Simulator:
         self.workers = workers
         self.world = None
         self.server = None
+        self.ssh = None
         self.info = None
         self.control_url = self.ghec_url = self.ghec_web_url = None
         self.ca_path = self.inventory_path = None
@@ -73,11 +74,19 @@ class Simulator:
             if appliance.down:
                 world.set_down(appliance, True)
         server.start()
-        self.info = inventory.write(world, self.control_url, self.ca_path, self.workdir)
+        known_hosts = None
+        if any(appliance.admin_shell for appliance in world.appliances.values()):
+            from .ssh_server import SshEndpoints      # asyncssh is imported only by fleets that use it
+            self.ssh = SshEndpoints(world).start(self.workdir)
+            known_hosts = self.ssh.known_hosts_path
+        self.info = inventory.write(world, self.control_url, self.ca_path, self.workdir, known_hosts=known_hosts)
         self.inventory_path = self.info["inventory_path"]
         return self
 
     def stop(self):
+        if self.ssh is not None:
+            self.ssh.stop()
+            self.ssh = None
         if self.server is not None:
             self.server.stop()
             self.server = None

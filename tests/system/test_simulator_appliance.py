@@ -213,12 +213,19 @@ def test_license_put_and_init(sim):
     assert app.manage("POST", "/config/init", json={}).status_code == 400
 
 
+SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f test"
+
+
 def test_ssh_keys(sim):
     app = by_version(sim, "3.19.0")
-    added = app.manage("POST", "/access/ssh", json={"key": "ssh-ed25519 AAAAC3Nza test"})
+    added = app.manage("POST", "/access/ssh", json={"key": SSH_KEY})
     assert added.status_code == 200 and added.json()[0]["modified"] is True
-    assert [k["key"] for k in app.manage("GET", "/access/ssh").json()] == ["ssh-ed25519 AAAAC3Nza test"]
-    removed = app.manage("DELETE", "/access/ssh", json={"key": "ssh-ed25519 AAAAC3Nza test"})
+    assert [k["key"] for k in app.manage("GET", "/access/ssh").json()] == [SSH_KEY]
+    assert app.manage("GET", "/access/ssh").json()[0]["fingerprint"].startswith("SHA256:")
+    # the documented body needs Content-Type: application/json; a line that is no public key is refused
+    assert app.manage("POST", "/access/ssh", data='{"key": "%s"}' % SSH_KEY).status_code == 415
+    assert app.manage("POST", "/access/ssh", json={"key": "ssh-ed25519 AAAAC3Nza test"}).status_code == 400
+    removed = app.manage("DELETE", "/access/ssh", json={"key": SSH_KEY})
     assert set(removed.json()[0]) == {"hostname", "uuid", "message", "modified"}
     assert app.manage("GET", "/access/ssh").json() == []
 

@@ -1,0 +1,92 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ghe_admin_ssh_key: authorise (or remove) a public key for the administrative shell, by the Manage API.
+
+List (``GET /manage/v1/access/ssh``) -> compare by key type and body (comments ignored) ->
+``POST`` or ``DELETE`` only when needed -> list again to verify. A playbook can so bootstrap
+shell access for a fleet from the Manage API password it already has.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+
+KEY_TYPES = re.compile(r'^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|'
+                       r'sk-ecdsa-sha2-nistp256@openssh\.com)$')
+
+
+class ActionModule(GhesActionBase):
+    def argument_spec(self):
+        # The GHEC options are accepted (module_defaults of the action group pass them) and not used.
+        return appliance_spec(extra={
+            'key': {'type': 'str', 'required': True},
+            'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
+        })
+
+    def execute(self, appliance, params, task_vars):
+        wanted = parse_key(params['key'])
+        version = appliance.version
+        if not version.has('manage_ssh_keys'):
+            raise InputError('Authorising admin shell keys through the Manage API needs GHES 3.12 or later; %s runs %s. '
+                             'Add the key in the Management Console (Settings -> Administrative shell access) instead.'
+                             % (appliance.url, version))
+        before = _authorised(appliance)
+        present = wanted['id'] in [k['id'] for k in before]
+        change = (params['state'] == 'present') != present
+        after = before
+        if change and not self.check_mode:
+            if params['state'] == 'present':
+                appliance.manage.add_ssh_key(wanted['key'])
+            else:
+                stored = next(k['key'] for k in before if k['id'] == wanted['id'])
+                appliance.manage.remove_ssh_key(stored)
+            after = _authorised(appliance)
+            if (wanted['id'] in [k['id'] for k in after]) != (params['state'] == 'present'):
+                raise GhesConnectError('The Manage API of %s accepted the request, but the key %s is still %s. '
+                                       'Check the Management Console.' % (
+                                           appliance.url, wanted['fingerprint'],
+                                           'missing' if params['state'] == 'present' else 'listed'), changed=True)
+        elif change:
+            after = ([k for k in before if k['id'] != wanted['id']] if params['state'] == 'absent'
+                     else before + [wanted])
+        result = {'changed': change, 'fingerprint': wanted['fingerprint'],
+                  'keys': [k['fingerprint'] for k in after], 'sources': {'keys': 'manage_api'}}
+        if self.diff_mode:
+            result['diff'] = {'before': {'keys': [k['fingerprint'] for k in before]},
+                              'after': {'keys': [k['fingerprint'] for k in after]}}
+        return result
+
+
+def parse_key(text):
+    """``{key, id, fingerprint}`` of one OpenSSH public key line; InputError (never echoing it) otherwise."""
+    text = str(text or '').strip()
+    if 'PRIVATE KEY' in text:
+        raise InputError('key holds a PRIVATE key: give the public key (the .pub file, "ssh-ed25519 AAAA... comment"). '
+                         'The private key was not sent anywhere.')
+    parts = text.split()
+    if len(parts) < 2 or '\n' in text or not KEY_TYPES.match(parts[0]):
+        raise InputError('key must be one OpenSSH public key line, "TYPE BASE64 [comment]" with TYPE ssh-ed25519, '
+                         'ssh-rsa, ecdsa-sha2-nistp256/384/521 or an sk- type (the content of a .pub file).')
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError('key: the part after "%s" is not base64: give the content of the .pub file.' % parts[0])
+    fingerprint = 'SHA256:' + base64.b64encode(hashlib.sha256(blob).digest()).decode('ascii').rstrip('=')
+    return {'key': text, 'id': (parts[0], parts[1]), 'fingerprint': fingerprint}
+
+
+def _authorised(appliance):
+    keys = []
+    for entry in appliance.manage.ssh_keys():
+        try:
+            keys.append(parse_key((entry or {}).get('key')))
+        except InputError:
+            continue  # a key this module cannot read is never one it would add or remove
+    return keys
