@@ -324,7 +324,7 @@ def targets(runs, fits, cpus):
             % variant, verdict([r['task_x_bound'] is not None and r['task_x_bound'] <= 1.3 for r in sel]),
             ['RTT %g: task %.2f s, bound %.2f s at concurrency %d: %sx (whole run %sx); the whole run\'s CPU on %d '
              'cores of its own: %s s' % (r['rtt_ms'], r['scan_task_s'] or 0, r['bound_s'], r['concurrency'],
-                                        r['task_x_bound'], r['x_bound'], cpus, cpu_bound(r, cpus)) for r in sel])
+                                         r['task_x_bound'], r['x_bound'], cpus, cpu_bound(r, cpus)) for r in sel])
         add('L2', 'scan at 1,000, RTT > 0 (%s): whole run <= 10 s' % variant,
             verdict([r['seconds'] <= 10 for r in sel]),
             ['RTT %g: %.2f s' % (r['rtt_ms'], r['seconds']) for r in sel],

@@ -49,7 +49,7 @@ options:
         balancer) is never used instead - when the name cannot be read, the Connect state is unknown and
         M(ghes.connect.ghe_connect) and M(ghes.connect.ghe_license_sync) stop before any write, saying so. Only
         M(ghes.connect.ghe_connect) with C(method=manual) and C(state=present) goes on when the name is known but GHEC
-        does not list it yet: a person connects, and GHEC listing that name as connected is the proof.
+        does not list it yet (a person connects, and GHEC listing that name as connected is the proof).
       - When given, it overrides the appliance's own name, and a warning says so when the two differ.
       - When GHEC lists two installations by this name (a restored or rebuilt appliance, the retired record kept),
         the connected one is this appliance's; among several connected, or none, the one updated last.

@@ -17,7 +17,8 @@ description:
     so that playbooks target, for example, C(ghes:&connected).
   - Reads the GraphQL C(enterpriseServerInstallations) connection (every page, following cursors), the REST
     C(license-sync-status) and the server statistics of the enterprise (the server id of an appliance's fresh
-    statistics picks its sync record when a retired installation of the same name has one too). Sync ages are measured against GHEC's clock (its C(Date) header),
+    statistics picks its sync record when a retired installation of the same name has one too). Sync ages are measured
+    against GHEC's clock (its C(Date) header),
     so a controller whose clock is wrong neither invents nor hides stale syncs.
   - Requests are retried with backoff, honouring C(Retry-After) on rate limits (403/429) and transient errors.
   - The source file's name must end in C(ghec_servers.yml) or C(ghec_servers.yaml).
@@ -376,7 +377,6 @@ def _fresh_server_ids(client):
     now = parse_time(common['observed_at'])
     return dict((host, entry['server_id']) for host, entry in latest.items()
                 if host and entry.get('server_id') and statistics_age(entry['collection_date'], now)[0])
-
 
 
 def _installation_facts(node):

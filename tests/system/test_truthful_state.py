@@ -194,7 +194,6 @@ def test_a_graphql_answer_that_pages_forever_stops_and_the_scan_still_reports(fl
     assert all('cursor' in r['error'] for r in records), run.output[-2000:]
 
 
-
 def test_a_sync_date_nobody_can_read_is_unknown_in_the_module_and_the_scan(fleet, tmp_path):
     sim, ctl, path = fleet
     ctl.clear_faults()
@@ -230,6 +229,7 @@ def test_connect_info_with_ghec_down_returns_every_state_field_as_unknown_not_mi
     assert 'GHEC could not be read' in info['connect']['unknown']['connect.connected']
     assert info['license_sync']['enabled'] is None and 'license_sync.enabled' in info['license_sync']['unknown']
     assert any('502' in p or 'GHEC' in p for p in info['problems'])
+
 
 def test_the_inventory_plugin_groups_the_fleet_by_the_same_rules(fleet, tmp_path):
     sim, ctl, path = fleet
