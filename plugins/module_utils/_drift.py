@@ -121,11 +121,10 @@ def assess(info, desired, enterprise, max_age):
         return result
     if desired.get('license_report') == 'upload':
         # Air-gapped: never connected by design; its latest upload is the whole desired state.
-        installation = info['connect'].get('installation')
-        if installation is None:
-            result['unknown'] = connect_unknown(info['connect'])
-        else:
-            problem = upload_problem(installation, max_age)
+        # Without an installation GHEC lists no upload, unless the name itself could not be settled.
+        result['unknown'] = connect_unknown(info['connect'])
+        if not result['unknown']:
+            problem = upload_problem(info['connect'].get('installation'), max_age)
             if problem:
                 result['differences'].append({'field': 'license_upload.latest', 'before': problem,
                                               'after': 'recent success'})
