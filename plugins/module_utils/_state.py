@@ -112,6 +112,11 @@ def refuse_unknown(appliance, connect, what, operator_connects=False):
             and connect.get('status') == STATUS_UNKNOWN and not connect.get('features'):
         return
     if reason is not None:
+        if not appliance.params.get('console_username'):
+            # The appliance's own Connect page settles what GHEC cannot: say how to let us read it.
+            reason += ('. Console credentials are console_username and console_password (host variables '
+                       'ghes_console_username, ghes_console_password); or use method: manual, where a person does the '
+                       'console step and the module verifies it')
         raise GhesConnectError('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
                                'changed: %s.' % (appliance.url, what, reason), state=dict(
                                    (k, v) for k, v in connect.items() if k != 'sources'))
