@@ -143,52 +143,36 @@ PY
   log "ansible-test pip bootstrap stand-in: $cache"
 }
 
-# --- shellcheck -----------------------------------------------------------------------------
-# ansible-test's shellcheck sanity test only warns when shellcheck is missing; install it
-# from Debian where we may (CI runs as root).
+# --- Debian packages the gates need ----------------------------------------------------------
+# apt_install PACKAGE: installs it from Debian where we may (CI runs as root), refreshing the
+# package lists once if the first try fails. Returns non-zero when it could not.
+apt_install() {
+  [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1 || return 1
+  log "installing $1 (apt-get)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null 2>&1; }
+}
+
+# ansible-test's shellcheck sanity test only warns when shellcheck is missing.
 ensure_shellcheck() {
-  command -v shellcheck >/dev/null 2>&1 && return 0
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    log "installing shellcheck (apt-get)"
-    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null 2>&1 \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null 2>&1; }; then
-      return 0
-    fi
-  fi
+  command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck && return 0
   log "shellcheck is not installed and could not be installed"
   return 1
 }
 
 # The admin-shell system tests drive Ansible's ssh connection plugin with the OpenSSH client and ssh-keygen.
 ensure_openssh_client() {
-  command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 && return 0
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    log "installing openssh-client (apt-get)"
-    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null 2>&1 \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null 2>&1; }; then
-      return 0
-    fi
-  fi
+  { command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1; } || apt_install openssh-client \
+    && return 0
   log "openssh-client is not installed and could not be installed"
   return 1
 }
 
-# --- chromium ---------------------------------------------------------------------------------
 # The HTML report is tested in a real headless browser: Debian's chromium, driven by Playwright
-# (which is never allowed to download a browser of its own). Idempotent: nothing to do when
-# /usr/bin/chromium is there.
+# (which is never allowed to download a browser of its own).
 ensure_chromium() {
-  [[ -x /usr/bin/chromium ]] && return 0
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    log "installing chromium (apt-get)"
-    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null 2>&1 \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }; then
-      return 0
-    fi
-  fi
+  [[ -x /usr/bin/chromium ]] || apt_install chromium && return 0
   log "chromium is not installed and could not be installed: the browser test of drift.html will be skipped"
   return 1
 }
