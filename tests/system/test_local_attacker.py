@@ -152,7 +152,9 @@ def reported(run, host):
 
 
 def assert_reported_as_the_simulator_says(run):
-    assert reported(run, 'fresh') == (False, 'ghec_graphql'), 'a planted index was believed'
+    # GHEC lists no installation named like 'fresh', so its own Connect page settles it (not connected);
+    # the planted index would have said connected, from GHEC's GraphQL.
+    assert reported(run, 'fresh') == (False, 'console'), 'a planted index was believed'
     assert reported(run, 'on') == (True, 'ghec_graphql')
 
 
@@ -188,10 +190,12 @@ def planted_spec(sim, directory, stored, parts_name=None):
     hostname = sim.info['appliances']['fresh']['hostname'].lower()
     node = {'id': 'planted', 'hostName': hostname, 'customerName': 'Acme Corp', 'isConnected': True,
             'createdAt': '2026-01-01T00:00:00Z', 'updatedAt': '2026-01-01T00:00:00Z', 'userAccountsUploads': {'nodes': []}}
-    common = {'slug': sim.info['enterprise']['slug'], 'name': sim.info['enterprise']['name'], 'viewerIsAdmin': True,
-              'scopes': ['admin:enterprise', 'read:enterprise']}
+    enterprise = {'slug': sim.info['enterprise']['slug'], 'name': sim.info['enterprise']['name'], 'viewerIsAdmin': True,
+                  'scopes': ['admin:enterprise', 'read:enterprise']}
+    # The layout of _ghec.installations_by_host: the read in general, and the installations of each host name.
+    common = {'enterprise': enterprise, 'host_names': [hostname], 'total': 1}
     return json.dumps({'dir': str(directory), 'first_pid': last_pid + 1, 'pids': 3000,
-                       'digest': hashlib.sha256(scope.encode('utf-8')).hexdigest()[:24], 'parts': {hostname: node},
+                       'digest': hashlib.sha256(scope.encode('utf-8')).hexdigest()[:24], 'parts': {hostname: [node]},
                        'parts_name': parts_name, 'index': {'stored': stored, 'value': common, 'buckets': 1}})
 
 
