@@ -60,7 +60,9 @@ def data_dir(root, sim, tarball, hosts, extravars):
     for name in ('drift', 'enable', 'drift_merge'):
         text = '---\n- name: The collection\'s %s playbook\n  import_playbook: ghes.connect.%s\n' % (name, name)
         (project / ('%s.yml' % name)).write_text(text)
-    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--offline', '-p',
+    # --force: where ANSIBLE_COLLECTIONS_PATH already holds ghes.connect (the test gate's checkout), the
+    # install would otherwise say "already installed" and leave the job's collections/ empty.
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--offline', '--force', '-p',
                     str(project / 'collections'), str(tarball)], check=True, capture_output=True, text=True)
     full = yaml.safe_load(Path(sim.inventory_path).read_text())
     secrets = {'ghec_token': full['all']['vars']['ghec_token'], 'ghec_session': full['all']['vars']['ghec_session'],
