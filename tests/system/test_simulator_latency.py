@@ -150,8 +150,18 @@ def test_delayed_connections_do_not_hold_the_server(tmp_path, control):
     assert counts["open"]["appliances"]["open"] == 0
 
 
+def _closed_on_the_server(ctl, deadline_seconds=10.0):
+    """Wait until the server has seen every client close: a closed socket reaches its handler later."""
+    deadline = time.monotonic() + deadline_seconds
+    while ctl.connections()["open"]["appliances"]["open"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_connections_are_counted_per_host_and_reset(sim, ctl):
+    _closed_on_the_server(ctl)          # an earlier test's connection still closing would count as open
+    ctl.clear_connections()
     measure(sim.ca_path, sim.info["appliances"]["near"]["url"], "/api/v3/meta", requests=2)
+    _closed_on_the_server(ctl)
     measure(sim.ca_path, sim.info["appliances"]["near"]["url"], "/api/v3/meta", requests=1)
     measure(sim.ca_path, sim.ghec_url, "/rate_limit", requests=3)
     counts = ctl.connections()
