@@ -102,13 +102,13 @@ def test_appliance_down_while_waiting_for_approval_then_rerun_converges(sim_and_
 
 
 def test_config_run_in_progress_is_waited_for(sim_and_control):
-    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', approve_after=0.3, config_apply_seconds=4))
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', approve_after=0.3, config_apply_seconds=15))
     start_config_run(sim, 'a')
     refused = play(sim, 'connect', approval_timeout=30)
     assert refused.rc != 0
     assert 'A configuration run is in progress' in refused.result('Module under test', 'a')['msg']
     assert writes(ctl, 'a') == [r for r in writes(ctl, 'a') if r['path'] == '/manage/v1/config/apply']
-    run = play(sim, 'connect', approval_timeout=30, config_wait_timeout=30)
+    run = play(sim, 'connect', approval_timeout=30, config_wait_timeout=60)
     assert run.rc == 0, run.output[-3000:]
     assert run.result('Module under test', 'a')['connected'] is True
 
