@@ -49,7 +49,7 @@ class Command:
         return (self.since is None or feature >= self.since) and (self.until is None or feature <= self.until)
 
 
-# job -> commands, newest first; the first one the release has is used (ghes-api.md section 5).
+# job -> commands, newest first; the first one the release has is used (docs/interfaces.md §5).
 COMMANDS = {
     'version': [Command(('ghe-version',), READ, 'version')],
     'maintenance': [Command(('ghe-maintenance', '-q'), READ, 'maintenance')],

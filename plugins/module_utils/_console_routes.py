@@ -66,7 +66,7 @@ class ConsoleLayout:
         self.not_enabled_text = 'GitHub Connect is not enabled yet'
         self.pending_text = 'Connection pending approval'
         # GitHub.com forgets an unapproved hand-shake after about 5 minutes; the page then offers to resume it
-        # (practitioners' reports, console-model.md): a fresh authorization URL, the same request otherwise.
+        # (practitioners' reports, docs/interfaces.md §6): a fresh authorization URL, the same request otherwise.
         self.expired_text = 'You have not completed the setup process'
         self.resume_action = '/enterprises/{slug}/settings/dotcom_connection/resume_dotcom_connection'
         self.resume_button = 'Complete your GitHub Connect setup'

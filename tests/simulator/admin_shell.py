@@ -3,7 +3,7 @@
 ssh_server.py hands every exec request here as one command line; this module parses it
 like a shell would split words (no pipes, no `;`: those end up in a word and the command
 is not found) and answers `(exit_code, stdout, stderr, write)`. Release gating follows
-ghes-api.md section 5: `ghe-license` from 3.13, `ghe-license-usage` up to 3.12; a command an
+docs/interfaces.md §5: `ghe-license` from 3.13, `ghe-license-usage` up to 3.12; a command an
 appliance does not have answers like bash does (exit 127).
 
 The outputs of `ghe-version` and `ghe-maintenance -q` are our model (GitHub documents the

@@ -1,4 +1,4 @@
-"""The Manage GHES API, /manage/v1 (ghes-api.md §1), with per-version endpoints."""
+"""The Manage GHES API, /manage/v1 (docs/interfaces.md §1), with per-version endpoints."""
 import base64
 import hashlib
 import hmac

@@ -1,4 +1,4 @@
-"""GHES REST, /api/v3 (ghes-api.md §3): site-admin token, X-GitHub-Enterprise-Version everywhere."""
+"""GHES REST, /api/v3 (docs/interfaces.md §3): site-admin token, X-GitHub-Enterprise-Version everywhere."""
 import datetime
 import hmac
 

@@ -1,4 +1,4 @@
-"""The legacy Management Console API, /setup/api (ghes-api.md §2): GHES <= 3.14 only.
+"""The legacy Management Console API, /setup/api (docs/interfaces.md §2): GHES <= 3.14 only.
 
 On 3.9 - 3.11 it is the only way to start and watch a configuration run.
 """

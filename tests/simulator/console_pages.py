@@ -1,4 +1,4 @@
-"""HTML of the modelled site-admin console (console-model.md), and the names on it.
+"""HTML of the modelled site-admin console (docs/interfaces.md §6), and the names on it.
 
 LAYOUTS holds every label, field name, marker and form path a client must find. The
 "unknown" layout renames all of them, so a correct client refuses to act on it.

@@ -1,7 +1,7 @@
 """The simulator's own route table for the modelled console, and its handlers.
 
 Deliberately independent of the collection's client (plugins/module_utils): the two
-meet only in console-model.md. Access levels: None (anyone), "user" (signed in),
+meet only in docs/interfaces.md §6. Access levels: None (anyone), "user" (signed in),
 "admin" (a site administrator; others get 404). A missing or expired session
 answers 302 to /login?return_to=PATH, before any CSRF check.
 """

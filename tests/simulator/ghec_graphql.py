@@ -1,5 +1,5 @@
 """GHEC GraphQL, POST /graphql: a small real parser and executor for the query subset
-the collection uses (ghes-api.md §4): enterprise(slug){ slug name viewerIsAdmin
+the collection uses (docs/interfaces.md §4): enterprise(slug){ slug name viewerIsAdmin
 ownerInfo{ enterpriseServerInstallations(first, after, last, before, connectedOnly){
 nodes|edges{ ... userAccountsUploads(first, ...){ ... } } pageInfo totalCount } } },
 plus viewer and rateLimit. Arguments may be literals or $variables. No mutations,

@@ -1,4 +1,4 @@
-"""GHEC REST and the API-side plumbing (ghes-api.md §4): token auth, scopes, rate limits,
+"""GHEC REST and the API-side plumbing (docs/interfaces.md §4): token auth, scopes, rate limits,
 license-sync-status, consumed-licenses, server-statistics, and POST /graphql."""
 import datetime
 

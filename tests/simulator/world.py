@@ -25,7 +25,7 @@ WEEK = 7 * DAY
 SYNC_ERROR_UNREACHABLE = "Unable to reach GitHub.com: connection timed out (api.github.com:443)"
 SYNC_ERROR_FAILED = "License usage upload failed: 500 Internal Server Error from GitHub.com"
 
-# GitHub.com forgets an unapproved Connect hand-shake after about 5 minutes (console-model.md).
+# GitHub.com forgets an unapproved Connect hand-shake after about 5 minutes (docs/interfaces.md §6).
 HANDSHAKE_SECONDS = 300
 
 
@@ -112,7 +112,7 @@ class World:
 
     # -- GitHub Connect --------------------------------------------------------
     def handshake_expired(self, appliance, now):
-        """A pending hand-shake not approved within HANDSHAKE_SECONDS has expired (console-model.md)."""
+        """A pending hand-shake not approved within HANDSHAKE_SECONDS has expired (docs/interfaces.md §6)."""
         return bool(appliance.pending) and now - appliance.pending["requested_at"] > HANDSHAKE_SECONDS
 
     def request_connect(self, appliance, target, subdomain, actor, now):

@@ -1,4 +1,4 @@
-"""The simulator's appliance APIs: Manage API, legacy /setup/api, GHES REST (ghes-api.md §1-3)."""
+"""The simulator's appliance APIs: Manage API, legacy /setup/api, GHES REST (docs/interfaces.md §1-3)."""
 import json
 import time
 

@@ -1,4 +1,4 @@
-"""The simulator's modelled console (console-model.md): sessions, 2FA, CSRF, sudo, the
+"""The simulator's modelled console (docs/interfaces.md §6): sessions, 2FA, CSRF, sudo, the
 GitHub Connect page in both license-sync UIs, Sync now, and the usage export."""
 import json
 import re
