@@ -127,8 +127,8 @@ class HttpClient:
         self.ca_path = ca_path
         self.timeout = timeout
 
-    def close(self):
-        """Close the idle connections (the pool's, which may be shared with the appliance's other clients)."""
+    def close_pool(self):
+        """Close the idle connections of this client's pool, which the appliance's other clients may share."""
         self.pool.close()
 
     def url(self, path, query=None):
