@@ -123,8 +123,6 @@ class HttpClient:
         self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
         self.pool = pool or ConnectionPool()
         self._opener = build_opener(tls_context(ca_path, validate_certs), self.pool, self.cookies)
-        self.validate_certs = validate_certs
-        self.ca_path = ca_path
         self.timeout = timeout
 
     def close_pool(self):
