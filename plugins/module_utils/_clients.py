@@ -56,7 +56,7 @@ class ApplianceClients:
         # The administrative shell (``_admin_shell.AdminShell``) when the task reaches the host over SSH; set
         # by the action base from the task's own connection. Facts read it first where it answers.
         self.shell = None
-        # Set by the task: waiter(what, timeout) tells the operator about a wait (plugin_utils._wait.Wait).
+        # Set by the task: waiter(what, timeout) tells the operator about a wait (module_utils._wait.Wait).
         self.waiter = None
         self.pool = ConnectionPool()
         self._built = {}
