@@ -57,13 +57,13 @@ def days_ago(days):
 
 
 # -- Manage API (docs/interfaces.md §1) ------------------------------------------------------
-def version_calls(version='3.14.2', hostname=HOSTNAME):
+def version_calls(version='3.14.2', hostname=HOSTNAME, manage=MANAGE):
     """The version, then the configured host name GHEC knows the appliance by."""
     return [
-        Call('GET', MANAGE + '/manage/v1/version',
+        Call('GET', manage + '/manage/v1/version',
              json=[{'hostname': 'ghes-1-primary', 'version': {'version': version, 'platform': 'azure',
                                                              'build_id': '279d8f9924', 'build_date': '2025-09-01'}}]),
-        Call('GET', MANAGE + '/manage/v1/config/settings', json={'github_hostname': hostname, 'private_mode': False,
+        Call('GET', manage + '/manage/v1/config/settings', json={'github_hostname': hostname, 'private_mode': False,
                                                                  'customer': {'uuid': SERVER_ID, 'name': 'Acme Corp'}}),
     ]
 

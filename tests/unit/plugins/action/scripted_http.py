@@ -25,6 +25,7 @@ import json as jsonlib
 import os
 import urllib.parse
 
+from ansible.errors import AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
@@ -133,7 +134,7 @@ class Script:
         return call
 
     def _refuse(self, request, why):
-        message = 'unexpected %s%s: %s' % ('WRITE ' if request.write else 'call ', request, why)
+        message = 'unexpected %s %s %s: %s' % ('WRITE' if request.write else 'call', request.method, request.url, why)
         self.refused.append(message)
         raise UnexpectedCall(message)
 
@@ -241,4 +242,8 @@ def run_action(name, args, task_vars=None, check_mode=False, diff=False):
     action = action_loader.get('ghes.connect.%s' % name, task=task, connection=connection, play_context=play_context,
                                loader=loader, templar=templar, shared_loader_obj=None)
     assert action is not None, 'no action plugin ghes.connect.%s' % name
-    return action.run(task_vars=task_vars)
+    try:
+        return action.run(task_vars=task_vars)
+    except AnsibleActionFail as exc:
+        # What Ansible's task executor makes of it (an argument spec violation, a missing option).
+        return exc.result
