@@ -73,6 +73,9 @@ class Call:
         self.query = query
         self.check = check
 
+    def json_body(self):
+        return jsonlib.loads(self.body)
+
     def __repr__(self):
         return '%s %s' % (self.method, self.url)
 
