@@ -68,23 +68,23 @@ def version_calls(version='3.14.2', hostname=HOSTNAME, manage=MANAGE):
     ]
 
 
-def maintenance_call(status='off'):
-    return Call('GET', MANAGE + '/manage/v1/maintenance',
+def maintenance_call(status='off', manage=MANAGE):
+    return Call('GET', manage + '/manage/v1/maintenance',
                 json=[{'hostname': 'ghes-1-primary', 'status': status, 'scheduled_time': None,
                        'connection_services': [], 'can_unset_maintenance': True, 'ip_exception_list': [],
                        'maintenance_mode_message': ''}])
 
 
-def license_call(croquet=True):
-    return Call('GET', MANAGE + '/manage/v1/config/license',
+def license_call(croquet=True, manage=MANAGE):
+    return Call('GET', manage + '/manage/v1/config/license',
                 json={'advancedSecurityEnabled': False, 'clusterSupport': False, 'company': 'Acme Corp',
                       'croquetSupport': croquet, 'evaluation': False, 'expireAt': '2027-12-01T12:00:00Z',
                       'perpetual': False, 'seats': 100, 'seatsInUse': 42, 'sshAllowed': True,
                       'supportKey': 'ssh-rsa AAAA', 'unlimitedSeating': False})
 
 
-def config_apply_call(running=False):
-    return Call('GET', MANAGE + '/manage/v1/config/apply',
+def config_apply_call(running=False, manage=MANAGE):
+    return Call('GET', manage + '/manage/v1/config/apply',
                 json={'running': running, 'successful': not running,
                       'nodes': [{'run_id': '55f1b6e7', 'hostname': 'ghes-1-primary', 'running': running,
                                  'successful': not running}]})
@@ -118,6 +118,12 @@ def sync_record(host=HOSTNAME, days=1, status='success', error='', server_id=SER
 def sync_status_call(*records):
     return Call('GET', GHEC + '/enterprises/%s/license-sync-status' % SLUG, headers=DATE_HEADER,
                 json={'server_instances': list(records)})
+
+
+def statistics(host=HOSTNAME, features=('license_usage_sync',), days=0, server_id=SERVER_ID):
+    """One day's server statistics as GHEC keeps them: which Connect features were on."""
+    return {'server_id': server_id, 'collection_date': days_ago(days), 'host_name': host,
+            'github_connect': {'features_enabled': list(features)}}
 
 
 def statistics_call(*collections):
