@@ -252,3 +252,42 @@ def test_a_refused_console_sign_in_fails_naming_the_credentials_and_writes_nothi
     result = connect()
     assert result['failed'] is True and 'refused the sign-in of console_username' in result['msg'], result
     assert f.CONSOLE_PASSWORD not in repr(result) and script.writes() == []
+
+
+def test_an_expired_hand_shake_is_resumed_never_requested_anew(script):
+    expired = f.simulated(pending=True)
+    resume = f.GHES + '/enterprises/github/settings/dotcom_connection/resume_dotcom_connection'
+    fresh = f.WEB + '/enterprise_connect/authorize?request=r-2'
+    resumed = f.simulated(pending=True)
+    resumed.pending['url'] = fresh
+    script.expect(*f.version_calls(), f.installations_call(), f.maintenance_call(),
+                  *f.sign_in_calls(), f.connect_page_call(expired, expired=True), f.license_call(), f.config_apply_call(),
+                  f.connect_page_call(expired, expired=True),
+                  f.form_post(resume, location=fresh, expect={'authenticity_token': f.CSRF}),
+                  f.installations_call(), f.connect_page_call(resumed))
+    result = connect()
+    assert result['changed'] is True and not result.get('failed'), result
+    assert result['authorization_url'] == fresh and result['pending_approval'] is True
+    assert [w.url for w in script.writes()] == [resume]
+
+
+def test_a_release_github_no_longer_models_is_refused_before_any_write(script):
+    script.expect(f.version_calls('3.8.0')[0])
+    result = connect()
+    assert result['failed'] is True and '3.8' in result['msg'], result
+    assert script.writes() == []
+
+
+def test_ghe_com_needs_3_12_and_says_so_before_any_write(script):
+    script.expect(f.version_calls('3.11.9')[0])
+    result = connect({'target': 'ghe_com', 'ghe_com_subdomain': 'acme'})
+    assert result['failed'] is True and 'target: ghe_com needs GHES 3.12 or later' in result['msg'], result
+    assert script.writes() == []
+
+
+def test_an_older_release_reads_its_host_name_from_the_legacy_settings(script):
+    legacy = f.Call('GET', f.MANAGE + '/setup/api/settings',
+                    json={'enterprise': {'github_hostname': f.HOSTNAME, 'private_mode': False}})
+    script.expect(f.version_calls('3.11.9')[0], legacy, f.installations_call(f.installation()))
+    result = connect()
+    assert result['changed'] is False and result['connected'] is True, result
