@@ -9,9 +9,11 @@ leaves the process, so the whole client stack above it runs for real: urllib's o
 cookies and redirects, the collection's keep-alive pool, retries, redaction, typed errors,
 the console's form parsing, GraphQL decoding.
 
-A call the script did not expect - above all a write - is refused with a message naming it
-(the request is never answered, and ``check()`` fails the test even when the plugin turned
-the refusal into a task failure); calls left unmade fail ``check()`` too.
+Writes are pinned in order, each after the reads listed before it; the reads between two
+writes may come in any order (``Script``). A call the script did not expect - above all a
+write - is refused with a message naming it (the request is never answered, and ``check()``
+fails the test even when the plugin turned the refusal into a task failure); calls left
+unmade fail ``check()`` too.
 
 The action plugin runs as Ansible runs it: a real ``Task``, ``PlayContext``, ``Templar``
 and the ``local`` connection plugin (the modules never use their connection for HTTP).
@@ -41,6 +43,11 @@ READ_POSTS = ('/graphql', '/session', '/sessions/two-factor', '/sessions/sudo')
 ENVIRONMENT = ('GHEC_TOKEN', 'GHEC_ENTERPRISE', 'GHEC_URL', 'GHES_TOKEN', 'GHES_MANAGE_PASSWORD', 'GHES_URL',
                'GHES_CONSOLE_PASSWORD', 'GHES_CONSOLE_USERNAME', 'GHES_CONNECT_STATE_DIR', 'GHEC_SESSION',
                'https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY')
+
+
+def is_write(method, url):
+    """A request that may change state: a write method, except the POSTs that only read or sign in."""
+    return method in WRITE_METHODS and not urllib.parse.urlsplit(url).path.endswith(READ_POSTS)
 
 
 class UnexpectedCall(BaseException):
@@ -73,6 +80,10 @@ class Call:
         self.query = query
         self.check = check
 
+    @property
+    def write(self):
+        return is_write(self.method, self.url)
+
     def json_body(self):
         return jsonlib.loads(self.body)
 
@@ -95,7 +106,7 @@ class Request:
 
     @property
     def write(self):
-        return self.method in WRITE_METHODS and not self.path.endswith(READ_POSTS)
+        return is_write(self.method, self.url)
 
     def form(self):
         return dict(urllib.parse.parse_qsl(self.body.decode('utf-8')))
@@ -108,9 +119,16 @@ class Request:
 
 
 class Script:
-    """The expected calls of one test, in order, and the requests actually made."""
+    """The expected calls of one test, in order, and the requests actually made.
 
-    def __init__(self):
+    Writes must come exactly in the order listed, each only after every read listed before it.
+    The reads between two writes may come in any order (a refactoring may reorder reads without
+    changing what the module does), repeats of one URL in the order listed; ``strict = True``
+    pins the order of every call.
+    """
+
+    def __init__(self, strict=False):
+        self.strict = strict
         self.expected = []
         self.made = []
         self.refused = []
@@ -121,20 +139,39 @@ class Script:
 
     def answer(self, request):
         self.made.append(request)
-        if not self.expected:
-            return self._refuse(request, 'no more calls were expected')
-        call = self.expected[0]
-        if (call.method, call.url) != (request.method, request.origin_path):
-            return self._refuse(request, 'expected %r next' % call)
+        index = self._match(request)
+        if index is None:
+            upcoming = self._window() or self.expected[:1]
+            return self._refuse(request, ('expected %s next' % ' or '.join(repr(c) for c in upcoming))
+                                if upcoming else 'no more calls were expected')
+        call = self.expected.pop(index)
         if call.query is not None and call.query != request.query:
             return self._refuse(request, 'query %r, expected %r' % (request.query, call.query))
-        self.expected.pop(0)
         if call.check is not None:
             try:
                 call.check(request)
             except AssertionError as exc:
                 return self._refuse(request, 'request check failed: %s' % exc)
         return call
+
+    def _window(self):
+        """The expected calls the next request may be: in strict order the first one; otherwise every read up
+        to the next expected write, or that write once those reads are made."""
+        if self.strict or not self.expected:
+            return self.expected[:1]
+        window = []
+        for call in self.expected:
+            if call.write:
+                return window or [call]
+            window.append(call)
+        return window
+
+    def _match(self, request):
+        """The index of the expected call this request is (the first of its method and URL in the window)."""
+        for index, call in enumerate(self._window()):
+            if (call.method, call.url) == (request.method, request.origin_path):
+                return index
+        return None
 
     def _refuse(self, request, why):
         message = 'unexpected %s %s %s: %s' % ('WRITE' if request.write else 'call', request.method, request.url, why)

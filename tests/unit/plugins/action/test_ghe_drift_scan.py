@@ -43,6 +43,7 @@ def by_name(result):
 
 
 def test_one_read_of_ghec_for_the_fleet_then_each_appliance_in_turn(script):
+    script.strict = True
     script.expect(f.installations_call(f.installation(host='ghes-1.example.com'),
                                        f.installation(host='ghes-2.example.com', connected=False)),
                   f.sync_status_call(f.sync_record(host='ghes-1.example.com', days=1)),
