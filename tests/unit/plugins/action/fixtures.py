@@ -10,6 +10,7 @@ Each ``*_calls`` helper returns the expected calls of one step, in order.
 
 from __future__ import annotations
 
+import datetime
 import random
 
 from ansible_collections.ghes.connect.tests.simulator import console_pages
@@ -51,21 +52,24 @@ def host_vars(**override):
 
 def days_ago(days):
     """An ISO date ``days`` before GHEC's clock."""
-    import datetime
     moment = datetime.datetime(2026, 12, 1, 12, 0, 0) - datetime.timedelta(days=days)
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def settled(*calls):
+    """Reads of the state a write left: the module may verify it as often as it likes (``Call.repeat``)."""
+    for call in calls:
+        call.repeat = True
+    return list(calls)
 
 
 # -- Manage API (docs/interfaces.md §1) ------------------------------------------------------
 def version_calls(version='3.14.2', hostname=HOSTNAME, manage=MANAGE):
     """The version, then the configured host name GHEC knows the appliance by."""
-    return [
-        Call('GET', manage + '/manage/v1/version',
-             json=[{'hostname': 'ghes-1-primary', 'version': {'version': version, 'platform': 'azure',
-                                                             'build_id': '279d8f9924', 'build_date': '2025-09-01'}}]),
-        Call('GET', manage + '/manage/v1/config/settings', json={'github_hostname': hostname, 'private_mode': False,
-                                                                 'customer': {'uuid': SERVER_ID, 'name': 'Acme Corp'}}),
-    ]
+    release = {'version': version, 'platform': 'azure', 'build_id': '279d8f9924', 'build_date': '2025-09-01'}
+    settings = {'github_hostname': hostname, 'private_mode': False, 'customer': {'uuid': SERVER_ID, 'name': 'Acme Corp'}}
+    return [Call('GET', manage + '/manage/v1/version', json=[{'hostname': 'ghes-1-primary', 'version': release}]),
+            Call('GET', manage + '/manage/v1/config/settings', json=settings)]
 
 
 def maintenance_call(status='off', manage=MANAGE):

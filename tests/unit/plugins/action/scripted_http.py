@@ -61,10 +61,17 @@ class Call:
     Answer with ``status``/``headers`` and one of ``json``, ``html``, ``body``; or ``error``: an
     exception raised once the request is sent (``TimeoutError()``: sent, never answered).
     ``check(request)`` may assert more about the request (form fields, JSON body, headers).
+    Two marks for reads whose count is the module's own business, not its behaviour: ``repeat``,
+    a state the module may read again as often as it likes until its next write (the verification
+    after a write); ``optional``, a read it may also skip. Writes carry neither.
     """
 
     def __init__(self, method, url, status=200, json=None, html=None, body=b'', headers=None, error=None,
-                 query=None, check=None):
+                 query=None, check=None, repeat=False, optional=False):
+        assert not ((repeat or optional) and is_write(method, url)), 'a write is never optional or repeatable'
+        self.repeat = repeat
+        self.optional = optional
+        self.answered = False
         self.method = method
         self.url = url
         self.status = status
@@ -144,7 +151,13 @@ class Script:
             upcoming = self._window() or self.expected[:1]
             return self._refuse(request, ('expected %s next' % ' or '.join(repr(c) for c in upcoming))
                                 if upcoming else 'no more calls were expected')
-        call = self.expected.pop(index)
+        call = self.expected[index]
+        if call.write:
+            del self.expected[:index + 1]   # the reads before it are all made, or optional, or made repeats
+        elif call.repeat:
+            call.answered = True
+        else:
+            del self.expected[index]
         if call.query is not None and call.query != request.query:
             return self._refuse(request, 'query %r, expected %r' % (request.query, call.query))
         if call.check is not None:
@@ -162,16 +175,16 @@ class Script:
         window = []
         for call in self.expected:
             if call.write:
-                return window or [call]
+                return window + [call] if all(_satisfied(c) for c in window) else window
             window.append(call)
         return window
 
     def _match(self, request):
-        """The index of the expected call this request is (the first of its method and URL in the window)."""
-        for index, call in enumerate(self._window()):
-            if (call.method, call.url) == (request.method, request.origin_path):
-                return index
-        return None
+        """The index of the expected call this request is: the first of its method and URL in the window that is
+        not an answered repeat with a later call of the same request after it."""
+        same = [i for i, call in enumerate(self._window()) if (call.method, call.url) == (request.method, request.origin_path)]
+        fresh = [i for i in same if not self.expected[i].answered]
+        return (fresh or same or [None])[0]
 
     def _refuse(self, request, why):
         message = 'unexpected %s %s %s: %s' % ('WRITE' if request.write else 'call', request.method, request.url, why)
@@ -181,11 +194,16 @@ class Script:
     def check(self):
         """Fail naming every refused call and every expected call left unmade."""
         problems = list(self.refused)
-        problems.extend('expected call never made: %r' % call for call in self.expected)
+        problems.extend('expected call never made: %r' % call for call in self.expected if not _satisfied(call))
         assert not problems, '\n'.join(problems + ['requests made:'] + ['  %r' % r for r in self.made])
 
     def writes(self):
         return [r for r in self.made if r.write]
+
+
+def _satisfied(call):
+    """A read that may be passed over: made (a repeat), or optional."""
+    return call.optional or (call.repeat and call.answered)
 
 
 class _Socket:

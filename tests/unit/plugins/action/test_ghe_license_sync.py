@@ -51,8 +51,8 @@ def test_enabling_posts_the_switch_once_then_verifies_it(script):
     on = f.simulated(connected=True, license_sync=True)
     script.expect(*connected_reads(False), f.license_call(), f.config_apply_call(),
                   f.connect_page_call(f.simulated(connected=True)), switch_post('enabled'),
-                  f.installations_call(f.installation()), f.connect_page_call(on), f.statistics_call(),
-                  f.sync_status_call())
+                  *f.settled(f.installations_call(f.installation()), f.connect_page_call(on), f.statistics_call(),
+                             f.sync_status_call()))
     result = license_sync()
     assert result['changed'] is True and not result.get('failed'), result
     assert result['method_used'] == 'console' and result['license_sync']['enabled'] is True
@@ -67,8 +67,8 @@ def test_disabling_posts_the_switch_off(script):
     off = f.simulated(connected=True)
     script.expect(*connected_reads(True, f.sync_record()), f.license_call(), f.config_apply_call(),
                   f.connect_page_call(f.simulated(connected=True, license_sync=True)), switch_post('disabled'),
-                  f.installations_call(f.installation()), f.connect_page_call(off), f.statistics_call(),
-                  f.sync_status_call(f.sync_record()))
+                  *f.settled(f.installations_call(f.installation()), f.connect_page_call(off), f.statistics_call(),
+                             f.sync_status_call(f.sync_record())))
     result = license_sync({'state': 'disabled'})
     assert result['changed'] is True and not result.get('failed'), result
     assert result['license_sync']['enabled'] is False
@@ -82,8 +82,8 @@ def test_a_switch_without_an_answer_is_looked_up_and_not_sent_again(script):
     no_answer.error = TimeoutError('timed out')
     script.expect(*connected_reads(False), f.license_call(), f.config_apply_call(),
                   f.connect_page_call(f.simulated(connected=True)), no_answer,
-                  f.installations_call(f.installation()), f.connect_page_call(on), f.statistics_call(),
-                  f.sync_status_call())
+                  *f.settled(f.installations_call(f.installation()), f.connect_page_call(on), f.statistics_call(),
+                             f.sync_status_call()))
     result = license_sync()
     assert result['changed'] is True and not result.get('failed'), result
     assert result['license_sync']['enabled'] is True and len(script.writes()) == 1
