@@ -80,3 +80,25 @@ def test_a_sent_request_without_an_answer_raises_its_error(scripted):
     with pytest.raises(OSError, match='timed out'):
         send('POST', '/slow', b'x')
     assert [r.url for r in scripted.writes()] == [BASE + '/slow']
+
+
+def test_a_repeat_read_may_be_read_again_until_the_next_write_and_an_optional_one_skipped(scripted):
+    scripted.expect(Call('GET', BASE + '/state', repeat=True), Call('GET', BASE + '/extra', optional=True),
+                    Call('POST', BASE + '/switch'), Call('GET', BASE + '/state', body=b'after'))
+    send('GET', '/state')
+    send('GET', '/state')
+    send('POST', '/switch', b'on=1')
+    assert send('GET', '/state')[2] == b'after'
+    with pytest.raises(UnexpectedCall):
+        send('GET', '/state')   # not a repeat: once only
+
+
+def test_a_repeat_read_never_made_fails_the_check(scripted):
+    scripted.expect(Call('GET', BASE + '/state', repeat=True))
+    with pytest.raises(AssertionError, match='expected call never made: GET https://ghes.test/state'):
+        scripted.check()
+
+
+def test_a_write_is_never_optional():
+    with pytest.raises(AssertionError):
+        Call('DELETE', BASE + '/keys', optional=True)
