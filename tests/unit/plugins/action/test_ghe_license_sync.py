@@ -188,3 +188,31 @@ def test_a_sync_record_with_null_fields_is_not_a_healthy_sync(script):
     assert result['differences'] == [{'field': 'license_sync.last_sync', 'before': 'no sync recorded on GHEC',
                                       'after': 'recent success'}], result
     assert script.writes() == []
+
+
+def test_releases_before_3_14_switch_through_the_select_form(script):
+    version = '3.12.5'
+    off = f.simulated(version=version, connected=True)
+    on = f.simulated(version=version, connected=True, license_sync=True)
+    select = f.form_post(f.CONNECT_PAGE + '/license_usage_sync', location=f.CONNECT_PAGE,
+                         expect={'_method': 'put', 'license_usage_sync': 'enabled', 'authenticity_token': f.CSRF})
+    script.expect(*f.version_calls(version), f.installations_call(f.installation()), f.statistics_call(),
+                  f.maintenance_call(), *f.console_read_calls(off), f.sync_status_call(f.sync_record()),
+                  f.license_call(), f.config_apply_call(), f.connect_page_call(off), select,
+                  *f.settled(f.installations_call(f.installation()), f.connect_page_call(on), f.statistics_call(),
+                             f.sync_status_call(f.sync_record())))
+    result = license_sync()
+    assert result['changed'] is True and not result.get('failed'), result
+    assert result['license_sync']['enabled'] is True and len(script.writes()) == 1
+
+
+def test_a_token_with_a_trailing_newline_is_sent_clean_and_never_shown(script):
+    def clean_token(request):
+        assert request.headers['authorization'] == 'token ' + f.GHEC_TOKEN, request.headers
+
+    calls = connected_reads(True, f.sync_record(days=1))
+    calls[2].check = clean_token
+    script.expect(*calls)
+    result = license_sync(ghec_token=f.GHEC_TOKEN + '\n')
+    assert result['changed'] is False and not result.get('failed'), result
+    assert f.GHEC_TOKEN not in repr(result) and f.CONSOLE_PASSWORD not in repr(result)
