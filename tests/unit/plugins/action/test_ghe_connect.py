@@ -290,3 +290,12 @@ def test_an_older_release_reads_its_host_name_from_the_legacy_settings(script):
     script.expect(f.version_calls('3.11.9')[0], legacy, f.installations_call(f.installation()))
     result = connect()
     assert result['changed'] is False and result['connected'] is True, result
+
+
+def test_maintenance_mode_closes_the_console_and_nothing_is_written(script):
+    script.expect(*f.version_calls(), f.installations_call(), f.maintenance_call('on'))
+    result = connect()
+    assert result['failed'] is True and result['changed'] is False, result
+    # Not connected per GHEC, and the page that would say more is closed: unknown, never a guess.
+    assert 'is unknown, so state: present was not acted on and nothing was changed' in result['msg']
+    assert 'is in maintenance mode' in result['msg'] and script.writes() == []
