@@ -279,7 +279,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         finally:
             # The kept-alive connection would otherwise stay open in ansible-playbook's process for
             # the whole run, and in every worker it forks.
-            client.http.close()
+            client.http.close_pool()
         return {
             'observed_at': sync_status['observed_at'],
             'installations': [_installation_facts(node) for node in installations],

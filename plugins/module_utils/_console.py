@@ -22,6 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     NotFoundError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._html import Page
+from ansible_collections.ghes.connect.plugins.module_utils._manual_instructions import manual_instruction
 from ansible_collections.ghes.connect.plugins.module_utils._totp import totp
 
 HTML_HEADERS = {'Accept': 'text/html'}
@@ -36,10 +37,6 @@ class ConnectState:
         self.target = target
         self.authorization_url = authorization_url
         self.features = features or {}
-
-    def as_dict(self):
-        return {'status': self.status, 'account': self.account, 'target': self.target,
-                'authorization_url': self.authorization_url, 'features': dict(self.features)}
 
 
 class ConsoleClient:
@@ -356,27 +353,6 @@ class ConsoleClient:
 
     def _is_sign_in_redirect(self, location):
         return self._is_own_url(location) and self._path_of(location) == routes.LOGIN_PAGE
-
-
-def manual_instruction(version, base_url, slug, action):
-    """The exact words a person follows to do ``action`` by hand on this release."""
-    layout = routes.layout_for(version)
-    base_url = base_url.rstrip('/')
-    connect = base_url + layout.connect_page.format(slug=slug)
-    license_page = base_url + layout.license_page.format(slug=slug)
-    if action == 'connect':
-        return 'Open %s and click "%s", then have an owner of the GHEC enterprise approve on GitHub.com.' % (
-            connect, layout.enable_button)
-    if action == 'disconnect':
-        return 'Open %s and click "%s".' % (connect, layout.disable_button)
-    if action in ('license_sync_on', 'license_sync_off'):
-        return 'Open %s and set %s.' % (connect, layout.license_sync.instruction(action == 'license_sync_on'))
-    if action == 'sync_now':
-        return 'Open %s and click "%s".' % (license_page, layout.sync_now_button)
-    if action == 'export':
-        return ('Open %s and click "%s", or run "ghe-license usage -y -o" (GHES 3.13+; "ghe-license-usage" before) '
-                'in the administrative shell.' % (license_page, layout.export_label))
-    raise ValueError(action)
 
 
 def _one(forms):

@@ -20,7 +20,6 @@ TWO_FACTOR_FIELD = 'app_otp'
 SUDO_ACTION = '/sessions/sudo'
 SUDO_FIELD = 'sudo_password'
 CSRF_FIELD = 'authenticity_token'
-METHOD_FIELD = '_method'
 
 
 class SelectSwitch:
@@ -92,16 +91,6 @@ LAYOUTS = (
     ConsoleLayout((3, 9), (3, 13), SelectSwitch('Server can sync user license count and usage', 'license_usage_sync')),
     ConsoleLayout((3, 14), None, ButtonSwitch('License sync', 'license_usage_sync')),
 )
-
-# Labels of the features this collection reads (never writes) from the Connect page.
-FEATURE_LABELS = {
-    'license_usage_sync': 'License sync',
-    'unified_search': 'Unified search',
-    'unified_contributions': 'Unified contributions',
-    'server_statistics': 'Share server statistics with GitHub.com',
-    'dotcom_actions': 'Users can utilize actions from GitHub.com in workflow runs',
-    'dependabot_alerts': 'Dependabot',
-}
 
 
 def layout_for(version):

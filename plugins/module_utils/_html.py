@@ -20,7 +20,6 @@ class Form:
         self.fields = {}      # name -> value, as a browser would submit it unchanged
         self.options = {}     # select name -> [option values]
         self.buttons = []     # [{'text', 'name', 'value'}]
-        self.text = ''
 
     def has_control(self, name):
         return name in self.fields or name in self.options
@@ -157,5 +156,3 @@ class _PageParser(HTMLParser):
             self.flash_errors[-1] += data
         if self._button is not None:
             self._button['text'] += data
-        if self._form is not None:
-            self._form.text += data

@@ -123,12 +123,10 @@ class HttpClient:
         self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
         self.pool = pool or ConnectionPool()
         self._opener = build_opener(tls_context(ca_path, validate_certs), self.pool, self.cookies)
-        self.validate_certs = validate_certs
-        self.ca_path = ca_path
         self.timeout = timeout
 
-    def close(self):
-        """Close the idle connections (the pool's, which may be shared with the appliance's other clients)."""
+    def close_pool(self):
+        """Close the idle connections of this client's pool, which the appliance's other clients may share."""
         self.pool.close()
 
     def url(self, path, query=None):

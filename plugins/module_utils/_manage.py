@@ -4,7 +4,7 @@
 
 It smooths over the documented quirks (docs/interfaces.md §1) so callers see one shape:
 the license as an object (documented as a one-element array), ``supportKey`` as a bool
-(documented as a string), the license check as an object.
+(documented as a string).
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ class ManageClient:
         nodes = self._get('/version')
         return nodes[0] if isinstance(nodes, list) and nodes else (nodes or {})
 
-    def nodes(self):
-        return self._get('/config/nodes')
-
     def maintenance(self):
         """Per-node maintenance list; a bare object is accepted as a one-node list."""
         data = self._get('/maintenance')
@@ -43,18 +40,6 @@ class ManageClient:
 
     def license(self):
         return normalize_license(self._get('/config/license'))
-
-    def license_check(self):
-        data = self._get('/config/license/check')
-        if isinstance(data, list):
-            data = data[0] if data else {}
-        return data.get('status')
-
-    def put_settings(self, changes):
-        try:
-            self.http.request('PUT', PREFIX + '/config/settings', json_body=changes, expected=(200, 204))
-        except AuthenticationError as exc:
-            raise _manage_auth_error(exc)
 
     def start_config_apply(self, run_id=None):
         body = {'run_id': run_id} if run_id else None

@@ -28,7 +28,3 @@ class RestClient:
                            'administrator\'s, or lacks the site_admin scope.')
             exc.args = (exc.message,)
             raise
-
-    def audit_log(self, enterprise, phrase):
-        return self.http.request('GET', PREFIX + '/enterprises/%s/audit-log' % enterprise,
-                                 query={'phrase': phrase}).json()

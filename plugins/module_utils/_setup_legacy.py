@@ -3,14 +3,12 @@
 """Client of the legacy Management Console API (``/setup/api``, GHES 3.14 and older).
 
 Only what the Manage API lacks on 3.9 - 3.11 is used: starting and watching a config
-run, maintenance, and settings. Authentication is HTTP Basic ``api_key:PASSWORD``;
+run, maintenance, and reading settings. Authentication is HTTP Basic ``api_key:PASSWORD``;
 the ``api_key`` query-parameter form is never used because it puts the password in
 URLs and logs.
 """
 
 from __future__ import annotations
-
-import json
 
 PREFIX = '/setup/api'
 
@@ -31,8 +29,3 @@ class SetupLegacyClient:
 
     def settings(self):
         return self.http.request('GET', PREFIX + '/settings').json()
-
-    def put_settings(self, enterprise_changes):
-        self.http.request('PUT', PREFIX + '/settings',
-                          form={'settings': json.dumps({'enterprise': enterprise_changes})},
-                          expected=(200, 204))

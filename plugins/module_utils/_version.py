@@ -41,14 +41,11 @@ NEWEST_KNOWN = max(RELEASES)
 
 # Capabilities by the first feature release that has them (docs/interfaces.md §1-2).
 _SINCE = {
-    'manage_version': (3, 9),
     'manage_maintenance': (3, 10),
-    'manage_nodes': (3, 10),
     'manage_config': (3, 12),       # settings, license, config apply (+ events)
     'ghe_com_target': (3, 12),
     'manage_ssh_keys': (3, 12),     # /manage/v1/access/ssh
     'ghe_com_license_sync': (3, 15),
-    'sync_now': (3, 5),
 }
 _UNTIL = {
     'setup_api': (3, 14),           # legacy /setup/api, removed in 3.15

@@ -653,7 +653,7 @@ def test_a_token_of_a_non_owner_fails_with_the_fix(ghec, tmp_path):
 
 def test_its_connections_to_ghec_are_closed_after_the_read_and_after_a_failure(ghec, tmp_path, monkeypatch):
     closed = []
-    monkeypatch.setattr(HttpClient, 'close', lambda http: closed.append(http.base_url))
+    monkeypatch.setattr(HttpClient, 'close_pool', lambda http: closed.append(http.base_url))
     ghec.installations = [installation('a.example.com')]
     parse(source(tmp_path))
     assert closed == ['https://ghec.test']

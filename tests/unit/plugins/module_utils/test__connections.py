@@ -126,9 +126,9 @@ def test_clients_in_threads_never_answer_through_each_other(server):
     assert all(values == {'client-%d' % index} for index, values in jars), jars
 
 
-def test_close_closes_the_idle_connections(server):
+def test_close_pool_closes_the_idle_connections(server):
     http = client(server)
     http.request('GET', '/a')
-    http.close()
+    http.close_pool()
     http.request('GET', '/b')
     assert connections(Recorder.seen) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ghes.connect.plugins.module_utils._console import manual_instruction
+from ansible_collections.ghes.connect.plugins.module_utils._manual_instructions import manual_instruction
 from ansible_collections.ghes.connect.plugins.module_utils._console_routes import layout_for
 from ansible_collections.ghes.connect.plugins.module_utils._version import GhesVersion
 

@@ -9,34 +9,57 @@ import shutil
 import stat
 import time
 
-from ansible_collections.ghes.connect.plugins.module_utils import _shared_cache
-from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import SharedReadCache
+from ansible_collections.ghes.connect.plugins.module_utils import _enterprise_cache, _shared_cache
+from ansible_collections.ghes.connect.plugins.module_utils._appliance_facts_cache import (
+    APPLIANCE_FACTS_TTL,
+    ApplianceFactsCache,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._enterprise_cache import GHEC_CACHE_TTL, EnterpriseReadCache
 
 
 def cache(tmp_path, **kwargs):
-    return SharedReadCache('https://api.example', 'acme', 'ghp_secret_token', run_id=42,
-                           directory=str(tmp_path / 'c'), **kwargs)
+    """The run's enterprise-wide GHEC reads."""
+    return EnterpriseReadCache('https://api.example', 'acme', 'ghp_secret_token', run_id=42,
+                               directory=str(tmp_path / 'c'), **kwargs)
 
 
-def test_fetches_once_then_serves_other_workers_from_the_file(tmp_path):
+def facts(tmp_path, manage_url='https://ghes.example:8443', **kwargs):
+    """The run's facts of one appliance."""
+    return ApplianceFactsCache(manage_url, run_id=42, directory=str(tmp_path / 'c'), **kwargs)
+
+
+def test_each_cache_has_its_own_named_lifetime(tmp_path):
+    assert cache(tmp_path).ttl == GHEC_CACHE_TTL and facts(tmp_path).ttl == APPLIANCE_FACTS_TTL
+    # ghec_cache_ttl: 0 turns the GHEC sharing off; it does not govern the appliance's own facts.
+    assert cache(tmp_path, ttl=0).ttl == 0 and facts(tmp_path).ttl == APPLIANCE_FACTS_TTL
+
+
+def test_fetches_once_then_serves_the_appliances_later_tasks_from_the_file(tmp_path):
     calls = []
-    first, second = cache(tmp_path), cache(tmp_path)
-    assert first.get('status', lambda: calls.append(1) or {'n': 1}) == {'n': 1}
-    assert second.get('status', lambda: calls.append(1) or {'n': 2}) == {'n': 1}
+    first, second = facts(tmp_path), facts(tmp_path)
+    assert first.get('version', lambda: calls.append(1) or '3.17.2') == '3.17.2'
+    assert second.get('version', lambda: calls.append(1) or '3.18.0') == '3.17.2'
     assert calls == [1]
+
+
+def test_appliance_facts_and_enterprise_reads_never_share_entries(tmp_path):
+    facts(tmp_path).get('installations', lambda: 'planted')
+    assert cache(tmp_path).get_part('installations', 'x', lambda: ['x'], by_host) == ({'total': 1}, {'name': 'x'})
+    assert facts(tmp_path, 'https://other.example:8443').get('version', lambda: '3.19.0') == '3.19.0'
 
 
 def test_refresh_and_invalidate_fetch_again(tmp_path):
     shared = cache(tmp_path)
-    shared.get('x', lambda: 1)
-    assert shared.get('x', lambda: 2, refresh=True) == 2
+    shared.get_part('x', None, lambda: ['a'], by_host)
+    assert shared.get_part('x', None, lambda: ['a', 'b'], by_host, refresh=True)[0] == {'total': 2}
     shared.invalidate()
-    assert shared.get('x', lambda: 3) == 3
+    assert shared.get_part('x', None, lambda: ['a', 'b', 'c'], by_host)[0] == {'total': 3}
 
 
 def test_files_are_private_and_never_hold_the_token(tmp_path):
     shared = cache(tmp_path)
-    shared.get('x', lambda: {'ok': True})
+    shared.get_part('x', 'a', lambda: ['a'], by_host)
+    facts(tmp_path).get('version', lambda: {'ok': True})
     directory = tmp_path / 'c'
     assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
     for entry in os.listdir(directory):
@@ -48,16 +71,20 @@ def test_files_are_private_and_never_hold_the_token(tmp_path):
 
 
 def test_other_runs_and_scopes_do_not_share(tmp_path):
-    cache(tmp_path).get('x', lambda: 1)
-    other_run = SharedReadCache('https://api.example', 'acme', 'ghp_secret_token', run_id=43,
-                                directory=str(tmp_path / 'c'))
-    other_token = SharedReadCache('https://api.example', 'acme', 'ghp_other', run_id=42, directory=str(tmp_path / 'c'))
-    assert other_run.get('x', lambda: 2) == 2
-    assert other_token.get('x', lambda: 3) == 3
+    cache(tmp_path).get_part('x', None, lambda: ['a'], by_host)
+    other_run = EnterpriseReadCache('https://api.example', 'acme', 'ghp_secret_token', run_id=43,
+                                    directory=str(tmp_path / 'c'))
+    other_token = EnterpriseReadCache('https://api.example', 'acme', 'ghp_other', run_id=42,
+                                      directory=str(tmp_path / 'c'))
+    assert other_run.get_part('x', None, lambda: ['a', 'b'], by_host)[0] == {'total': 2}
+    assert other_token.get_part('x', None, lambda: ['a', 'b', 'c'], by_host)[0] == {'total': 3}
+    facts(tmp_path).get('version', lambda: 1)
+    other_run_facts = ApplianceFactsCache('https://ghes.example:8443', run_id=43, directory=str(tmp_path / 'c'))
+    assert other_run_facts.get('version', lambda: 2) == 2
 
 
 def test_expired_entries_are_fetched_again_and_old_runs_swept(tmp_path, monkeypatch):
-    shared = cache(tmp_path, ttl=10)
+    shared = facts(tmp_path, ttl=10)
     shared.get('x', lambda: 1)
     directory = tmp_path / 'c'
     stale = directory / 'run1-old.json'
@@ -94,7 +121,7 @@ def test_a_worker_reads_two_small_files_whatever_the_size_of_the_fleet(tmp_path,
     hosts = ['ghes-%04d.example.com' % i for i in range(2000)]
     cache(tmp_path).get_part('inst', hosts[0], lambda: hosts, by_host)
     created = sum(len(files) for _root, _dirs, files in os.walk(tmp_path / 'c'))
-    assert created <= 2000 // _shared_cache.PARTS_PER_BUCKET + 4, 'a file per bucket, not per host'
+    assert created <= 2000 // _enterprise_cache.PARTS_PER_BUCKET + 4, 'a file per bucket, not per host'
     opened = []
     real_open = _shared_cache.open_no_follow
 
@@ -103,11 +130,12 @@ def test_a_worker_reads_two_small_files_whatever_the_size_of_the_fleet(tmp_path,
         return real_open(path, *args, **kwargs)
 
     # Every read of the cache goes through open_no_follow (a link is never followed).
+    monkeypatch.setattr(_enterprise_cache, 'open_no_follow', counting_open)
     monkeypatch.setattr(_shared_cache, 'open_no_follow', counting_open)
     assert cache(tmp_path).get_part('inst', hosts[1234], lambda: [], by_host)[1] == {'name': hosts[1234]}
     assert len(opened) == 2, 'the index and one bucket'
     with open(opened[1]) as bucket:
-        assert len(json.load(bucket)) <= 3 * _shared_cache.PARTS_PER_BUCKET
+        assert len(json.load(bucket)) <= 3 * _enterprise_cache.PARTS_PER_BUCKET
 
 
 def test_refresh_replaces_the_parts_and_removes_the_old_ones(tmp_path):
@@ -184,23 +212,25 @@ def test_an_index_naming_a_path_outside_is_ignored_and_nothing_outside_is_remove
 
 
 def test_a_time_stamp_from_the_future_is_stale(tmp_path):
-    shared = cache(tmp_path)
-    shared.get('x', lambda: 1)
-    path = shared._path('x')
+    own = facts(tmp_path)
+    own.get('x', lambda: 1)
+    path = own._path('x')
     with open(path, 'w') as handle:
         json.dump({'stored': 1e12, 'value': 'planted'}, handle)
-    assert shared.get('x', lambda: 2) == 2
+    assert own.get('x', lambda: 2) == 2
+    shared = cache(tmp_path)
     plant_index(shared, 'inst', stored=1e12, parts=shared.prefix + '-inst.0123456789abcdef')
     assert shared.get_part('inst', None, lambda: ['x'], by_host) == ({'total': 1}, None)
 
 
 def test_entries_of_odd_shapes_are_fetched_again(tmp_path):
-    shared = cache(tmp_path)
-    shared.get('x', lambda: 1)
+    own = facts(tmp_path)
+    own.get('x', lambda: 1)
     for content in ('[]', '{"stored": "now", "value": 1}', '{"stored": true, "value": 1}', '{"stored": 1}', 'not json'):
-        with open(shared._path('x'), 'w') as handle:
+        with open(own._path('x'), 'w') as handle:
             handle.write(content)
-        assert shared.get('x', lambda: 'fetched') == 'fetched'
+        assert own.get('x', lambda: 'fetched') == 'fetched'
+    shared = cache(tmp_path)
     for buckets in (0, -1, 'many', True, None):
         plant_index(shared, 'inst', parts=shared.prefix + '-inst.0123456789abcdef', buckets=buckets)
         assert shared.get_part('inst', None, lambda: ['x', 'y'], by_host) == ({'total': 2}, None)
@@ -211,7 +241,7 @@ def test_the_sweep_removes_only_its_own_old_entries_and_never_follows_a_link(tmp
     outside.mkdir()
     (outside / 'keep').write_text('x')
     os.utime(outside / 'keep', (time.time() - 30 * 86400,) * 2)
-    shared = cache(tmp_path)
+    shared = facts(tmp_path)
     shared.get('x', lambda: 1)
     directory = tmp_path / 'c'
     old = time.time() - 7 * 3600
@@ -240,8 +270,8 @@ def test_an_unsafe_directory_turns_the_cache_off_with_one_warning(tmp_path):
     unsafe.chmod(0o777)
     calls = []
     for _round in range(3):
-        shared = cache(tmp_path)
-        assert shared.get('x', lambda: calls.append(1) or len(calls)) == len(calls)
+        own, shared = facts(tmp_path), cache(tmp_path)
+        assert own.get('x', lambda: calls.append(1) or len(calls)) == len(calls)
         assert shared.get_part('inst', 'x', lambda: calls.append(1) or ['x'], by_host)[1] == {'name': 'x'}
     assert len(calls) == 6, 'every read is made: nothing is stored in or read from the directory'
     assert os.listdir(unsafe) == []
