@@ -30,6 +30,8 @@ page of decisions. It declares, on a ``StateModule`` subclass:
 ``verified(state, desired)``
     ``(done, seen)``: whether a fresh ``state`` shows what ``desired`` asks for, and a few words
     for the operator meanwhile (``_wait.Wait``).
+``unchanged(before, desired)``
+    The ``Outcome`` when ``decide`` returns None (default: ``before``, unchanged, no facts).
 ``report(before, outcome)``
     The module's own result fields (``connected``, ``state``, ...). Optional.
 ``diffable(state)``
@@ -54,8 +56,8 @@ The base owns the rest, identically for every module:
   ``changed`` and the ``public()`` state last seen.
 
 Nothing passes between the steps through attributes: each step gets what it needs as
-arguments, and ``act`` gets the ``Plan``, which holds ``before``, ``desired`` and
-``differences`` (set by the base) beside the step's own ``details``.
+arguments, and ``act`` gets the ``Plan``, which holds ``before``, ``desired``, ``differences``
+and ``tell`` (set by the base) beside the step's own ``details``.
 """
 
 from __future__ import annotations
@@ -103,10 +105,9 @@ class Plan:
         self.writes = writes
         self.need_connect_license = need_connect_license
         self.details = details
-        # Set by the base before act(): the state found, what is desired, and how they differ.
-        self.before = None
-        self.desired = None
-        self.differences = None
+        # Set by the base before act(): the state found, what is desired, how they differ, and
+        # tell(line), which shows the operator "<inventory host>: <line>" at once.
+        self.before = self.desired = self.differences = self.tell = None
 
     @property
     def method(self):
@@ -144,6 +145,9 @@ class StateModule(GhesActionBase):
     def verified(self, state, desired):
         raise NotImplementedError
 
+    def unchanged(self, before, desired):
+        return Outcome(before, changed=False)
+
     def report(self, before, outcome):
         return {}
 
@@ -158,7 +162,8 @@ class StateModule(GhesActionBase):
 
     # -- what the base does ---------------------------------------------------------------
     def execute(self, appliance, params, task_vars):
-        appliance.waiter = functools.partial(Wait, self.say, task_vars.get('inventory_hostname') or appliance.url)
+        who = task_vars.get('inventory_hostname') or appliance.url
+        appliance.waiter = functools.partial(Wait, self.say, who)
         self.check_input(params)
         if not appliance.version.supported:
             preflight(appliance)  # raises, naming the release and what to do
@@ -167,10 +172,11 @@ class StateModule(GhesActionBase):
         differences, unknown = self.compare(before, desired)
         plan = self.decide(appliance, params, before, desired, differences)
         if plan is None:
-            outcome = Outcome(before, changed=False)
+            outcome = self.unchanged(before, desired)
         else:
             self.before_step(appliance, params, plan)
             plan.before, plan.desired, plan.differences = before, desired, differences
+            plan.tell = functools.partial(_tell, self.say, who)
             outcome = plan.predicted if self.check_mode else self.act(appliance, params, plan)
         return self.result(before, outcome, differences, unknown)
 
@@ -213,3 +219,7 @@ class StateModule(GhesActionBase):
         if self.diff_mode:
             result['diff'] = self.diff(before, outcome)
         return result
+
+
+def _tell(say, who, line):
+    say('%s: %s' % (who, line))
