@@ -13,7 +13,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._approval import awai
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec
 from ansible_collections.ghes.connect.plugins.module_utils._drift import connect_assessment
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._ghe_com import apply_config, differs, subdomain_problem, wanted_config
+from ansible_collections.ghes.connect.plugins.module_utils._ghe_com import apply_config, differs, read_config, subdomain_problem, target_problem
 from ansible_collections.ghes.connect.plugins.module_utils import _state
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
@@ -56,10 +56,15 @@ class ActionModule(StateModule):
             return _state.read_connect(appliance, _state.verify_mode(appliance), refresh=True)
         return _state.read_connect(appliance, _state.console_mode(appliance))
 
+    def check_appliance(self, appliance, params):
+        problem = target_problem(appliance, params['target'])
+        if problem:
+            raise InputError(problem)
+
     def desired(self, appliance, params, before):
+        connect_ghe_com = params['target'] == 'ghe_com' and params['state'] == 'present'
         return {'state': params['state'], 'enterprise': params['ghec_enterprise'], 'target': params['target'],
-                'ghe_config': wanted_config(appliance, params['target'], params.get('ghe_com_subdomain'),
-                                            params['state'] == 'present')}
+                'ghe_config': read_config(appliance, params['ghe_com_subdomain']) if connect_ghe_com else None}
 
     def decide(self, appliance, params, before, desired, differences):
         manual = params['method'] == 'manual'

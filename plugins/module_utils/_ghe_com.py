@@ -19,7 +19,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._admin_shell import (
     GHE_COM_SUBDOMAIN,
     SOURCE,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._errors import ConfigRunError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._errors import ConfigRunError
 
 CONFIG_APPLY_TIMEOUT = 1800
 FIELDS = (('enabled', GHE_COM_ENABLED), ('subdomain', GHE_COM_SUBDOMAIN))
@@ -36,17 +36,12 @@ def subdomain_problem(target, subdomain):
     return None
 
 
-def wanted_config(appliance, target, subdomain, connect):
-    """The keys a connection to GHE.com needs, as ``read_config`` reads them; None for another target or ``connect`` False.
-
-    Refuses a release without the GHE.com target (before 3.12), naming what to do.
-    """
-    if target != 'ghe_com':
-        return None
-    if not appliance.version.has('ghe_com_target'):
-        raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
-                         % (appliance.url, appliance.version))
-    return read_config(appliance, subdomain) if connect else None
+def target_problem(appliance, target):
+    """Why this appliance's release cannot connect to ``target`` (a message naming the fix), or None."""
+    if target == 'ghe_com' and not appliance.version.has('ghe_com_target'):
+        return ('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
+                % (appliance.url, appliance.version))
+    return None
 
 
 def read_config(appliance, subdomain):

@@ -13,6 +13,9 @@ page of decisions. It declares, on a ``StateModule`` subclass:
 ``check_input(params)``
     Input checks that need no appliance (raise ``InputError`` naming the option and the fix).
     ``self.check_mode`` may be read. Runs before any request.
+``check_appliance(appliance, params)``
+    Checks of the input against the appliance's release (``appliance.version``), before any
+    state is read: a release without the feature asked for is refused without a read.
 ``read(appliance, params, fresh=False)``
     The state. ``fresh=True`` is the re-read after a write: no cached reads, and the most
     direct source that can be read (the console page itself, say).
@@ -43,7 +46,7 @@ page of decisions. It declares, on a ``StateModule`` subclass:
 The base owns the rest, identically for every module:
 
 - the operator's progress lines (``appliance.waiter``, named after the inventory host);
-- the unsupported-release stop before the first read, and before any plan that writes the
+- the unsupported-release stop and ``check_appliance`` before the first read, and before any plan that writes the
   preflight (``_facts.preflight`` with ``plan.need_connect_license`` and the task's
   ``config_wait_timeout``) and, when the plan's method is ``console``, the console
   credentials check - in check mode too, so check mode predicts those failures;
@@ -130,6 +133,9 @@ class StateModule(GhesActionBase):
     def check_input(self, params):
         """Raise ``InputError`` for input that is wrong before anything is read."""
 
+    def check_appliance(self, appliance, params):
+        """Raise ``InputError`` for input this appliance's release cannot carry out."""
+
     def read(self, appliance, params, fresh=False):
         raise NotImplementedError
 
@@ -167,6 +173,7 @@ class StateModule(GhesActionBase):
         self.check_input(params)
         if not appliance.version.supported:
             preflight(appliance)  # raises, naming the release and what to do
+        self.check_appliance(appliance, params)
         before = self.read(appliance, params)
         desired = self.desired(appliance, params, before)
         differences, unknown = self.compare(before, desired)

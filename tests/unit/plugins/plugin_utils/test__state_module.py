@@ -9,7 +9,7 @@ import itertools
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils import _drift
-from ansible_collections.ghes.connect.plugins.module_utils._errors import PreflightError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError, PreflightError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.plugin_utils import _state_module
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
@@ -181,3 +181,14 @@ def test_what_could_not_be_read_is_reported_as_unknown(preflights):
     result = Switch([unknown]).execute(FakeAppliance(), PARAMS, {})
     assert result['differences'] == [] and result['changed'] is False
     assert result['unknown'] == [{'field': 'connect.connected', 'reason': 'GHEC lists no installation'}]
+
+
+def test_input_the_release_cannot_carry_out_is_refused_before_the_first_read(preflights):
+    class NeedsNewer(Switch):
+        def check_appliance(self, appliance, params):
+            raise InputError('target: ghe_com needs GHES 3.12 or later')
+
+    module = NeedsNewer([OFF], plan=console_plan())
+    with pytest.raises(InputError):
+        module.execute(FakeAppliance(), PARAMS, {})
+    assert module.calls == [] and preflights == []
