@@ -12,6 +12,8 @@ API (``POST /manage/v1/config/apply``, followed by the config-run poller) where 
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.ghes.connect.plugins.module_utils._admin_shell import (
     GHE_COM_ENABLED,
     GHE_COM_SUBDOMAIN,
@@ -21,6 +23,25 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import Config
 
 CONFIG_APPLY_TIMEOUT = 1800
 FIELDS = (('enabled', GHE_COM_ENABLED), ('subdomain', GHE_COM_SUBDOMAIN))
+SUBDOMAIN = re.compile(r'^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$')
+
+
+def subdomain_problem(target, subdomain):
+    """What is wrong with ``ghe_com_subdomain`` for ``target`` (a message naming the fix), or None."""
+    if subdomain and target != 'ghe_com':
+        return 'ghe_com_subdomain is only used with target: ghe_com.'
+    if subdomain and not SUBDOMAIN.match(subdomain):
+        return ('ghe_com_subdomain must be the SUBDOMAIN of SUBDOMAIN.ghe.com (lower-case letters, digits, hyphens), '
+                'got "%s".' % subdomain)
+    return None
+
+
+def target_problem(appliance, target):
+    """Why this appliance's release cannot connect to ``target`` (a message naming the fix), or None."""
+    if target == 'ghe_com' and not appliance.version.has('ghe_com_target'):
+        return ('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
+                % (appliance.url, appliance.version))
+    return None
 
 
 def read_config(appliance, subdomain):
