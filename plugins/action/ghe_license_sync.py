@@ -16,13 +16,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     appliance_spec,
     parse_sync_age,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._drift import last_sync_health, sync_problem
-from ansible_collections.ghes.connect.plugins.module_utils._errors import (
-    GhesConnectError,
-    InputError,
-    TransportError,
-    WaitTimeoutError,
-)
+from ansible_collections.ghes.connect.plugins.module_utils._drift import last_sync_assessment, switch_assessment
+from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._state import (
     SRC_CONSOLE,
@@ -33,12 +28,9 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     refuse_unknown,
     verify_mode,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now_once, wait_for_new_sync
-from ansible_collections.ghes.connect.plugins.module_utils._sync_health import UNKNOWN
-from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.module_utils._sync import switch_license_sync, sync_now_and_wait
 from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
-
-POLL_SECONDS = 1.0
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 
 class ActionModule(GhesActionBase):
@@ -58,8 +50,7 @@ class ActionModule(GhesActionBase):
 
     def execute(self, appliance, params, task_vars):
         max_age = _check_input(params)
-        self._who = task_vars.get('inventory_hostname') or appliance.url
-        appliance.waiter = functools.partial(Wait, self.say, self._who)
+        appliance.waiter = functools.partial(Wait, self.say, task_vars.get('inventory_hostname') or appliance.url)
         manual = params['method'] == 'manual'
         if not appliance.version.supported:
             preflight(appliance)
@@ -94,90 +85,40 @@ class ActionModule(GhesActionBase):
             raise GhesConnectError('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
                                    % (appliance.url, before['unknown'].get('license_sync.enabled')
                                       or 'give console credentials (the Connect page shows the switch)'))
-        differences = []
-        after = dict(before)
+        differences, _unknown = switch_assessment(before, want)
+        after = before
         method_used = 'none'
-        changed = False
-        if before['enabled'] != want:
-            differences.append({'field': 'license_sync.enabled', 'before': before['enabled'], 'after': want})
+        if differences:
             preflight(appliance, config_wait=params['config_wait_timeout'])
             method_used = 'manual' if manual else 'console'
             if not manual:
                 _console = appliance.console  # the switch needs credentials: fail now, before any write
-            changed = True
-            after = dict(before, enabled=want)
+            after = dict(before, enabled=want) if self.check_mode else \
+                switch_license_sync(appliance, want, manual, params['wait_timeout'], self.say)
+        changed = bool(differences)
+        unhealthy, unknown = last_sync_assessment(after, max_age) if want else ([], [])
+        differences += unhealthy
+        sync_triggered = bool(unhealthy) and params['sync_now']
+        if sync_triggered:
+            if not manual:
+                _console = appliance.console  # "Sync now" needs credentials: fail now, before any write
             if not self.check_mode:
-                after = self._switch(appliance, params, want, manual)
-        problem = sync_problem(after if not self.check_mode else before, max_age) if want else None
-        sync_triggered = False
-        if problem:
-            differences.append({'field': 'license_sync.last_sync', 'before': problem, 'after': 'recent success'})
-            if params['sync_now']:
-                sync_triggered = True
-                if not manual:
-                    _console = appliance.console  # "Sync now" needs credentials: fail now, before any write
-                if not self.check_mode:
-                    # False when a sync that another run on this controller triggered was awaited instead.
-                    after, sync_triggered = self._sync_now(appliance, params, after, manual)
-                if sync_triggered:
-                    changed = True
-                    method_used = method_used if method_used != 'none' else ('manual' if manual else 'console')
+                # False when a sync that another run on this controller triggered was awaited instead.
+                after, sync_triggered = sync_now_and_wait(appliance, after, params['wait_timeout'], manual, self.say)
+            if sync_triggered:
+                changed = True
+                method_used = method_used if method_used != 'none' else ('manual' if manual else 'console')
         result = self._result(changed, before, after, differences, method_used)
         result['sync_triggered'] = sync_triggered
-        if problem and not params['sync_now']:
+        if unhealthy and not params['sync_now']:
             result['warnings'] = ['License sync on %s is not healthy (%s); set sync_now: true to trigger "Sync now".'
-                                  % (appliance.url, problem)]
-        health = last_sync_health(after if not self.check_mode else before, max_age) if want else None
-        if health and health['state'] == UNKNOWN:
+                                  % (appliance.url, unhealthy[0]['before'])]
+        if unknown:
             # Neither healthy nor stale: say so instead of reporting a sync nobody can date as fine.
-            result.setdefault('warnings', []).append('The health of the last license sync of %s is unknown: %s.'
-                                                     % (appliance.url, health['reason']))
-            result['unknown'] = [{'field': 'license_sync.last_sync', 'reason': health['reason']}]
+            result['warnings'] = ['The health of the last license sync of %s is unknown: %s.'
+                                  % (appliance.url, unknown[0]['reason'])]
+            result['unknown'] = unknown
         return result
-
-    def _switch(self, appliance, params, want, manual):
-        action = 'license_sync_on' if want else 'license_sync_off'
-        if manual:
-            self.say('Waiting up to %ss for the operator: %s' % (params['wait_timeout'], appliance.instruction(action)))
-        else:
-            try:
-                appliance.console.set_license_sync(want)
-            except TransportError as exc:
-                # No answer: the switch may or may not have moved. Look, never post it again blindly.
-                appliance.changed_state()
-                seen = read_license_sync(appliance, read_connect(appliance, verify_mode(appliance), refresh=True),
-                                         verify_mode(appliance), refresh=True)
-                if seen['enabled'] == want:
-                    return seen
-                raise GhesConnectError('Switching license sync %s on %s got no answer (%s), and the appliance shows it '
-                                       'did not change. It was not sent again: run the task again.'
-                                       % ('on' if want else 'off', appliance.url, exc.message))
-            appliance.changed_state()
-        wait = Wait(self.say, self._who, 'license sync to show %s' % ('on' if want else 'off'),
-                    params['wait_timeout'] if manual else 30, poll=POLL_SECONDS)
-        mode = verify_mode(appliance)
-        while True:
-            state = read_license_sync(appliance, read_connect(appliance, mode, refresh=True), mode, refresh=True)
-            if state['enabled'] == want:
-                return state
-            wait.seen({True: 'on', False: 'off'}.get(state['enabled'], 'unknown'))
-            if not wait.next():
-                raise WaitTimeoutError(
-                    'License sync on %s still shows %s after %s. %s'
-                    % (appliance.url, 'off' if want else 'on',
-                       'waiting %ss for the operator' % params['wait_timeout'] if manual else 'the console accepted the '
-                       'change', appliance.instruction(action)), changed=not manual)
-
-    def _sync_now(self, appliance, params, before, manual):
-        if manual:
-            self.say('Waiting up to %ss for the operator: %s'
-                     % (params['wait_timeout'], appliance.instruction('sync_now')))
-        previous = (before.get('last_sync') or {}).get('date')
-        clicked = manual or sync_now_once(appliance, previous, params['wait_timeout'], tolerate_no_answer=True)
-        wait = Wait(self.say, self._who, 'GHEC to record a new license sync', params['wait_timeout'])
-        synced = wait_for_new_sync(appliance, previous, params['wait_timeout'], changed=not manual and clicked,
-                                   progress=wait.seen)
-        return dict(before, **synced), clicked
 
     def _after_predicted_connect(self, before, want, manual):
         """Check mode after ghe_connect predicted a connection: the switch would be turned on next."""
