@@ -2,42 +2,32 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """ghe_connect: GitHub Connect on (present) or off (absent), verified by GHEC's own reads.
 
-Read (GHEC GraphQL, plus the console page when it can be read) -> compare -> preflight
--> act (console form, or the operator with method: manual) -> wait for the GitHub.com
-approval -> verify. Nothing is reported connected until GHEC says it is.
+Read (GHEC GraphQL, plus the console page when it can be read) -> compare -> decide -> act
+(console form, or the operator with method: manual) -> wait for the GitHub.com approval.
+Nothing is reported connected until GHEC says it is (``plugin_utils._state_module``).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 
+from ansible_collections.ghes.connect.plugins.module_utils._approval import await_approval, connected_elsewhere, request_approval
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec
-from ansible_collections.ghes.connect.plugins.module_utils._drift import connect_differences
-from ansible_collections.ghes.connect.plugins.module_utils._errors import (
-    GhesConnectError,
-    HttpStatusError,
-    InputError,
-    TransportError,
-    WaitTimeoutError,
-)
-from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._drift import connect_assessment
+from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._ghe_com import apply_config, differs, read_config
-from ansible_collections.ghes.connect.plugins.module_utils._state import (
-    CONSOLE_NEVER,
-    console_mode,
-    read_connect,
-    refuse_unknown,
-    verify_mode,
-)
-from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
-from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
+from ansible_collections.ghes.connect.plugins.module_utils import _state
+from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
-POLL_SECONDS = 1.0
 DISCONNECT_WAIT = 60
+SUBDOMAIN = re.compile(r'^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$')
 
 
-class ActionModule(GhesActionBase):
+class ActionModule(StateModule):
+    COMPARE = staticmethod(connect_assessment)
+    diffable = staticmethod(_state.diffable_connect)
+    public = staticmethod(_state.public_connect)
+
     def argument_spec(self):
         spec = appliance_spec(extra={
             'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
@@ -53,230 +43,125 @@ class ActionModule(GhesActionBase):
         # them, and that one fails naming method: manual (Appliance.console).
         return spec
 
-    def execute(self, appliance, params, task_vars):
-        _check_input(params, self.check_mode)
-        self._desired = params
-        self._who = task_vars.get('inventory_hostname') or appliance.url
-        appliance.waiter = functools.partial(Wait, self.say, self._who)
-        manual = params['method'] == 'manual'
-        version = appliance.version
-        if not version.supported:
-            preflight(appliance)  # raises with the version message
-        if params['target'] == 'ghe_com' and not version.has('ghe_com_target'):
-            raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
-                             % (appliance.url, version))
-        self._ghe_config = None
-        if params['target'] == 'ghe_com' and params['state'] == 'present':
-            self._ghe_config = read_config(appliance, params['ghe_com_subdomain'])
-        before = read_connect(appliance, console_mode(appliance))
-        refuse_unknown(appliance, before, 'state: %s' % params['state'],
-                       operator_connects=manual and params['state'] == 'present')
-        if params['state'] == 'present':
-            return self._present(appliance, params, before, manual)
-        return self._absent(appliance, params, before, manual)
+    def check_input(self, params):
+        subdomain = params.get('ghe_com_subdomain')
+        for wrong, message in (
+                (params['approval_timeout'] < 0, 'approval_timeout must be 0 (do not wait) or a number of seconds, got %s.'
+                 % params['approval_timeout']),
+                (params['method'] == 'manual' and params['approval_timeout'] == 0 and not self.check_mode,
+                 'method: manual waits for the operator: set approval_timeout to the seconds to wait.'),
+                (subdomain and params['target'] != 'ghe_com', 'ghe_com_subdomain is only used with target: ghe_com.'),
+                (subdomain and not SUBDOMAIN.match(subdomain), 'ghe_com_subdomain must be the SUBDOMAIN of SUBDOMAIN.ghe.com '
+                 '(lower-case letters, digits, hyphens), got "%s".' % subdomain),
+                (params['config_wait_timeout'] < 0, 'config_wait_timeout must be 0 or more seconds.')):
+            if wrong:
+                raise InputError(message)
 
-    # -- present ----------------------------------------------------------------------------
-    def _present(self, appliance, params, before, manual):
-        enterprise = params['ghec_enterprise']
-        other_account = before['account'] not in (None, enterprise) and before['status'] == 'connected'
-        wrong_target = (before['status'] == 'connected' and before['target'] not in (None, params['target']))
-        if before['connected'] and not other_account and not wrong_target:
-            if not differs(self._ghe_config):
-                return self._result(False, before, before, 'none')
-            # Connected to GHE.com, but the appliance's ghe-config keys say otherwise: set them and apply.
-            preflight(appliance, config_wait=params['config_wait_timeout'])
-            if not self.check_mode:
-                self._ghe_config['config_run'] = apply_config(appliance, self._ghe_config)
-            return self._result(True, before, before, 'admin_shell')
-        if other_account or wrong_target:
-            if not params['force']:
-                what = ('connected to the enterprise "%s"' % before['account']) if other_account else (
-                    'connected with target %s' % before['target'])
-                raise GhesConnectError('%s is %s, not "%s" with target %s. Nothing was changed: set force: true to '
-                                       'disconnect and reconnect it (its GitHub App on the old side is deleted).'
-                                       % (appliance.url, what, enterprise, params['target']))
-            # The diff keeps the state found at the start; the flow below now connects afresh.
-            self._disconnect(appliance, params, manual, before)
-        approval_timeout = params['approval_timeout']
-        instruction = appliance.instruction('connect')
+    def read(self, appliance, params, fresh=False):
+        if fresh:
+            return _state.read_connect(appliance, _state.verify_mode(appliance), refresh=True)
+        return _state.read_connect(appliance, _state.console_mode(appliance))
+
+    def desired(self, appliance, params, before):
+        ghe_com = params['target'] == 'ghe_com'
+        if ghe_com and not appliance.version.has('ghe_com_target'):
+            raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
+                             % (appliance.url, appliance.version))
+        return {'state': params['state'], 'enterprise': params['ghec_enterprise'], 'target': params['target'],
+                'ghe_config': read_config(appliance, params['ghe_com_subdomain']) if ghe_com and params['state'] == 'present'
+                else None}
+
+    def decide(self, appliance, params, before, desired, differences):
+        manual = params['method'] == 'manual'
+        _state.refuse_unknown(appliance, before, 'state: %s' % params['state'],
+                              operator_connects=manual and params['state'] == 'present')
+        how, config = 'manual' if manual else 'console', desired['ghe_config']
+        if params['state'] == 'absent':
+            if not before['connected'] and before['status'] in ('disabled', None):
+                return None
+            return Plan('disconnect', Outcome(dict(before, connected=False, status='disabled', account=None, target=None,
+                                                   features={}), True, how, instruction=self._manual(appliance, params,
+                                                                                                     'disconnect')),
+                        need_connect_license=False)
+        other = connected_elsewhere(before, desired['enterprise'], desired['target'])
+        if before['connected'] and not other:
+            return Plan('apply_config', Outcome(before, True, 'admin_shell', ghe_config=config)) if differs(config) else None
+        if other and not params['force']:
+            raise GhesConnectError('%s is %s, not "%s" with target %s. Nothing was changed: set force: true to '
+                                   'disconnect and reconnect it (its GitHub App on the old side is deleted).'
+                                   % (appliance.url, other, desired['enterprise'], desired['target']))
         if before['status'] in ('pending', 'unconfirmed'):
             # Somebody (perhaps an earlier run) already asked GitHub.com: wait, do not ask again.
-            if self.check_mode:
-                return self._result(False, before, before, 'none', pending=True)
-            return self._await_approval(appliance, params, before, 'none', changed=False)
-        preflight(appliance, config_wait=params['config_wait_timeout'])
-        if differs(self._ghe_config) and not self.check_mode:
-            self._ghe_config['config_run'] = apply_config(appliance, self._ghe_config)
-        # An expired hand-shake is resumed ("Complete your GitHub Connect setup"), never requested anew.
-        resume = before['status'] == 'expired'
-        predicted = dict(before, status='pending', connected=False, account=None, target=params['target'])
-        if not manual:
-            _console = appliance.console  # the console step needs credentials: fail now, before any write
-        if self.check_mode:
-            return self._result(True, before, predicted, 'manual' if manual else 'console', pending=True,
-                                instruction=instruction if manual else None)
-        if manual:
-            self.say('Waiting up to %ss for the operator: %s' % (approval_timeout, instruction))
-            return self._await_approval(appliance, params, before, 'manual', changed=False,
-                                        instruction=instruction)
-        try:
-            authorization_url = (appliance.console.resume_connect() if resume else
-                                 appliance.console.enable_connect(params['target'], params.get('ghe_com_subdomain')))
-        except TransportError as exc:
-            authorization_url = self._after_unanswered_enable(appliance, exc)
-        appliance.changed_state()
-        before_url = dict(before, authorization_url=authorization_url)
-        if approval_timeout <= 0:
-            after = read_connect(appliance, verify_mode(appliance), refresh=True)
-            after['authorization_url'] = after['authorization_url'] or authorization_url
-            return self._result(True, before, after, 'console', pending=not after['connected'])
-        self.say('Approval needed on GitHub.com by an owner of "%s": %s (waiting up to %ss)'
-                 % (params['ghec_enterprise'], authorization_url, approval_timeout))
-        return self._await_approval(appliance, params, before_url, 'console', changed=True,
-                                    authorization_url=authorization_url)
+            return Plan('await', Outcome(before, False, pending=True, ghe_config=config), writes=False)
+        return Plan('reconnect' if other else 'connect', Outcome(dict(before, status='pending', connected=False, account=None, target=desired['target']),
+                                       True, how, pending=True, ghe_config=config,
+                                       instruction=self._manual(appliance, params, 'connect')))
 
-    @staticmethod
-    def _after_unanswered_enable(appliance, exc):
-        """The enable request got no answer: look at the page, never send it again blindly."""
-        appliance.changed_state()
-        seen = read_connect(appliance, verify_mode(appliance), refresh=True)
-        if seen['connected'] or seen['status'] in ('pending', 'connected', 'unconfirmed'):
-            return seen.get('authorization_url')
-        raise GhesConnectError('The request to enable GitHub Connect on %s got no answer (%s), and the appliance shows '
-                               'it was not carried out. It was not sent again: run the task again.'
-                               % (appliance.url, exc.message))
+    def unchanged(self, before, desired):
+        return Outcome(before, False, ghe_config=desired['ghe_config'])
 
-    def _await_approval(self, appliance, params, before, method_used, changed,
-                        authorization_url=None, instruction=None):
-        enterprise = params['ghec_enterprise']
-        wait = Wait(self.say, self._who, 'the approval on GitHub.com', params['approval_timeout'], poll=POLL_SECONDS)
-        state = before
-        mode = verify_mode(appliance)
-        while True:
-            confirmed = True
-            status = None
-            if mode != CONSOLE_NEVER:
-                try:
-                    console = appliance.console.connect_state()
-                    status = console.status
-                    if status == 'expired' and method_used != 'manual':
-                        # GitHub.com forgot the hand-shake (about 5 minutes): resume it, show the fresh URL.
-                        authorization_url = appliance.console.resume_connect()
-                        appliance.changed_state()
-                        changed = True
-                        self.say('%s: the approval request expired on GitHub.com and was resumed: approve at %s'
-                                 % (self._who, authorization_url))
-                        status = 'pending'
-                    authorization_url = authorization_url or console.authorization_url
-                    confirmed = console.status == 'connected' and console.account == enterprise
-                except HttpStatusError as exc:
-                    if exc.status != 503:
-                        raise
-                    # The console closed (maintenance mode): GHEC's documented read still tells.
-                    mode = CONSOLE_NEVER
-            if confirmed:
-                state = read_connect(appliance, mode, refresh=True)
-                if state['connected']:
-                    # Not connected before, connected now: the state changed during this task.
-                    return self._result(True, before, state, method_used, instruction=instruction)
-                status = status or state.get('status')
-            wait.seen(status or 'not connected yet')
-            if not wait.next():
-                break
-        state = read_connect(appliance, mode, refresh=True)
-        state['authorization_url'] = state.get('authorization_url') or authorization_url
-        if params['approval_timeout'] <= 0 and method_used == 'none':
-            return self._result(changed, before, state, method_used, pending=True)
-        who = 'the operator (%s)' % instruction if instruction else (
-            'an owner of "%s" to approve at %s' % (enterprise, state['authorization_url'] or 'GitHub.com'))
-        raise WaitTimeoutError(
-            'Timed out after %ss waiting for %s. %s is not connected yet%s; run again once it is approved.'
-            % (params['approval_timeout'], who, appliance.url, ' (the request was sent)' if changed else ''),
-            changed=changed, authorization_url=state['authorization_url'], instruction=instruction,
-            state=_public(state))
-
-    # -- absent -----------------------------------------------------------------------------
-    def _absent(self, appliance, params, before, manual):
-        if not before['connected'] and before['status'] in ('disabled', None):
-            return self._result(False, before, before, 'none')
-        after = dict(before, connected=False, status='disabled', account=None, target=None, features={})
-        if not manual:
-            _console = appliance.console  # the console step needs credentials: fail now, before any write
-        if self.check_mode:
-            return self._result(True, before, after, 'manual' if manual else 'console',
-                                instruction=appliance.instruction('disconnect') if manual else None)
-        self._disconnect(appliance, params, manual, before)
-        after = read_connect(appliance, verify_mode(appliance), refresh=True)
-        return self._result(True, before, after, 'manual' if manual else 'console')
-
-    def _disconnect(self, appliance, params, manual, before):
-        preflight(appliance, need_connect_license=False, config_wait=params['config_wait_timeout'])
-        if self.check_mode:
-            return
-        use_console = appliance.console_usable
-        if manual:
-            instruction = appliance.instruction('disconnect')
+    def act(self, appliance, params, plan):
+        config, method, instruction = plan.desired['ghe_config'], plan.method, plan.predicted.fact('instruction')
+        if plan.step in ('disconnect', 'reconnect'):
+            after = self._disconnect(appliance, params, plan)
+            if plan.step == 'disconnect':
+                return Outcome(after, True, method)
+        if plan.step != 'await' and differs(config):
+            config['config_run'] = apply_config(appliance, config)
+        if plan.step == 'apply_config':
+            return Outcome(plan.before, True, method, ghe_config=config)
+        url = None
+        if method == 'console':
+            url = request_approval(appliance, plan.before['status'], params['target'], params.get('ghe_com_subdomain'))
+        elif method == 'manual':
             self.say('Waiting up to %ss for the operator: %s' % (params['approval_timeout'], instruction))
-            timeout = params['approval_timeout']
+        if params['approval_timeout'] == 0:  # do not wait: report what the appliance shows now
+            after = self.read(appliance, params, fresh=True)
+            after['authorization_url'] = after['authorization_url'] or url
+            return Outcome(after, method == 'console' or after['connected'], method, pending=not after['connected'],
+                           ghe_config=config)
+        if url:
+            self.say('Approval needed on GitHub.com by an owner of "%s": %s (waiting up to %ss)'
+                     % (params['ghec_enterprise'], url, params['approval_timeout']))
+        after, _resumed = await_approval(appliance, params['approval_timeout'], plan.tell, resume=method != 'manual',
+                                         changed=method == 'console', authorization_url=url, instruction=instruction)
+        # Not connected before, connected now: the state changed during this task.
+        return Outcome(after, True, method, instruction=instruction, authorization_url=url, ghe_config=config)
+
+    def _disconnect(self, appliance, params, plan):
+        manual = plan.method == 'manual'
+        if manual:
+            self.say('Waiting up to %ss for the operator: %s' % (params['approval_timeout'], appliance.instruction('disconnect')))
         else:
             appliance.console.disable_connect()
             appliance.changed_state()
-            timeout = DISCONNECT_WAIT
-        wait = Wait(self.say, self._who, 'GitHub Connect to show disabled', timeout, poll=POLL_SECONDS)
-        while True:
-            state = read_connect(appliance, verify_mode(appliance), refresh=True)
-            if not state['connected'] and state['status'] in ('disabled', None) or (
-                    not use_console and not state['connected']):
-                return state
-            wait.seen(state.get('status') or 'connected')
-            if not wait.next():
-                raise WaitTimeoutError('Timed out after %ss waiting for %s to show GitHub Connect disabled.'
-                                       % (timeout, appliance.url), changed=not manual, state=_public(state))
+        timeout = params['approval_timeout'] if manual else DISCONNECT_WAIT
+        return self.await_verified(appliance, params, {'console_read': appliance.console_usable}, timeout,
+                                   'GitHub Connect to show disabled', changed=not manual, message='Timed out after %ss '
+                                   'waiting for %s to show GitHub Connect disabled.' % (timeout, appliance.url))
 
-    # -- result -----------------------------------------------------------------------------
-    def _result(self, changed, before, after, method_used, pending=False, instruction=None):
-        result = {
-            'changed': changed,
-            'differences': connect_differences(before, self._desired['state'], self._desired['ghec_enterprise'],
-                                               self._desired['target']),
-            'connected': bool(after['connected']),
-            'pending_approval': bool(pending or after.get('status') == 'pending'),
-            'authorization_url': after.get('authorization_url') or before.get('authorization_url'),
-            'method_used': method_used,
-            'state': _public(after),
-        }
-        if instruction:
-            result['instruction'] = instruction
-        if self._ghe_config is not None:
-            result['ghe_config'] = self._ghe_config
-        if self.diff_mode:
-            result['diff'] = {'before': _diffable(before), 'after': _diffable(after)}
-            if self._ghe_config is not None:
-                result['diff']['before']['ghe_config'] = dict(self._ghe_config['before'])
-                result['diff']['after']['ghe_config'] = dict(self._ghe_config['after'])
+    def verified(self, state, desired):
+        """Disconnected: GHEC says so and, where the console is read, its page shows Connect disabled."""
+        done = not state['connected'] and (state['status'] in ('disabled', None) or not desired['console_read'])
+        return done, state.get('status') or 'connected'
+
+    @staticmethod
+    def _manual(appliance, params, action):
+        return appliance.instruction(action) if params['method'] == 'manual' else None
+
+    def report(self, before, outcome):
+        after = outcome.after
+        result = {'connected': bool(after['connected']), 'state': _state.public_connect(after),
+                  'pending_approval': bool(outcome.fact('pending') or after.get('status') == 'pending'),
+                  'authorization_url': after.get('authorization_url') or outcome.fact('authorization_url')
+                  or before.get('authorization_url')}
+        result.update((key, outcome.fact(key)) for key in ('instruction', 'ghe_config') if outcome.fact(key) is not None)
         return result
 
+    def diff(self, before, outcome):
+        diff = super().diff(before, outcome)
+        config = outcome.fact('ghe_config')
+        for side in ('before', 'after') if config is not None else ():
+            diff[side]['ghe_config'] = dict(config[side])
+        return diff
 
-def _check_input(params, check_mode):
-    if params['approval_timeout'] < 0:
-        raise InputError('approval_timeout must be 0 (do not wait) or a number of seconds, got %s.'
-                         % params['approval_timeout'])
-    if params['method'] == 'manual' and params['approval_timeout'] == 0 and not check_mode:
-        raise InputError('method: manual waits for the operator: set approval_timeout to the seconds to wait.')
-    subdomain = params.get('ghe_com_subdomain')
-    if subdomain and params['target'] != 'ghe_com':
-        raise InputError('ghe_com_subdomain is only used with target: ghe_com.')
-    if subdomain and not re.match(r'^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$', subdomain):
-        raise InputError('ghe_com_subdomain must be the SUBDOMAIN of SUBDOMAIN.ghe.com (lower-case letters, digits, '
-                         'hyphens), got "%s".' % subdomain)
-    if params['config_wait_timeout'] < 0:
-        raise InputError('config_wait_timeout must be 0 or more seconds.')
-
-
-def _public(state):
-    return dict((k, v) for k, v in state.items() if k != 'sources')
-
-
-def _diffable(state):
-    return {'connected': bool(state.get('connected')), 'status': state.get('status'),
-            'account': state.get('account'), 'target': state.get('target')}

@@ -19,6 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ghes.connect.plugins.action.ghe_drift_scan import HostOptions
+from ansible_collections.ghes.connect.plugins.module_utils._approval import connected_elsewhere, request_approval, resume_if_expired
 from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import APPLIANCE_OPTIONS, SECRET_OPTIONS, appliance_spec
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
@@ -27,9 +28,10 @@ from ansible_collections.ghes.connect.plugins.module_utils._files import private
 from ansible_collections.ghes.connect.plugins.module_utils._host_vars import APPLIANCE_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._state import CONSOLE_NEVER, console_mode, read_connect
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
-from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
+from ansible_collections.ghes.connect.plugins.module_utils._wait import POLL_SECONDS, Wait, wait_until
 
-POLL_SECONDS = 2.0
+# A round reads every appliance of the wave: half the pace of a single appliance's wait.
+ROUND_SECONDS = 2 * POLL_SECONDS
 # The console page is what shows an expired hand-shake (GHEC does not): read it this often per appliance.
 CONSOLE_EVERY = 10.0
 LIST_NAME = 'ghes-connect-approvals'
@@ -110,11 +112,10 @@ class ActionModule(GhesActionBase):
                 state = read_connect(appliance, console_mode(appliance))
         except GhesConnectError as exc:
             return dict(record, status='error', error=exc.message)
-        enterprise = params.get('ghec_enterprise')
-        if state['status'] == 'connected' and state['account'] not in (None, enterprise):
-            return dict(record, status='error', error='%s is connected to the enterprise "%s", not "%s": use '
-                                                      'ghes.connect.ghe_connect with force: true to move it.'
-                                                      % (name, state['account'], enterprise))
+        elsewhere = connected_elsewhere(state, params.get('ghec_enterprise'))
+        if elsewhere:
+            return dict(record, status='error', error='%s is %s, not "%s": use ghes.connect.ghe_connect with force: true '
+                                                      'to move it.' % (name, elsewhere, params.get('ghec_enterprise')))
         status = 'connected' if state['connected'] else state['status']
         if status == 'unconfirmed':
             status = 'pending'
@@ -131,12 +132,9 @@ class ActionModule(GhesActionBase):
             return {'status': 'pending', 'requested': True}
         appliance = self._appliance(name, params)
         try:
-            if record['status'] == 'expired':
-                url = appliance.console.resume_connect()
-            else:
+            if record['status'] != 'expired':  # resuming continues a request made before: only a new one is preflighted
                 preflight(appliance, config_wait=self._params['config_wait_timeout'])
-                url = appliance.console.enable_connect(self._params['target'], self._params.get('ghe_com_subdomain'))
-            appliance.changed_state()
+            url = request_approval(appliance, record['status'], self._params['target'], self._params.get('ghe_com_subdomain'))
         except GhesConnectError as exc:
             return {'status': 'error', 'error': exc.message}
         self._sent.append(name)
@@ -152,11 +150,9 @@ class ActionModule(GhesActionBase):
                 return 'connected', None
             if not console_due or not appliance.has_console_credentials:
                 return 'pending', None
-            seen = appliance.console.connect_state()
-            if seen.status != 'expired':
-                return 'pending', seen.authorization_url
-            url = appliance.console.resume_connect()
-            appliance.changed_state()
+            page, url = resume_if_expired(appliance)
+            if url is None:
+                return 'pending', page.authorization_url
             self._sent.append(name)
             return 'resumed', url
         except GhesConnectError as exc:
@@ -189,12 +185,14 @@ class ActionModule(GhesActionBase):
         if self.check_mode or not waiting or self._params['approval_timeout'] == 0:
             return True
         total = len(self._records)
-        wait = Wait(self.say, 'the fleet', 'approvals on GitHub.com', self._params['approval_timeout'], poll=POLL_SECONDS)
-        next_console = time.monotonic() + CONSOLE_EVERY
-        while waiting:
-            console_due = time.monotonic() >= next_console
+        timeout = self._params['approval_timeout']
+        started = time.monotonic()
+        console = {'next': started + CONSOLE_EVERY}
+
+        def one_round():
+            console_due = time.monotonic() >= console['next']
             if console_due:
-                next_console = time.monotonic() + CONSOLE_EVERY
+                console['next'] = time.monotonic() + CONSOLE_EVERY
             seen = list(self._pool.map(lambda n: self._poll((n, params_of[n]), console_due), waiting))
             for name, (status, detail) in zip(list(waiting), seen):
                 record = self._records[name]
@@ -202,7 +200,7 @@ class ActionModule(GhesActionBase):
                     record.update(status='connected', connected=True)
                     waiting.remove(name)
                     self.say('%s approved, %d of %d connected, waiting up to %d s more'
-                             % (name, self._count_connected(), total, wait.remaining))
+                             % (name, self._count_connected(), total, max(0, timeout - (time.monotonic() - started))))
                 elif status == 'resumed':
                     record.update(authorization_url=detail)
                     self._write_list()
@@ -213,11 +211,10 @@ class ActionModule(GhesActionBase):
                     waiting.remove(name)
                 elif detail:
                     record['authorization_url'] = detail
-            if not waiting:
-                break
-            wait.seen('%d of %d approved' % (len(wave) - len(waiting), len(wave)))
-            if not wait.next():
-                break
+            return not waiting, None, '%d of %d approved' % (len(wave) - len(waiting), len(wave))
+
+        wait_until(one_round, timeout, 'approvals on GitHub.com', progress=functools.partial(Wait, self.say, 'the fleet'),
+                   poll=ROUND_SECONDS, on_timeout=lambda _nothing: None)
         self._write_list()
         return not waiting
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 import uuid
 
-from ansible_collections.ghes.connect.plugins.module_utils._errors import ConfigRunError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._errors import ConfigRunError
+from ansible_collections.ghes.connect.plugins.module_utils._wait import wait_until
 
 POLL_FIRST = 0.2
 POLL_MAX = 0.8
@@ -70,20 +71,9 @@ class ConfigRunner:
 
     def _poll(self, probe, timeout, what):
         """Call ``probe`` (returning ``(done, result)``) until done; return the result."""
-        deadline = self.clock() + timeout
-        interval = POLL_FIRST
-        progress = self.waiter(what, timeout) if self.waiter else None
-        while True:
-            done, result = probe()
-            if done:
-                return result
-            if progress:
-                progress.seen('running')
-            if self.clock() + interval > deadline:
-                raise WaitTimeoutError('Timed out after %ss waiting for %s. It may still be running: check '
-                                       'the Management Console, then run again.' % (timeout, what))
-            self.sleep(interval)
-            interval = min(interval * 2, POLL_MAX)
+        return wait_until(lambda: probe() + ('running',), timeout, what, progress=self.waiter, poll=POLL_FIRST,
+                          max_poll=POLL_MAX, hint='It may still be running: check the Management Console, then run again.',
+                          clock=self.clock, sleep=self.sleep)
 
     def _failing_events(self, run_id):
         try:

@@ -39,6 +39,12 @@ def connect_unknown(state):
     return [{'field': field, 'reason': reason} for field, reason in sorted((state.get('unknown') or {}).items())]
 
 
+def connect_assessment(state, desired):
+    """``(differences, unknown)`` of a Connect state against ``{state, enterprise, target}`` (``ghe_connect``'s options)."""
+    return (connect_differences(state, desired['state'], desired['enterprise'], desired.get('target')),
+            connect_unknown(state))
+
+
 def last_sync_health(sync, max_age):
     """``_sync_health.sync_health`` of a ``read_license_sync``/``read_last_sync`` state, by GHEC's clock."""
     return sync_health(sync.get('last_sync'), parse_time(sync.get('observed_at')), max_age)

@@ -123,6 +123,17 @@ def refuse_unknown(appliance, connect, what, operator_connects=False):
                                    (k, v) for k, v in connect.items() if k != 'sources'))
 
 
+def public_connect(state):
+    """A Connect state as results show it (``state`` of ghe_connect, a failure's ``state``): all but ``sources``."""
+    return dict((k, v) for k, v in state.items() if k != 'sources')
+
+
+def diffable_connect(state):
+    """The part of a Connect state ``--diff`` shows: the switch and where it points."""
+    return {'connected': bool(state.get('connected')), 'status': state.get('status'),
+            'account': state.get('account'), 'target': state.get('target')}
+
+
 def add_console_view(appliance, state):
     """Complete ``state`` with what the GitHub Connect page shows; False when the console is closed.
 
@@ -211,6 +222,12 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
         sources['last_sync'] = SRC_GHEC_SYNC
     state.update(enabled=enabled, sources=sources, unknown=unknown)
     return state
+
+
+def public_license_sync(state):
+    """A license-sync state as results and ``--diff`` show it: the switch and the last sync."""
+    return {'enabled': state.get('enabled'), 'last_sync': state.get('last_sync'),
+            'sync_age_seconds': state.get('sync_age_seconds')}
 
 
 def _license_sync_from_shell(appliance, refresh):

@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.ghes.connect.plugins.module_utils._config_run import ConfigRunner
 from ansible_collections.ghes.connect.plugins.module_utils._errors import ConfigRunError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._version import GhesVersion
+from ansible_collections.ghes.connect.plugins.module_utils._wait import quiet
 
 
 class Clock:
@@ -109,17 +110,22 @@ def test_wait_idle_returns_when_the_running_apply_ends():
 
 
 class Told:
-    """A stand-in for plugin_utils._wait.Wait: records what the runner says it sees."""
+    """A progress factory for ``_wait.wait_until``: records what the runner says it sees, keeps its pace."""
 
     def __init__(self):
         self.waits = []
+        self.wait = None
 
-    def __call__(self, what, timeout):
+    def __call__(self, what, timeout, **options):
         self.waits.append({'what': what, 'timeout': timeout, 'seen': []})
+        self.wait = quiet(what, timeout, **options)
         return self
 
     def seen(self, state):
         self.waits[-1]['seen'].append(state)
+
+    def next(self, interval=None):
+        return self.wait.next(interval)
 
 
 def test_a_wait_for_a_running_configuration_is_told_while_it_lasts():
