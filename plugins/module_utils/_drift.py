@@ -88,6 +88,21 @@ def license_sync_assessment(sync, enabled_wanted, max_age):
     return differences, unknown
 
 
+def license_sync_task_assessment(sync, desired):
+    """``(differences, unknown)`` of license sync against ``ghe_license_sync``'s ``{enabled, max_age, connected}``.
+
+    Not connected to this enterprise (``connected`` false), nothing syncs to it: the switch counts
+    as off unless it reads on, and no last sync is compared (check mode after a predicted
+    connection, or a switch to turn off).
+    """
+    if not desired['connected']:
+        enabled = bool(sync.get('enabled'))
+        if enabled == desired['enabled']:
+            return [], []
+        return [{'field': 'license_sync.enabled', 'before': enabled, 'after': desired['enabled']}], []
+    return license_sync_assessment(sync, desired['enabled'], desired['max_age'])
+
+
 def upload_problem(installation, max_age):
     """Why an air-gapped appliance's usage reporting is drift (its latest upload), or None.
 

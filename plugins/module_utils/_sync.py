@@ -1,10 +1,10 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The license-sync writes: the switch, and "Sync now" at most once per stale sync, each awaited on GHEC.
+"""License sync: "Sync now" at most once per stale sync and awaited on GHEC, and where it cannot go.
 
-Both writes are console posts (MODELLED) that may land without an answer: they go through
-``write_once`` and every wait through ``wait_until`` (``_wait``). Whether the switch moved is
-read back from the appliance; whether a sync came is GHEC's license-sync-status (documented).
+"Sync now" is a console post (MODELLED) that may land without an answer: it goes through
+``write_once``, and the wait for the sync it starts through ``wait_until`` (``_wait``): whether
+a sync came is GHEC's license-sync-status (documented).
 """
 
 from __future__ import annotations
@@ -14,52 +14,23 @@ import json
 import os
 import time
 
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import locked, read_fresh
-from ansible_collections.ghes.connect.plugins.module_utils._state import parse_time, read_connect, read_last_sync, read_license_sync, verify_mode
+from ansible_collections.ghes.connect.plugins.module_utils._state import add_console_view, parse_time, read_last_sync
 from ansible_collections.ghes.connect.plugins.module_utils._state_dir import usable_state_directory
 from ansible_collections.ghes.connect.plugins.module_utils._wait import wait_until, write_once
 
-# The console answered the switch: it shows on the Connect page within seconds, or it did not take.
-CONSOLE_SWITCH_SECONDS = 30
-
-
-def reread_license_sync(appliance):
-    """The license-sync state as the appliance shows it now (the switch itself when the console is open)."""
-    mode = verify_mode(appliance)
-    return read_license_sync(appliance, read_connect(appliance, mode, refresh=True), mode, refresh=True)
-
-
-def switch_license_sync(appliance, want, manual, wait_timeout, say):
-    """Turn license sync ``want`` (on: True) and return the state that shows it.
-
-    ``manual``: a person flips it, told by ``say``, within ``wait_timeout`` seconds; else the
-    console posts it once and the Connect page must show it within ``CONSOLE_SWITCH_SECONDS``.
-    """
-    action = 'license_sync_on' if want else 'license_sync_off'
-    word = 'on' if want else 'off'
-    if manual:
-        say('Waiting up to %ss for the operator: %s' % (wait_timeout, appliance.instruction(action)))
-    else:
-        def look():
-            seen = reread_license_sync(appliance)
-            return seen['enabled'] == want, seen
-        write_once(lambda: appliance.console.set_license_sync(want), look,
-                   'Switching license sync %s on %s' % (word, appliance.url), after=appliance.changed_state)
-
-    def probe():
-        state = reread_license_sync(appliance)
-        return state['enabled'] == want, state, {True: 'on', False: 'off'}.get(state['enabled'], 'unknown')
-
-    def timed_out(_state):
-        raise WaitTimeoutError('License sync on %s still shows %s after %s. %s'
-                               % (appliance.url, 'off' if want else 'on',
-                                  'waiting %ss for the operator' % wait_timeout if manual
-                                  else 'the console accepted the change', appliance.instruction(action)),
-                               changed=not manual)
-    return wait_until(probe, wait_timeout if manual else CONSOLE_SWITCH_SECONDS, 'license sync to show %s' % word,
-                      progress=appliance.waiter, on_timeout=timed_out)
+def refuse_ghe_com_before_3_15(appliance, connect):
+    """Stop before turning license sync on when the appliance is connected to GHE.com on a release that cannot sync there."""
+    if appliance.version.has('ghe_com_license_sync'):
+        return
+    if connect.get('target') is None and appliance.version.has('ghe_com_target'):
+        add_console_view(appliance, connect)  # only the Connect page shows the target
+    if connect.get('target') == 'ghe_com':
+        raise InputError('License sync to GHE.com needs GHES 3.15 or later; %s runs %s and is connected to GHE.com. '
+                         'Upgrade the appliance, or upload its license usage with ghes.connect.ghe_license_upload.'
+                         % (appliance.url, appliance.version))
 
 
 def sync_now_and_wait(appliance, sync, wait_timeout, manual, say):
