@@ -124,8 +124,11 @@ class ActionModule(StateModule):
         if manual:
             self.say('Waiting up to %ss for the operator: %s' % (params['wait_timeout'], appliance.instruction(action)))
         else:
-            write_once(lambda: appliance.console.set_license_sync(want), lambda: self._seen(appliance, params, desired),
-                       'Switching license sync %s on %s' % (WORDS[want], appliance.url), after=appliance.changed_state)
+            # None when the console answered; the state read when it did not, and the switch shows it moved.
+            seen = write_once(lambda: appliance.console.set_license_sync(want), lambda: self._seen(appliance, params, desired),
+                              'Switching license sync %s on %s' % (WORDS[want], appliance.url), after=appliance.changed_state)
+            if seen is not None:
+                return seen
         timeout = params['wait_timeout'] if manual else CONSOLE_SWITCH_SECONDS
         return self.await_verified(appliance, params, desired, timeout, 'license sync to show %s' % WORDS[want],
                                    changed=not manual, message='License sync on %s still shows %s after %s. %s' % (
