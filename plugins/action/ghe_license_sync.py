@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec, parse_sync_age
 from ansible_collections.ghes.connect.plugins.module_utils._drift import last_sync_assessment, license_sync_task_assessment
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils import _state
-from ansible_collections.ghes.connect.plugins.module_utils._sync import refuse_ghe_com_before_3_15, sync_now_and_wait
+from ansible_collections.ghes.connect.plugins.module_utils._sync import refuse_ghe_com_before_3_15, refuse_unconnected, refuse_unknown_switch, sync_now_and_wait
 from ansible_collections.ghes.connect.plugins.module_utils._wait import write_once
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
@@ -79,17 +78,11 @@ class ActionModule(StateModule):
             if self.check_mode and params['connect_predicted']:
                 # ghe_connect predicted the connection: the switch would be turned on next.
                 return Plan('switch', Outcome(dict(before, enabled=want), bool(differences), how, predicted=True), writes=False)
-            raise GhesConnectError('GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named '
-                                   '%s): license sync needs it. Run ghes.connect.ghe_connect first (or the '
-                                   'ghes.connect.enable role).' % (appliance.url, params['ghec_enterprise'], appliance.hostname))
+            refuse_unconnected(appliance)
         if want:
             refuse_ghe_com_before_3_15(appliance, before['connect'])
         if before['enabled'] is None:
-            if appliance.has_console_credentials and appliance.maintenance_on():
-                preflight(appliance)  # raises, naming maintenance mode and what to do
-            raise GhesConnectError('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
-                                   % (appliance.url, before['unknown'].get('license_sync.enabled')
-                                      or 'give console credentials (the Connect page shows the switch)'))
+            refuse_unknown_switch(appliance, before)
         switch = before['enabled'] != want
         unhealthy = [d['before'] for d in differences if d['field'] == 'license_sync.last_sync']
         if unhealthy and not params['sync_now']:

@@ -1,6 +1,6 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""License sync: "Sync now" at most once per stale sync and awaited on GHEC, and where it cannot go.
+"""License sync: "Sync now" at most once per stale sync and awaited on GHEC, and when it cannot be acted on.
 
 "Sync now" is a console post (MODELLED) that may land without an answer: it goes through
 ``write_once``, and the wait for the sync it starts through ``wait_until`` (``_wait``): whether
@@ -15,11 +15,28 @@ import os
 import time
 
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import locked, read_fresh
 from ansible_collections.ghes.connect.plugins.module_utils._state import add_console_view, parse_time, read_last_sync
 from ansible_collections.ghes.connect.plugins.module_utils._state_dir import usable_state_directory
 from ansible_collections.ghes.connect.plugins.module_utils._wait import wait_until, write_once
+
+def refuse_unconnected(appliance):
+    """Stop: license sync needs GitHub Connect, and GHEC shows this appliance not connected to the enterprise."""
+    raise GhesConnectError('GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): '
+                           'license sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
+                           % (appliance.url, appliance.params.get('ghec_enterprise'), appliance.hostname))
+
+
+def refuse_unknown_switch(appliance, sync):
+    """Stop before any write when nothing read says whether license sync is on: the reason, or maintenance mode."""
+    if appliance.has_console_credentials and appliance.maintenance_on():
+        preflight(appliance)  # raises, naming maintenance mode and what to do
+    raise GhesConnectError('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
+                           % (appliance.url, (sync.get('unknown') or {}).get('license_sync.enabled')
+                              or 'give console credentials (the Connect page shows the switch)'))
+
 
 def refuse_ghe_com_before_3_15(appliance, connect):
     """Stop before turning license sync on when the appliance is connected to GHE.com on a release that cannot sync there."""
