@@ -22,6 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import add_con
 from ansible_collections.ghes.connect.plugins.module_utils._state_dir import usable_state_directory
 from ansible_collections.ghes.connect.plugins.module_utils._wait import wait_until, write_once
 
+
 def refuse_unconnected(appliance):
     """Stop: license sync needs GitHub Connect, and GHEC shows this appliance not connected to the enterprise."""
     raise GhesConnectError('GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): '
