@@ -9,18 +9,15 @@ Nothing is reported connected until GHEC says it is (``plugin_utils._state_modul
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.ghes.connect.plugins.module_utils._approval import await_approval, connected_elsewhere, request_approval
 from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec
 from ansible_collections.ghes.connect.plugins.module_utils._drift import connect_assessment
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._ghe_com import apply_config, differs, read_config
+from ansible_collections.ghes.connect.plugins.module_utils._ghe_com import apply_config, differs, subdomain_problem, wanted_config
 from ansible_collections.ghes.connect.plugins.module_utils import _state
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
 DISCONNECT_WAIT = 60
-SUBDOMAIN = re.compile(r'^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$')
 
 
 class ActionModule(StateModule):
@@ -44,18 +41,15 @@ class ActionModule(StateModule):
         return spec
 
     def check_input(self, params):
-        subdomain = params.get('ghe_com_subdomain')
-        for wrong, message in (
-                (params['approval_timeout'] < 0, 'approval_timeout must be 0 (do not wait) or a number of seconds, got %s.'
-                 % params['approval_timeout']),
-                (params['method'] == 'manual' and params['approval_timeout'] == 0 and not self.check_mode,
-                 'method: manual waits for the operator: set approval_timeout to the seconds to wait.'),
-                (subdomain and params['target'] != 'ghe_com', 'ghe_com_subdomain is only used with target: ghe_com.'),
-                (subdomain and not SUBDOMAIN.match(subdomain), 'ghe_com_subdomain must be the SUBDOMAIN of SUBDOMAIN.ghe.com '
-                 '(lower-case letters, digits, hyphens), got "%s".' % subdomain),
-                (params['config_wait_timeout'] < 0, 'config_wait_timeout must be 0 or more seconds.')):
-            if wrong:
-                raise InputError(message)
+        timeout = params['approval_timeout']
+        for problem in (  # the first that applies, each naming the fix
+                timeout < 0 and 'approval_timeout must be 0 (do not wait) or a number of seconds, got %s.' % timeout,
+                params['method'] == 'manual' and timeout == 0 and not self.check_mode
+                and 'method: manual waits for the operator: set approval_timeout to the seconds to wait.',
+                subdomain_problem(params['target'], params.get('ghe_com_subdomain')),
+                params['config_wait_timeout'] < 0 and 'config_wait_timeout must be 0 or more seconds.'):
+            if problem:
+                raise InputError(problem)
 
     def read(self, appliance, params, fresh=False):
         if fresh:
@@ -63,26 +57,21 @@ class ActionModule(StateModule):
         return _state.read_connect(appliance, _state.console_mode(appliance))
 
     def desired(self, appliance, params, before):
-        ghe_com = params['target'] == 'ghe_com'
-        if ghe_com and not appliance.version.has('ghe_com_target'):
-            raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
-                             % (appliance.url, appliance.version))
         return {'state': params['state'], 'enterprise': params['ghec_enterprise'], 'target': params['target'],
-                'ghe_config': read_config(appliance, params['ghe_com_subdomain']) if ghe_com and params['state'] == 'present'
-                else None}
+                'ghe_config': wanted_config(appliance, params['target'], params.get('ghe_com_subdomain'),
+                                            params['state'] == 'present')}
 
     def decide(self, appliance, params, before, desired, differences):
         manual = params['method'] == 'manual'
         _state.refuse_unknown(appliance, before, 'state: %s' % params['state'],
                               operator_connects=manual and params['state'] == 'present')
         how, config = 'manual' if manual else 'console', desired['ghe_config']
+        instruction = appliance.instruction('connect' if params['state'] == 'present' else 'disconnect') if manual else None
         if params['state'] == 'absent':
             if not before['connected'] and before['status'] in ('disabled', None):
                 return None
             return Plan('disconnect', Outcome(dict(before, connected=False, status='disabled', account=None, target=None,
-                                                   features={}), True, how, instruction=self._manual(appliance, params,
-                                                                                                     'disconnect')),
-                        need_connect_license=False)
+                                                   features={}), True, how, instruction=instruction), need_connect_license=False)
         other = connected_elsewhere(before, desired['enterprise'], desired['target'])
         if before['connected'] and not other:
             return Plan('apply_config', Outcome(before, True, 'admin_shell', ghe_config=config)) if differs(config) else None
@@ -93,9 +82,9 @@ class ActionModule(StateModule):
         if before['status'] in ('pending', 'unconfirmed'):
             # Somebody (perhaps an earlier run) already asked GitHub.com: wait, do not ask again.
             return Plan('await', Outcome(before, False, pending=True, ghe_config=config), writes=False)
-        return Plan('reconnect' if other else 'connect', Outcome(dict(before, status='pending', connected=False, account=None, target=desired['target']),
-                                       True, how, pending=True, ghe_config=config,
-                                       instruction=self._manual(appliance, params, 'connect')))
+        requested = dict(before, status='pending', connected=False, account=None, target=desired['target'])
+        return Plan('reconnect' if other else 'connect',
+                    Outcome(requested, True, how, pending=True, ghe_config=config, instruction=instruction))
 
     def unchanged(self, before, desired):
         return Outcome(before, False, ghe_config=desired['ghe_config'])
@@ -145,10 +134,6 @@ class ActionModule(StateModule):
         done = not state['connected'] and (state['status'] in ('disabled', None) or not desired['console_read'])
         return done, state.get('status') or 'connected'
 
-    @staticmethod
-    def _manual(appliance, params, action):
-        return appliance.instruction(action) if params['method'] == 'manual' else None
-
     def report(self, before, outcome):
         after = outcome.after
         result = {'connected': bool(after['connected']), 'state': _state.public_connect(after),
@@ -164,4 +149,3 @@ class ActionModule(StateModule):
         for side in ('before', 'after') if config is not None else ():
             diff[side]['ghe_config'] = dict(config[side])
         return diff
-

@@ -24,7 +24,7 @@ MAX_EVENTS_SHOWN = 10
 class ConfigRunner:
     def __init__(self, version, manage, legacy, clock=time.monotonic, sleep=time.sleep, waiter=None):
         self.use_manage = version.has('manage_config')
-        # waiter(what, timeout) -> an object whose seen(state) tells the operator (plugin_utils._wait.Wait).
+        # The progress factory of _wait.wait_until (Appliance.waiter): tells the operator while a run lasts.
         self.waiter = waiter
         self.manage = manage
         self.legacy = legacy

@@ -12,15 +12,41 @@ API (``POST /manage/v1/config/apply``, followed by the config-run poller) where 
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.ghes.connect.plugins.module_utils._admin_shell import (
     GHE_COM_ENABLED,
     GHE_COM_SUBDOMAIN,
     SOURCE,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._errors import ConfigRunError
+from ansible_collections.ghes.connect.plugins.module_utils._errors import ConfigRunError, InputError
 
 CONFIG_APPLY_TIMEOUT = 1800
 FIELDS = (('enabled', GHE_COM_ENABLED), ('subdomain', GHE_COM_SUBDOMAIN))
+SUBDOMAIN = re.compile(r'^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$')
+
+
+def subdomain_problem(target, subdomain):
+    """What is wrong with ``ghe_com_subdomain`` for ``target`` (a message naming the fix), or None."""
+    if subdomain and target != 'ghe_com':
+        return 'ghe_com_subdomain is only used with target: ghe_com.'
+    if subdomain and not SUBDOMAIN.match(subdomain):
+        return ('ghe_com_subdomain must be the SUBDOMAIN of SUBDOMAIN.ghe.com (lower-case letters, digits, hyphens), '
+                'got "%s".' % subdomain)
+    return None
+
+
+def wanted_config(appliance, target, subdomain, connect):
+    """The keys a connection to GHE.com needs, as ``read_config`` reads them; None for another target or ``connect`` False.
+
+    Refuses a release without the GHE.com target (before 3.12), naming what to do.
+    """
+    if target != 'ghe_com':
+        return None
+    if not appliance.version.has('ghe_com_target'):
+        raise InputError('target: ghe_com needs GHES 3.12 or later; %s runs %s. Use target: github_com or upgrade.'
+                         % (appliance.url, appliance.version))
+    return read_config(appliance, subdomain) if connect else None
 
 
 def read_config(appliance, subdomain):

@@ -5,7 +5,8 @@
 The modules talk HTTPS to appliances and GHEC from the controller, so they are action
 plugins that never open a connection to the inventory host (nothing is shipped to
 it; a task costs Ansible's floor, not an AnsiballZ round trip). A concrete module
-supplies its argument spec and ``execute()``: read, compare, act, verify.
+supplies its argument spec and ``execute()``; a module that converges a state builds on
+``_state_module.StateModule``, which implements ``execute()`` as read, compare, act, verify.
 """
 
 from __future__ import annotations
