@@ -195,6 +195,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (
     statistics_age,
     sync_health,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._usage_file import newest, uploads
 
 SECONDS_PER_DAY = 86400
 SOURCE_SUFFIXES = ('ghec_servers.yml', 'ghec_servers.yaml')
@@ -380,7 +381,6 @@ def _fresh_server_ids(client):
 
 
 def _installation_facts(node):
-    uploads = ((node.get('userAccountsUploads') or {}).get('nodes')) or []
     return {
         'id': node.get('id'),
         'host_name': node.get('hostName') or '',
@@ -388,7 +388,7 @@ def _installation_facts(node):
         'is_connected': node.get('isConnected'),
         'created_at': node.get('createdAt'),
         'updated_at': node.get('updatedAt'),
-        'last_upload': newest_upload(uploads),
+        'last_upload': newest(uploads(node)),
     }
 
 
@@ -401,23 +401,10 @@ def _sync_record_facts(record):
     }
 
 
-def newest_upload(uploads):
-    """The most recent upload as ``{name, sync_state, created_at}``; GHEC does not promise an order."""
-    if not uploads:
-        return None
-    newest = max(uploads, key=lambda upload: _sortable_time(upload.get('createdAt')))
-    return {'name': newest.get('name'), 'sync_state': newest.get('syncState'), 'created_at': newest.get('createdAt')}
-
-
 # -- host names, variables and groups ---------------------------------------------------------
 def inventory_hostname(host_name, source):
     name = normalise(host_name) or ''
     return name.split('.', 1)[0] if source == 'short' else name
-
-
-def _sortable_time(text):
-    when = parse_time(text)
-    return when.timestamp() if when else float('-inf')
 
 
 def _connection_word(connected):

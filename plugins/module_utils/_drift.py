@@ -10,7 +10,8 @@ can never disagree about what counts as drift.
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._sync_health import FAILED, NEVER, STALE, UNKNOWN, age_seconds, parse_time, sync_health
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import FAILED, NEVER, OK, STALE, UNKNOWN, age_seconds, parse_time, sync_health
+from ansible_collections.ghes.connect.plugins.module_utils._usage_file import newest
 
 SYNC_PROBLEMS = (NEVER, FAILED, STALE)
 
@@ -49,32 +50,57 @@ def last_sync_health(sync, max_age):
     return sync_health(sync.get('last_sync'), parse_time(sync.get('observed_at')), max_age)
 
 
-def sync_problem(sync, max_age):
-    """Why the last sync is drift (failed, missing, older than ``max_age`` seconds), or None (healthy or unknown)."""
+def synced_within(sync, max_age):
+    """True when the last sync succeeded no more than ``max_age`` seconds ago (None: no age given, so never)."""
+    return max_age is not None and last_sync_health(sync, max_age)['state'] == OK
+
+
+def switch_assessment(sync, enabled_wanted):
+    """``(differences, unknown)`` of the license-sync switch (``read_license_sync``) against ``enabled_wanted``."""
+    if sync.get('enabled') is None:
+        return [], [{'field': 'license_sync.enabled', 'reason': (sync.get('unknown') or {}).get('license_sync.enabled')
+                     or 'nothing read says whether it is on'}]
+    if sync['enabled'] != enabled_wanted:
+        return [{'field': 'license_sync.enabled', 'before': sync['enabled'], 'after': enabled_wanted}], []
+    return [], []
+
+
+def last_sync_assessment(sync, max_age):
+    """``(differences, unknown)`` of the last sync: failed, missing or older than ``max_age`` seconds is drift."""
+    known_unknown = sync.get('unknown') or {}
+    if 'license_sync.last_sync' in known_unknown:
+        return [], [{'field': 'license_sync.last_sync', 'reason': known_unknown['license_sync.last_sync']}]
     health = last_sync_health(sync, max_age)
-    return health['reason'] if health['state'] in SYNC_PROBLEMS else None
+    if health['state'] in SYNC_PROBLEMS:
+        return [{'field': 'license_sync.last_sync', 'before': health['reason'], 'after': 'recent success'}], []
+    if health['state'] == UNKNOWN:
+        return [], [{'field': 'license_sync.last_sync', 'reason': health['reason']}]
+    return [], []
 
 
 def license_sync_assessment(sync, enabled_wanted, max_age):
     """``(differences, unknown)`` of license sync (``read_license_sync``) against the switch and sync health."""
-    differences, unknown = [], []
-    known_unknown = sync.get('unknown') or {}
-    if sync.get('enabled') is None:
-        unknown.append({'field': 'license_sync.enabled',
-                        'reason': known_unknown.get('license_sync.enabled') or 'nothing read says whether it is on'})
-    elif sync['enabled'] != enabled_wanted:
-        differences.append({'field': 'license_sync.enabled', 'before': sync['enabled'], 'after': enabled_wanted})
+    differences, unknown = switch_assessment(sync, enabled_wanted)
     if enabled_wanted:
-        if 'license_sync.last_sync' in known_unknown:
-            unknown.append({'field': 'license_sync.last_sync', 'reason': known_unknown['license_sync.last_sync']})
-        else:
-            health = last_sync_health(sync, max_age)
-            if health['state'] in SYNC_PROBLEMS:
-                differences.append({'field': 'license_sync.last_sync', 'before': health['reason'],
-                                    'after': 'recent success'})
-            elif health['state'] == UNKNOWN:
-                unknown.append({'field': 'license_sync.last_sync', 'reason': health['reason']})
+        more_differences, more_unknown = last_sync_assessment(sync, max_age)
+        differences += more_differences
+        unknown += more_unknown
     return differences, unknown
+
+
+def license_sync_task_assessment(sync, desired):
+    """``(differences, unknown)`` of license sync against ``ghe_license_sync``'s ``{enabled, max_age, connected}``.
+
+    Not connected to this enterprise (``connected`` false), nothing syncs to it: the switch counts
+    as off unless it reads on, and no last sync is compared (check mode after a predicted
+    connection, or a switch to turn off).
+    """
+    if not desired['connected']:
+        enabled = bool(sync.get('enabled'))
+        if enabled == desired['enabled']:
+            return [], []
+        return [{'field': 'license_sync.enabled', 'before': enabled, 'after': desired['enabled']}], []
+    return license_sync_assessment(sync, desired['enabled'], desired['max_age'])
 
 
 def upload_problem(installation, max_age):
@@ -83,10 +109,9 @@ def upload_problem(installation, max_age):
     The rule of ``license_report: upload``: its usage reaches GHEC by file, so GHEC's latest
     ``userAccountsUploads`` entry must have succeeded, and (with ``max_age``) recently.
     """
-    uploads = [u for u in (installation or {}).get('uploads') or [] if u.get('created_at')]
-    if not uploads:
+    latest = newest([u for u in (installation or {}).get('uploads') or [] if u.get('created_at')])
+    if latest is None:
         return 'no upload recorded on GHEC'
-    latest = max(uploads, key=lambda u: u['created_at'])
     if latest.get('sync_state') != 'SUCCESS':
         return 'latest upload %s is %s' % (latest.get('name'), latest.get('sync_state') or 'in an unknown state')
     age = age_seconds(latest['created_at'])

@@ -23,6 +23,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (
     parse_time,
     statistics_age,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._usage_file import uploads
 
 SRC_GHEC_GRAPHQL = 'ghec_graphql'
 SRC_GHEC_SYNC = 'ghec_license_sync_status'
@@ -307,9 +308,6 @@ def _installation_summary(installation):
 
 
 def _one_installation(installation):
-    uploads = ((installation.get('userAccountsUploads') or {}).get('nodes')) or []
     return {'id': installation.get('id'), 'host_name': installation.get('hostName'),
             'customer_name': installation.get('customerName'), 'is_connected': installation.get('isConnected'),
-            'updated_at': installation.get('updatedAt'),
-            'uploads': [{'name': u.get('name'), 'sync_state': u.get('syncState'), 'created_at': u.get('createdAt')}
-                        for u in uploads if isinstance(u, dict)]}
+            'updated_at': installation.get('updatedAt'), 'uploads': uploads(installation)}

@@ -1,6 +1,11 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Triggering "Sync now" at most once per stale sync, and waiting for GHEC to record a newer sync."""
+"""License sync: "Sync now" at most once per stale sync and awaited on GHEC, and when it cannot be acted on.
+
+"Sync now" is a console post (MODELLED) that may land without an answer: it goes through
+``write_once``, and the wait for the sync it starts through ``wait_until`` (``_wait``): whether
+a sync came is GHEC's license-sync-status (documented).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,57 @@ import json
 import os
 import time
 
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, TransportError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._files import write_private
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import locked, read_fresh
-from ansible_collections.ghes.connect.plugins.module_utils._state import parse_time, read_last_sync
+from ansible_collections.ghes.connect.plugins.module_utils._state import add_console_view, parse_time, read_last_sync
 from ansible_collections.ghes.connect.plugins.module_utils._state_dir import usable_state_directory
+from ansible_collections.ghes.connect.plugins.module_utils._wait import wait_until, write_once
 
-POLL_SECONDS = 1.0
+
+def refuse_unconnected(appliance):
+    """Stop: license sync needs GitHub Connect, and GHEC shows this appliance not connected to the enterprise."""
+    raise GhesConnectError('GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): '
+                           'license sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
+                           % (appliance.url, appliance.params.get('ghec_enterprise'), appliance.hostname))
 
 
-def sync_now_once(appliance, previous_date, wait_timeout, tolerate_no_answer=False):
+def refuse_unknown_switch(appliance, sync):
+    """Stop before any write when nothing read says whether license sync is on: the reason, or maintenance mode."""
+    if appliance.has_console_credentials and appliance.maintenance_on():
+        preflight(appliance)  # raises, naming maintenance mode and what to do
+    raise GhesConnectError('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
+                           % (appliance.url, (sync.get('unknown') or {}).get('license_sync.enabled')
+                              or 'give console credentials (the Connect page shows the switch)'))
+
+
+def refuse_ghe_com_before_3_15(appliance, connect):
+    """Stop before turning license sync on when the appliance is connected to GHE.com on a release that cannot sync there."""
+    if appliance.version.has('ghe_com_license_sync'):
+        return
+    if connect.get('target') is None and appliance.version.has('ghe_com_target'):
+        add_console_view(appliance, connect)  # only the Connect page shows the target
+    if connect.get('target') == 'ghe_com':
+        raise InputError('License sync to GHE.com needs GHES 3.15 or later; %s runs %s and is connected to GHE.com. '
+                         'Upgrade the appliance, or upload its license usage with ghes.connect.ghe_license_upload.'
+                         % (appliance.url, appliance.version))
+
+
+def sync_now_and_wait(appliance, sync, wait_timeout, manual, say):
+    """Have GHES sync now (a person when ``manual``) and wait for GHEC to record it: ``(state, clicked)``.
+
+    ``state`` is ``sync`` with the new sync; ``clicked`` is False when a sync that another run on
+    this controller triggered was awaited instead of clicking again (``sync_now_once``).
+    """
+    previous = (sync.get('last_sync') or {}).get('date')
+    if manual:
+        say('Waiting up to %ss for the operator: %s' % (wait_timeout, appliance.instruction('sync_now')))
+    clicked = manual or sync_now_once(appliance, previous, wait_timeout)
+    return dict(sync, **wait_for_new_sync(appliance, previous, wait_timeout, changed=not manual and clicked)), clicked
+
+
+def sync_now_once(appliance, previous_date, wait_timeout):
     """Click "Sync now" unless a run on this controller did, for the same stale sync, less than ``wait_timeout`` ago.
 
     A click leaves a marker in the private state directory with the last sync date it waits to
@@ -27,12 +73,12 @@ def sync_now_once(appliance, previous_date, wait_timeout, tolerate_no_answer=Fal
     after one that was interrupted while waiting, make one click. The marker is read and
     written under a lock, the click included. Without a usable state directory (see
     ``_state_dir``; the run warns) every run clicks, as it would without this guard.
-    ``tolerate_no_answer``: a click that got no answer counts as made (GHEC shows whether a sync
-    came); otherwise that error is raised. Returns True when this call clicked.
+    A click that got no answer counts as made: GHEC shows whether a sync came, and it is never
+    clicked twice. Returns True when this call clicked.
     """
     directory = usable_state_directory(appliance.params.get('state_dir'))
     if directory is None:
-        _click(appliance, tolerate_no_answer)
+        _click(appliance)
         return True
     key = '\n'.join((appliance.params.get('ghec_url') or '', appliance.params.get('ghec_enterprise') or '',
                      (appliance.hostname or '').lower()))
@@ -44,34 +90,30 @@ def sync_now_once(appliance, previous_date, wait_timeout, tolerate_no_answer=Fal
             return False
         write_private(path, json.dumps({'stored': time.time(), 'value': {'waiting_after': previous_date}}))
         try:
-            _click(appliance, tolerate_no_answer)
-        except GhesConnectError as exc:
-            if not isinstance(exc, TransportError) or not exc.maybe_sent:
-                os.unlink(path)  # no sync was requested: the next run may click
+            _click(appliance)
+        except GhesConnectError:
+            os.unlink(path)  # answered with a refusal, so no sync was requested: the next run may click
             raise
     return True
 
 
-def _click(appliance, tolerate_no_answer):
-    try:
-        appliance.console.sync_now()
-    except TransportError:
-        if not tolerate_no_answer:
-            raise
-        # No answer: whether a sync was scheduled shows on GHEC, which the caller reads; never clicked twice.
-    appliance.changed_state()
+def _click(appliance):
+    # Without an answer there is nothing to look at yet: the sync it may have started shows on GHEC,
+    # which the caller waits for (``wait_for_new_sync``).
+    write_once(appliance.console.sync_now, lambda: (True, None), 'Sync now on %s' % appliance.url,
+               after=appliance.changed_state)
 
 
-def wait_for_new_sync(appliance, previous_date, timeout, changed=True, progress=None):
-    """Poll GHEC's license-sync-status until a sync newer than ``previous_date`` shows.
+def wait_for_new_sync(appliance, previous_date, timeout, changed=True):
+    """Wait until GHEC's license-sync-status shows a sync newer than ``previous_date``.
 
     Returns the ``read_last_sync`` state on success; a failed sync raises with GHEC's
     error text, and no new sync within ``timeout`` seconds raises ``WaitTimeoutError``.
-    ``progress`` (``Wait.seen`` of plugin_utils._wait) is told the last sync seen after each poll.
+    The operator is told the last sync seen meanwhile (``appliance.waiter``).
     """
     previous = parse_time(previous_date)
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def probe():
         state = read_last_sync(appliance, refresh=True)
         last = state.get('last_sync') or {}
         when = parse_time(last.get('date'))
@@ -80,11 +122,12 @@ def wait_for_new_sync(appliance, previous_date, timeout, changed=True, progress=
                 raise GhesConnectError('The license sync of %s finished with status "%s" on GHEC: %s'
                                        % (appliance.url, last.get('status'), last.get('error') or 'no error text'),
                                        changed=changed)
-            return state
-        if progress:
-            progress('last sync %s' % (last.get('date') or 'none'))
-        if time.monotonic() + POLL_SECONDS > deadline:
-            raise WaitTimeoutError('Timed out after %ss waiting for GHEC to record a new license sync of %s (%s). '
-                                   'The sync may still arrive: run again later.'
-                                   % (timeout, appliance.url, appliance.hostname), changed=changed)
-        time.sleep(POLL_SECONDS)
+            return True, state, None
+        return False, state, 'last sync %s' % (last.get('date') or 'none')
+
+    def timed_out(_state):
+        raise WaitTimeoutError('Timed out after %ss waiting for GHEC to record a new license sync of %s (%s). '
+                               'The sync may still arrive: run again later.'
+                               % (timeout, appliance.url, appliance.hostname), changed=changed)
+    return wait_until(probe, timeout, 'GHEC to record a new license sync', progress=appliance.waiter,
+                      on_timeout=timed_out)

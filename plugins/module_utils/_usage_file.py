@@ -1,10 +1,13 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The license usage export: validated before anything is uploaded.
+"""The license usage export, validated before anything is uploaded, and GHEC's record of its uploads.
 
 The file carries the appliance's server id, host name, version, license hash and public
 key, the Connect features with their dates, and an encrypted user list (``users``) that
 is treated as a secret: it is never shown, logged or put in a message.
+
+GHEC lists an installation's uploads (GraphQL ``userAccountsUploads``); ``uploads`` maps them
+once, for the modules, the drift records and the inventory plugin alike.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import re
 
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._sync_health import parse_time
 
 REQUIRED_INSTANCE_FIELDS = ('server_id', 'host_name', 'version', 'public_key', 'features')
 UUID_PATTERN = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', re.IGNORECASE)
@@ -50,6 +54,31 @@ class UsageFile:
                             % (self.label, self.server_id, hostname, server_id))
         if problems:
             raise InputError(' '.join(problems) + ' Nothing was uploaded.')
+
+    def upload_view(self, upload):
+        """An upload record (``uploads``) as a result shows it: ``sha256`` when it is this export's."""
+        if not upload:
+            return None
+        return dict(upload, sha256=self.sha256 if upload['name'] == self.upload_name else None)
+
+
+def uploads(installation):
+    """``[{name, sync_state, created_at}]``: the uploads GHEC lists in an installation (a GraphQL node)."""
+    nodes = (((installation or {}).get('userAccountsUploads') or {}).get('nodes')) or []
+    return [{'name': u.get('name'), 'sync_state': u.get('syncState'), 'created_at': u.get('createdAt')}
+            for u in nodes if isinstance(u, dict)]
+
+
+def newest(records):
+    """The upload created last, or None; GHEC does not promise an order, and an unreadable date sorts first."""
+    if not records:
+        return None
+    return max(records, key=lambda upload: _sortable_time(upload.get('created_at')))
+
+
+def _sortable_time(text):
+    when = parse_time(text)
+    return when.timestamp() if when else float('-inf')
 
 
 def _parse(content, label):

@@ -105,14 +105,15 @@ def wait_until(probe, timeout, what, progress=None, poll=POLL_SECONDS, max_poll=
             interval = min(interval * 2, max_poll)
 
 
-def write_once(send, look, what, after=None):
+def write_once(send, look, what, after=None, shown_by='the appliance'):
     """Send a write that must never be sent twice, and return what ``send()`` returned.
 
     When the write got no answer (``TransportError``) it may or may not have landed: ``look()``
     re-reads and returns ``(landed, value)``; landed, ``value`` is returned; not landed, the task
     fails saying so, without sending it again (the next run starts from what it then reads).
     ``what`` names the write and the appliance ("Switching license sync on on https://..."), and
-    ``after()`` runs once the write was answered or may have landed (e.g. dropping cached reads).
+    ``after()`` runs once the write was answered or may have landed (e.g. dropping cached reads);
+    ``shown_by`` names whose state ``look()`` read ("GHEC" for an upload).
     """
     try:
         value = send()
@@ -122,8 +123,8 @@ def write_once(send, look, what, after=None):
         landed, value = look()
         if landed:
             return value
-        raise GhesConnectError('%s got no answer (%s), and the appliance shows it was not carried out. It was not '
-                               'sent again: run the task again.' % (what, exc.message)) from None
+        raise GhesConnectError('%s got no answer (%s), and %s shows it was not carried out. It was not sent again: '
+                               'run the task again.' % (what, exc.message, shown_by)) from None
     if after is not None:
         after()
     return value

@@ -160,3 +160,22 @@ def test_no_secret_or_user_blob_in_vvvv_output(upload_fleet, tmp_path):
     for secret in secrets:
         assert secret not in run.output
         assert secret not in json.dumps(run.results)
+
+
+def test_sync_now_whose_answer_is_lost_is_awaited_on_ghec_never_clicked_twice(upload_fleet):
+    # The click reaches the appliance, which carries it out after the client gave up waiting for
+    # the answer: the sync it started shows on GHEC, so the task waits for it instead of failing.
+    sim, ctl = upload_fleet(dict(name='conn', version='3.16.0', connected=True, license_sync=True,
+                                 last_sync_days_ago=9, sync_seconds=0.3))
+    ctl.fault(target='conn', method='POST', path_prefix='/enterprises/github/settings/license/sync', latency=3, count=1)
+    run = play(sim, 'upload', max_age='7d', wait_timeout=30, ghes_timeout=1)
+    assert run.rc == 0, run.output[-3000:]
+    result = run.result('ghe_license_upload', 'conn')
+    assert result['used'] == 'sync_now' and result['changed'] is True, result
+    assert result['license_sync']['last_sync']['status'] == 'success', result
+    clicks = [r for r in writes(ctl, 'conn') if r['path'].endswith('/settings/license/sync')]
+    assert len(clicks) == 1, 'a click without an answer is never sent again: %s' % clicks
+    assert uploads(ctl) == []
+    again = play(sim, 'upload', max_age='7d', wait_timeout=30)
+    assert again.rc == 0 and again.result('ghe_license_upload', 'conn')['changed'] is False, again.output[-3000:]
+    assert len([r for r in writes(ctl, 'conn') if r['path'].endswith('/settings/license/sync')]) == 1
