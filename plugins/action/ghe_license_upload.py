@@ -17,7 +17,7 @@ import stat
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec, parse_duration, renamed
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     GhesConnectError,
     InputError,
@@ -55,13 +55,13 @@ class ActionModule(GhesActionBase):
             'src': {'type': 'path'},
             'dest': {'type': 'path'},
             'via': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'file']},
-            'max_age': {'type': 'str'},
+            'max_sync_age': renamed({'type': 'str'}, 'max_age'),
             'force': {'type': 'bool', 'default': False},
             'wait_timeout': {'type': 'int', 'default': 300},
         })
 
     def execute(self, appliance, params, task_vars):
-        max_age = parse_duration(params.get('max_age'), 'max_age')
+        max_age = parse_duration(params.get('max_sync_age'), 'max_sync_age')
         self._who = task_vars.get('inventory_hostname') or appliance.url
         appliance.waiter = functools.partial(Wait, self.say, self._who)
         if params['wait_timeout'] <= 0:
@@ -86,7 +86,7 @@ class ActionModule(GhesActionBase):
         if not params['force'] and last.get('status') == 'success' and max_age is not None \
                 and sync.get('sync_age_seconds') is not None and sync['sync_age_seconds'] <= max_age:
             return dict(result, changed=False, skipped_reason='connected with license sync on, and the last sync '
-                        'succeeded %.1f days ago (max_age)' % (sync['sync_age_seconds'] / 86400.0))
+                        'succeeded %.1f days ago (max_sync_age)' % (sync['sync_age_seconds'] / 86400.0))
         if not appliance.has_console_credentials:
             raise InputError('%s is connected with license sync on: ghes.connect triggers "Sync now" instead of a file '
                              'upload, which needs console_username and console_password. Give them, or set via: file.'
@@ -257,11 +257,11 @@ def _skip_reason(mine, uploads, known, max_age, ghec_now):
     good = [u for u in uploads if u['sync_state'] == 'SUCCESS']
     latest = _latest(good)
     if latest and (age_seconds(latest['created_at'], now=ghec_now) or 0) <= max_age:
-        return 'a successful upload (%s) is younger than max_age' % latest['name']
+        return 'a successful upload (%s) is younger than max_sync_age' % latest['name']
     last = known.get('last_sync') or {}
     if last.get('status') == 'success' and known.get('sync_age_seconds') is not None \
             and known['sync_age_seconds'] <= max_age:
-        return 'a successful license sync is younger than max_age'
+        return 'a successful license sync is younger than max_sync_age'
     return None
 
 

@@ -35,7 +35,8 @@ extends_documentation_fragment:
   - ghes.connect.attributes.STATE_CHANGING
 options:
   url:
-    description: Ignored (each appliance's URL comes from its host variable C(ghes_url)).
+    description: Ignored in the task - each appliance's URL comes from its host variable C(ghes_url), then the
+      environment variable E(GHES_URL).
     type: str
     required: false
   hosts:
