@@ -198,5 +198,6 @@ def test_one_name_per_concept():
     for module in MODULES:
         spec = spec_options(module)
         names = set(spec) | set((spec.get('desired') or {}).get('options') or {})
-        assert not names & {'max_age', 'stale_after'}, module
+        assert not names & {'max_age', 'stale_after', 'list_dir'}, module
     assert spec_options('ghe_license_upload')['max_sync_age']['aliases'] == ['max_age']
+    assert spec_options('ghe_connect_fleet')['approvals_dir']['aliases'] == ['list_dir']
