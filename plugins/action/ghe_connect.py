@@ -31,7 +31,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
     verify_mode,
 )
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
-from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
+from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
 
 POLL_SECONDS = 1.0
 DISCONNECT_WAIT = 60

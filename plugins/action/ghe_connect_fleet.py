@@ -27,7 +27,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._files import private
 from ansible_collections.ghes.connect.plugins.module_utils._host_vars import APPLIANCE_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._state import CONSOLE_NEVER, console_mode, read_connect
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
-from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
+from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
 
 POLL_SECONDS = 2.0
 # The console page is what shows an expired hand-shake (GHEC does not): read it this often per appliance.

@@ -36,7 +36,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state import (
 from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now_once, wait_for_new_sync
 from ansible_collections.ghes.connect.plugins.module_utils._sync_health import UNKNOWN
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
-from ansible_collections.ghes.connect.plugins.plugin_utils._wait import Wait
+from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
 
 POLL_SECONDS = 1.0
 
