@@ -183,7 +183,7 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import ALIAS_REMOVED_IN, check_urls, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import check_urls, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec import GhecClient, latest_statistics_by_host
 from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
@@ -214,7 +214,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         config = self._read_config_data(path)
         if 'stale_after' in (config or {}):
             self.display.deprecated('ghec_servers: the option stale_after is now named max_sync_age; the old name goes '
-                                    'in 0.2.0.', version=ALIAS_REMOVED_IN, collection_name='ghes.connect')
+                                    'in 0.2.0.', version='0.2.0', collection_name='ghes.connect')
         # Bad options fail here, before any request is made or any cache is read.
         max_sync_age = self._max_sync_age_seconds()
         snapshot = self._snapshot(path, cache)
