@@ -63,7 +63,8 @@ def test_max_sync_age_skips_after_a_recent_success(upload_fleet, option):
     sim, ctl = upload_fleet(gapped('ma'))
     assert play(sim, 'upload').rc == 0
     ctl.patch('ma', users_revision=2)  # a new export (different digest)
-    run = play(sim, 'upload', **{option: '7d'})
+    # The harness turns deprecation warnings off; this run wants to see them.
+    run = play(sim, 'upload', env={'ANSIBLE_DEPRECATION_WARNINGS': 'True'}, **{option: '7d'})
     assert run.rc == 0, run.output
     assert 'younger than max_sync_age' in run.result('ghe_license_upload', 'ma')['skipped_reason']
     # max_age is the option's old name: it still works, with a deprecation warning naming the new one.
