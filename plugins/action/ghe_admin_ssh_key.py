@@ -26,7 +26,7 @@ class ActionModule(GhesActionBase):
     def argument_spec(self):
         # The GHEC options are accepted (module_defaults of the action group pass them) and not used.
         return appliance_spec(extra={
-            'key': {'type': 'str', 'required': True},
+            'key': {'type': 'str', 'required': True, 'no_log': False},  # a public key
             'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
         })
 

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.ghes.connect.plugins.action.ghe_drift_scan import HostOptions
 from ansible_collections.ghes.connect.plugins.module_utils._approval import connected_elsewhere, request_approval, resume_if_expired
 from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import APPLIANCE_OPTIONS, SECRET_OPTIONS, appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import APPLIANCE_OPTIONS, SECRET_OPTIONS, appliance_spec, renamed
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._files import private_directory, write_private
@@ -49,7 +49,7 @@ class ActionModule(GhesActionBase):
             'approval_timeout': {'type': 'int', 'default': 600},
             'concurrency': {'type': 'int', 'default': 10},
             'config_wait_timeout': {'type': 'int', 'default': 0},
-            'list_dir': {'type': 'path'},
+            'approvals_dir': renamed({'type': 'path'}, 'list_dir'),
         })
         spec.options['url']['required'] = False
         return spec
@@ -71,7 +71,7 @@ class ActionModule(GhesActionBase):
         jobs = [(name, options(name, task_vars['hostvars'][name])) for name in hosts]
         self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
         self._params = params
-        self._list_dir = params.get('list_dir') or os.path.join(os.getcwd(), LIST_NAME)
+        self._list_dir = params.get('approvals_dir') or os.path.join(os.getcwd(), LIST_NAME)
         self._records = {}
         self._sent = []
         started = time.monotonic()

@@ -20,7 +20,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import ArgumentSpec, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._files import UnsafePathError, private_directory, write_private
 from ansible_collections.ghes.connect.plugins.module_utils._report import (
@@ -60,10 +60,14 @@ class ActionModule(ActionBase):
     _requires_connection = False
     _supports_check_mode = True
 
+    def argument_spec(self):
+        """Return an ``ArgumentSpec``, as every ghes.connect action plugin does (the documentation test builds it)."""
+        return ArgumentSpec(ARGUMENT_SPEC)
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        validation = ArgumentSpecValidator(**self.argument_spec().kwargs()).validate(self._task.args)
         if validation.error_messages:
             return dict(result, failed=True, msg='; '.join(validation.error_messages))
         params = validation.validated_parameters

@@ -15,7 +15,7 @@ import os
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec, parse_duration, renamed
 from ansible_collections.ghes.connect.plugins.module_utils._drift import synced_within
 from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
@@ -34,13 +34,13 @@ class ActionModule(GhesActionBase):
             'src': {'type': 'path'},
             'dest': {'type': 'path'},
             'via': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'file']},
-            'max_age': {'type': 'str'},
+            'max_sync_age': renamed({'type': 'str'}, 'max_age'),
             'force': {'type': 'bool', 'default': False},
             'wait_timeout': {'type': 'int', 'default': 300},
         })
 
     def execute(self, appliance, params, task_vars):
-        max_age = parse_duration(params.get('max_age'), 'max_age')
+        max_age = parse_duration(params.get('max_sync_age'), 'max_sync_age')
         appliance.waiter = functools.partial(Wait, self.say, task_vars.get('inventory_hostname') or appliance.url)
         if params['wait_timeout'] <= 0:
             raise InputError('wait_timeout must be 1 or more seconds (got %s): it bounds the wait for GHEC to process '
@@ -62,7 +62,7 @@ class ActionModule(GhesActionBase):
         result = {'used': 'sync_now', 'upload': None, 'license_sync': sync}
         if not params['force'] and synced_within(sync, max_age):
             return dict(result, changed=False, skipped_reason='connected with license sync on, and the last sync '
-                        'succeeded %.1f days ago (max_age)' % (sync['sync_age_seconds'] / 86400.0))
+                        'succeeded %.1f days ago (max_sync_age)' % (sync['sync_age_seconds'] / 86400.0))
         if not appliance.has_console_credentials:
             raise InputError('%s is connected with license sync on: ghes.connect triggers "Sync now" instead of a file '
                              'upload, which needs console_username and console_password. Give them, or set via: file.'
@@ -125,7 +125,7 @@ def _skip_reason(mine, uploads, known, max_age, ghec_now):
         return None
     latest = newest([u for u in uploads if u['sync_state'] == 'SUCCESS'])
     if latest and (age_seconds(latest['created_at'], now=ghec_now) or 0) <= max_age:
-        return 'a successful upload (%s) is younger than max_age' % latest['name']
+        return 'a successful upload (%s) is younger than max_sync_age' % latest['name']
     if synced_within(known, max_age):
-        return 'a successful license sync is younger than max_age'
+        return 'a successful license sync is younger than max_sync_age'
     return None

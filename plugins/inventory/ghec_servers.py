@@ -34,7 +34,7 @@ description:
   - Groups - C(connected) or C(disconnected) (the installation's C(isConnected); C(connection_unknown) when GHEC's
     answer does not say); C(never_synced) (no sync record); C(sync_failed) (last sync status other than
     C(success)); C(sync_unknown) (a sync date that cannot be read); C(sync_stale) (last sync older than
-    O(stale_after)); C(sync_ok) (last sync succeeded and is recent). A host can be in C(sync_failed) and
+    O(max_sync_age)); C(sync_ok) (last sync succeeded and is recent). A host can be in C(sync_failed) and
     C(sync_stale) at once. These are the rules M(ghes.connect.ghe_license_sync) and the drift check use; a
     sync dated after GHEC's clock counts as age 0, with a warning.
   - The token is sent only as an C(Authorization) header to O(ghec_url). It is never set as a variable, never
@@ -103,12 +103,15 @@ options:
         are disconnected (retired, restored from backup, disconnected by hand).
     type: bool
     default: false
-  stale_after:
+  max_sync_age:
     description:
       - Age from which the last license sync counts as stale (group C(sync_stale)), as a duration such as V(8d),
-        V(36h), V(90m) or a number of seconds. Automatic license sync runs weekly, hence the 8-day default.
+        V(36h), V(90m) or a number of seconds. Automatic license sync runs weekly, hence the 8-day default. The same
+        age as O(ghes.connect.ghe_license_sync#module:max_sync_age) of the modules.
+      - The alias O(stale_after) is the option's old name, deprecated and removed in 0.2.0.
     type: str
     default: 8d
+    aliases: [stale_after]
   hostnames:
     description:
       - How each host is named. V(host_name) uses the installation's host name as GHEC knows it (for example
@@ -146,7 +149,7 @@ ghec_enterprise: acme
 plugin: ghes.connect.ghec_servers
 ghec_enterprise: acme
 hostnames: short
-stale_after: 10d
+max_sync_age: 10d
 cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/ghes-connect-inventory
@@ -209,16 +212,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        if 'stale_after' in (config or {}):
+            self.display.deprecated('ghec_servers: the option stale_after is now named max_sync_age; the old name goes '
+                                    'in 0.2.0.', version='0.2.0', collection_name='ghes.connect')
         # Bad options fail here, before any request is made or any cache is read.
-        stale_after = self._stale_after_seconds()
+        max_sync_age = self._max_sync_age_seconds()
         snapshot = self._snapshot(path, cache)
-        self._populate(snapshot, stale_after)
+        self._populate(snapshot, max_sync_age)
 
     # -- options ----------------------------------------------------------------------------
-    def _stale_after_seconds(self):
+    def _max_sync_age_seconds(self):
         try:
-            return parse_duration(self.get_option('stale_after'), 'stale_after')
+            return parse_duration(self.get_option('max_sync_age'), 'max_sync_age')
         except GhesConnectError as exc:
             raise AnsibleParserError(str(exc)) from None
 
@@ -307,7 +313,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return GhecClient(http, self._enterprise())
 
     # -- building the inventory ---------------------------------------------------------------
-    def _populate(self, snapshot, stale_after):
+    def _populate(self, snapshot, max_sync_age):
         observed_at = parse_time(snapshot.get('observed_at'))
         sync_by_host = {}
         for record in snapshot['sync_records']:
@@ -316,7 +322,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for name, (installation, others) in sorted(self._installations_by_host(snapshot['installations']).items()):
             host = normalise(installation['host_name'])
             record = choose_sync_record(sync_by_host.get(host), server_ids.get(host))
-            health = sync_health((record or {}).get('last_sync'), observed_at, stale_after,
+            health = sync_health((record or {}).get('last_sync'), observed_at, max_sync_age,
                                  what='the last license sync of %s' % installation['host_name'])
             if health['warning']:
                 self.display.warning('ghec_servers: ' + health['warning'])

@@ -35,7 +35,8 @@ extends_documentation_fragment:
   - ghes.connect.attributes.STATE_CHANGING
 options:
   url:
-    description: Ignored (each appliance's URL comes from its host variable C(ghes_url)).
+    description: Ignored in the task - each appliance's URL comes from its host variable C(ghes_url), then the
+      environment variable E(GHES_URL).
     type: str
     required: false
   hosts:
@@ -70,11 +71,13 @@ options:
     description: Seconds to wait for a configuration run already in progress on an appliance before failing it.
     type: int
     default: 0
-  list_dir:
+  approvals_dir:
     description:
       - Directory of the list of approvals. Defaults to C(ghes-connect-approvals) in the directory
         C(ansible-playbook) runs in. It must be private to the user (created 0700 when missing); links are refused.
+      - The alias O(list_dir) is the option's old name, deprecated and removed in 0.2.0.
     type: path
+    aliases: [list_dir]
 seealso:
   - module: ghes.connect.ghe_connect
   - name: Managing GitHub Connect

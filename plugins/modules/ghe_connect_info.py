@@ -23,6 +23,7 @@ description:
 extends_documentation_fragment:
   - ghes.connect.appliance
   - ghes.connect.cloud
+  - ghes.connect.desired
   - ghes.connect.attributes
   - ghes.connect.attributes.INFO
 options:
@@ -48,35 +49,6 @@ options:
     description:
       - The desired state; when given, RV(differences) lists how the appliance differs from it, computed exactly as
         M(ghes.connect.ghe_connect) and M(ghes.connect.ghe_license_sync) compute their drift.
-    type: dict
-    suboptions:
-      connected:
-        description: Whether the appliance should be connected to O(ghec_enterprise).
-        type: bool
-        default: true
-      target:
-        description: The desired Connect target (compared when the console page was read).
-        type: str
-        choices: [github_com, ghe_com]
-      license_sync:
-        description: Whether license sync should be on; omit to not compare it.
-        type: bool
-      max_sync_age:
-        description:
-          - Oldest acceptable last successful sync (V(8d), V(36h), seconds); needs O(desired.license_sync=true).
-          - With O(desired.license_report=upload), the oldest acceptable successful upload.
-        type: str
-      license_report:
-        description:
-          - How the appliance's license usage reaches GHEC. V(sync) (automatic license sync over GitHub Connect) or
-            V(upload) (air-gapped - usage files uploaded to GHEC, see M(ghes.connect.ghe_license_upload)).
-          - With V(upload), O(desired.connected) and O(desired.license_sync) are not compared; the appliance is in the
-            desired state when GHEC's latest upload for it (C(userAccountsUploads)) succeeded and, with
-            O(desired.max_sync_age), is not older than that.
-          - Per appliance, the roles take it from the host variable C(ghes_license_report).
-        type: str
-        choices: [sync, upload]
-        default: sync
 notes:
   - Without O(ghec_token) and O(ghec_enterprise), only the appliance's own facts are returned.
   - RV(appliance.connect) and RV(appliance.license_sync) are always returned when the release is supported; when GHEC

@@ -23,11 +23,13 @@ description:
 extends_documentation_fragment:
   - ghes.connect.appliance
   - ghes.connect.cloud
+  - ghes.connect.desired
   - ghes.connect.attributes
   - ghes.connect.attributes.INFO
 options:
   url:
-    description: Ignored (each appliance's URL comes from its host variables, see O(host_vars)).
+    description: Ignored in the task - each appliance's URL comes from its host variable (C(ghes_url), or the one
+      O(host_vars) names), then the environment variable E(GHES_URL).
     type: str
     required: false
   hosts:
@@ -71,32 +73,6 @@ options:
     description: The desired state the appliances are compared with.
     type: dict
     default: {}
-    suboptions:
-      connected:
-        description: Whether appliances should be connected to O(ghec_enterprise).
-        type: bool
-        default: true
-      target:
-        description: The desired Connect target.
-        type: str
-        choices: [github_com, ghe_com]
-      license_sync:
-        description: Whether license sync should be on; omit to not compare it.
-        type: bool
-      max_sync_age:
-        description: Oldest acceptable last successful sync (V(8d), V(36h), seconds).
-        type: str
-      license_report:
-        description:
-          - How the appliance's license usage reaches GHEC. V(sync) (automatic license sync over GitHub Connect) or
-            V(upload) (air-gapped - usage files uploaded to GHEC, see M(ghes.connect.ghe_license_upload)).
-          - With V(upload), O(desired.connected) and O(desired.license_sync) are not compared; the appliance is in the
-            desired state when GHEC's latest upload for it (C(userAccountsUploads)) succeeded and, with
-            O(desired.max_sync_age), is not older than that.
-          - Per appliance, the roles take it from the host variable C(ghes_license_report).
-        type: str
-        choices: [sync, upload]
-        default: sync
 seealso:
   - module: ghes.connect.ghe_connect_info
 '''

@@ -18,7 +18,7 @@ description:
     C(syncState) as C(SUCCESS). C(FAILURE) fails the task.
   - Idempotent by content. The upload is named after the export's SHA-256, so GHEC's own upload list tells whether
     this exact export was already sent; it is never uploaded twice, not even after a network error (the module looks
-    for it before anything else). O(max_age) also skips an upload when a successful upload or license sync is recent.
+    for it before anything else). O(max_sync_age) also skips an upload when a successful upload or license sync is recent.
   - For a connected appliance with license sync on, "Sync now" is the better path and is used instead
     (RV(used) says so) unless O(via=file).
   - GitHub publishes no API for the upload; it goes through the GitHub.com licensing page with an owner's web session
@@ -49,10 +49,13 @@ options:
     type: str
     choices: [auto, file]
     default: auto
-  max_age:
+  max_sync_age:
     description:
-      - Skip when a successful upload or license sync is younger than this (V(7d), V(36h), seconds).
+      - Skip when a successful upload or license sync is younger than this (V(7d), V(36h), seconds) - the same age
+        as O(ghes.connect.ghe_license_sync#module:max_sync_age) and O(ghes.connect.ghe_connect_info#module:desired.max_sync_age).
+      - The alias O(max_age) is the option's old name, deprecated and removed in 0.2.0.
     type: str
+    aliases: [max_age]
   force:
     description: Upload even when this exact export was already uploaded, or a recent one succeeded.
     type: bool
@@ -72,7 +75,7 @@ EXAMPLES = r'''
 - name: Air-gapped appliance - export, keep, upload, wait for SUCCESS (at most weekly)
   ghes.connect.ghe_license_upload:
     dest: "/srv/ghes-usage/{{ inventory_hostname }}.json"
-    max_age: 7d
+    max_sync_age: 7d
     ghec_session: "{{ vault_ghec_session }}"
 
 - name: Upload a file exported in the administrative shell

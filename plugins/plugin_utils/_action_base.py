@@ -17,7 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import check_task_inputs, secret_values
+from ansible_collections.ghes.connect.plugins.module_utils._argspec import check_task_inputs, deprecated_aliases_used, secret_values
 from ansible_collections.ghes.connect.plugins.module_utils._errors import (
     ConfigRunError,
     GhesConnectError,
@@ -67,6 +67,10 @@ class GhesActionBase(ActionBase):
         spec = self.argument_spec()
         self._task.args = with_host_variables(self._task.args, spec, task_vars or {}, self._templar)
         _validation, params = self.validate_argument_spec(**spec.kwargs())
+        for old, option in deprecated_aliases_used(self._task.args, spec.options):
+            # The version is _argspec.ALIAS_REMOVED_IN, spelled out: the sanity test reads it as a literal.
+            display.deprecated('%s: the option %s is now named %s; the old name goes in 0.2.0.' % (
+                self._task.action, old, option), version='0.2.0', collection_name='ghes.connect')
         # As given (a stray newline included) and as used: either may show up in a message.
         self.secrets = secret_values(params)
         warnings = []

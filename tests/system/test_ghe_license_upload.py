@@ -58,15 +58,19 @@ def test_check_mode_uploads_nothing_and_writes_no_export(upload_fleet, tmp_path)
     assert uploads(ctl) == [] and ghec_writes(ctl) == [] and writes(ctl, 'chk') == []
 
 
-def test_max_age_skips_after_a_recent_success(upload_fleet):
+@pytest.mark.parametrize('option', ['max_sync_age', 'max_age'])
+def test_max_sync_age_skips_after_a_recent_success(upload_fleet, option):
     sim, ctl = upload_fleet(gapped('ma'))
     assert play(sim, 'upload').rc == 0
     ctl.patch('ma', users_revision=2)  # a new export (different digest)
-    run = play(sim, 'upload', max_age='7d')
+    # The harness turns deprecation warnings off; this run wants to see them.
+    run = play(sim, 'upload', env={'ANSIBLE_DEPRECATION_WARNINGS': 'True'}, **{option: '7d'})
     assert run.rc == 0, run.output
-    assert 'younger than max_age' in run.result('ghe_license_upload', 'ma')['skipped_reason']
+    assert 'younger than max_sync_age' in run.result('ghe_license_upload', 'ma')['skipped_reason']
+    # max_age is the option's old name: it still works, with a deprecation warning naming the new one.
+    assert ('the option max_age is now named max_sync_age' in run.output) == (option == 'max_age'), run.output[-3000:]
     assert len(uploads(ctl)) == 1
-    forced = play(sim, 'upload', max_age='7d', force=True)
+    forced = play(sim, 'upload', force=True, **{option: '7d'})
     assert forced.result('ghe_license_upload', 'ma')['changed'] is True
     assert len(uploads(ctl)) == 2
 

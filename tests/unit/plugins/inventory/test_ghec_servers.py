@@ -288,7 +288,7 @@ def test_sync_record_is_matched_by_host_name_case_insensitively(ghec, tmp_path):
 
 
 @pytest.mark.parametrize('age, expected', [(8 * DAY, 'ok'), (8 * DAY + 1, 'stale')])
-def test_stale_means_strictly_older_than_stale_after(age, expected):
+def test_stale_means_strictly_older_than_max_sync_age(age, expected):
     date = (GHEC_NOW - datetime.timedelta(seconds=age)).strftime('%Y-%m-%dT%H:%M:%SZ')
     health = sync_health({'date': date, 'status': 'success'}, GHEC_NOW, 8 * DAY)
     assert sync_state(health) == expected
@@ -366,16 +366,19 @@ def test_an_installation_whose_answer_lacks_is_connected_is_in_connection_unknow
     assert host_vars(inventory, 'a.example.com')['ghes_connected'] is None
 
 
-def test_stale_after_is_a_duration(ghec, tmp_path):
+@pytest.mark.parametrize('option', ['max_sync_age', 'stale_after'])
+def test_max_sync_age_is_a_duration_and_stale_after_its_old_name(ghec, tmp_path, option):
     mixed_fleet(ghec)
-    inventory = parse(source(tmp_path, stale_after='36h'))
+    inventory = parse(source(tmp_path, **{option: '36h'}))
     assert sorted(h.name for h in inventory.groups['sync_stale'].get_hosts()) == [
         'failed.example.com', 'old-failure.example.com', 'retired.example.com', 'stale.example.com']
 
 
-def test_an_invalid_stale_after_fails_before_any_request(ghec, tmp_path):
-    with pytest.raises(AnsibleError, match='stale_after must be a duration like 8d'):
-        parse(source(tmp_path, stale_after='a week'))
+@pytest.mark.parametrize('option', ['max_sync_age', 'stale_after'])
+def test_an_invalid_max_sync_age_fails_before_any_request(ghec, tmp_path, option):
+    # The message names the option by its one name, whichever name the source used.
+    with pytest.raises(AnsibleError, match='max_sync_age must be a duration like 8d'):
+        parse(source(tmp_path, **{option: 'a week'}))
     assert ghec.requests == []
 
 
