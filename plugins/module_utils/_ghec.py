@@ -333,6 +333,8 @@ def _multipart(fields, file_field, filename, content):
     boundary = 'ghes-connect-%s' % os.urandom(16).hex()
     lines = []
     for name, value in fields.items():
+        if name == file_field:
+            continue  # the form's empty file input: a browser sends only the file part under that name
         lines.append('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, name, value))
     head = ''.join(lines) + ('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
                              'Content-Type: application/json\r\n\r\n' % (boundary, file_field, filename))

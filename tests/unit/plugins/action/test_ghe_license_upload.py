@@ -76,6 +76,7 @@ def sends_the_file(content):
         part = ('name="usage_file"; filename="%s"\r\nContent-Type: application/json\r\n\r\n'
                 % upload_name(content)).encode('utf-8')
         assert part + content + b'\r\n' in body, body[:400]
+        assert body.count(b'name="usage_file"') == 1, 'one usage_file part, as a browser sends: %r' % body[:400]
     return check
 
 
