@@ -67,7 +67,10 @@ class Scrubber:
         if not text or not self._by_start:
             return text
         width = MIN_SCRUB_LENGTH
-        starts = set(text[i:i + width] for i in range(len(text) - width + 1)).intersection(self._by_start)
+        # Looked up from the text's side: set.intersection(dict) would walk every known secret's start
+        # for each string (3.5 s for a 1,000-appliance scan's result).
+        starts = set(gram for gram in (text[i:i + width] for i in range(len(text) - width + 1))
+                     if gram in self._by_start)
         # Longest first: a secret that contains another is masked whole.
         for secret in sorted((s for start in starts for s in self._by_start[start]), key=len, reverse=True):
             text = text.replace(secret, MASK)

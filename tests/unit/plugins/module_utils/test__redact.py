@@ -48,6 +48,22 @@ def test_every_secret_of_a_large_set_is_found_wherever_it_is():
     assert redact({'records': [{'error': 'x pw-01234-secret y'}]}, secrets) == {'records': [{'error': 'x %s y' % MASK}]}
 
 
+def test_a_string_is_checked_by_its_own_characters_never_against_every_known_secret():
+    """A fleet scan's result has thousands of strings and thousands of secrets: secrets x strings would take seconds."""
+    from ansible_collections.ghes.connect.plugins.module_utils._redact import Scrubber
+
+    class NotToBeWalked(dict):
+        def __iter__(self):
+            raise AssertionError('every known secret was walked for one string')
+
+        def keys(self):
+            raise AssertionError('every known secret was walked for one string')
+
+    scrub = Scrubber(['pw-%05d-secret' % i for i in range(3000)])
+    scrub._by_start = NotToBeWalked(scrub._by_start)
+    assert scrub('in_sync pw-00042-secret ghec_graphql') == 'in_sync %s ghec_graphql' % MASK
+
+
 def test_a_secret_containing_another_is_masked_whole():
     assert scrub_text('key=abcd-efgh-ijkl', ['abcd', 'abcd-efgh-ijkl']) == 'key=%s' % MASK
     assert scrub_text('key=abcd-efgh', ['efgh', 'abcd-efgh']) == 'key=%s' % MASK
