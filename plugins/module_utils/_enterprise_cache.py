@@ -30,7 +30,10 @@ from ansible_collections.ghes.connect.plugins.module_utils._files import open_no
 from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import (
     RunEntries,
     is_real_directory,
+    file_identity,
+    is_fresh,
     locked,
+    read_entry,
     read_fresh,
     remove_entry,
 )
@@ -40,6 +43,13 @@ from ansible_collections.ghes.connect.plugins.module_utils._state_dir import sti
 GHEC_CACHE_TTL = 300
 PARTS_PER_BUCKET = 32
 _MISSING = object()
+# What this process has read of the files, kept by path: a fleet scan's threads (and the
+# processes it forks, which inherit it) ask for the same few files thousands of times. An index
+# is used again while the file at its name is the one it was read from (one lstat: a new read
+# and an invalidation put another file there, or none); a bucket never changes once its
+# directory has its name (written in a staging directory, renamed into place, removed whole).
+_INDEXES = {}
+_BUCKETS = {}
 
 
 class EnterpriseReadCache(RunEntries):
@@ -79,7 +89,7 @@ class EnterpriseReadCache(RunEntries):
             return common, _lookup(parts, key)
 
     def _read_part(self, name, key):
-        index = read_fresh(self._path(name), self.ttl)
+        index = self._index(name)
         if index is None:
             return _MISSING
         parts_name = self._parts_name(name, index)
@@ -90,14 +100,26 @@ class EnterpriseReadCache(RunEntries):
             return index['value'], None
         parts = os.path.join(self.directory, parts_name)
         try:
-            with open_no_follow(os.path.join(parts, _bucket_file(key, buckets))) as handle:
-                return index['value'], json.load(handle).get(key.lower())
+            return index['value'], _bucket(os.path.join(parts, _bucket_file(key, buckets))).get(key.lower())
         except FileNotFoundError:
             # No bucket file in an intact directory: no host name of the read falls in it. No
             # directory: it was replaced after the index was read - read again under the lock.
             return (index['value'], None) if is_real_directory(parts) else _MISSING
         except (OSError, ValueError, AttributeError):
             return _MISSING
+
+    def _index(self, name):
+        """The fresh index of the read ``name``, or None; read again only when the file at its name is another."""
+        path = self._path(name)
+        try:
+            identity = file_identity(os.lstat(path))
+        except OSError:
+            return None
+        known = _INDEXES.get(path)
+        if known is None or known[0] != identity:
+            entry, identity = read_entry(path)
+            known = _INDEXES[path] = (identity, entry)
+        return known[1] if is_fresh(known[1], self.ttl) else None
 
     def _parts_name(self, name, index):
         """The index's parts directory if it is one this run names (a plain entry with its prefix), else None."""
@@ -143,6 +165,14 @@ class EnterpriseReadCache(RunEntries):
 
 def _lookup(parts, key):
     return None if key is None else parts.get(key.lower())
+
+
+def _bucket(path):
+    """The parts in the bucket file ``path`` (a link there is refused), read once per process."""
+    if path not in _BUCKETS:
+        with open_no_follow(path) as handle:
+            _BUCKETS[path] = json.load(handle)
+    return _BUCKETS[path]
 
 
 def _bucket_file(key, buckets):

@@ -38,6 +38,7 @@ SWEEP_AFTER_SECONDS = 6 * 3600
 # "Sync now" markers (``_sync``) live longer than a run: only very old ones are swept.
 SWEEP_MARKERS_AFTER_SECONDS = 7 * 86400
 _RUN_ID = []
+_SWEEP_LOOKED = set()
 # What the sweep may remove: the entries the caches and ``_sync`` make, nothing else.
 _OWN_ENTRY = re.compile(r'^(\.?run\d+-|\.ghes-connect-|sync-)')
 
@@ -110,7 +111,13 @@ def remove_entry(path):
 
 
 def _sweep_now_and_then(directory):
-    """Remove what ended runs left behind; at most once an hour (one stat otherwise)."""
+    """Remove what ended runs left behind; at most once an hour, looked at once per process.
+
+    Once per process: a fleet scan opens thousands of caches, and a task's worker lives for one task.
+    """
+    if directory in _SWEEP_LOOKED:
+        return
+    _SWEEP_LOOKED.add(directory)
     marker = os.path.join(directory, '.swept')
     now = time.time()
     try:
@@ -142,17 +149,38 @@ def read_fresh(path, ttl):
 
     A time from the future is stale: an entry that claims one would otherwise be fresh forever.
     """
+    entry, _identity = read_entry(path)
+    return entry if is_fresh(entry, ttl) else None
+
+
+def read_entry(path):
+    """``(entry, identity)``: the JSON object at ``path`` (None when it is not one of ours) and which file it came from.
+
+    The identity (``file_identity``) is taken from the file that was read, so a reader that keeps
+    the entry can tell, by an ``lstat`` of ``path``, whether the file there is still that one.
+    """
     try:
         with open_no_follow(path) as handle:
+            identity = file_identity(os.fstat(handle.fileno()))
             cached = json.load(handle)
     except (OSError, ValueError):
-        return None
+        return None, None
     if not isinstance(cached, dict) or 'value' not in cached:
-        return None
-    stored = cached.get('stored')
+        return None, identity
+    return cached, identity
+
+
+def file_identity(status):
+    """What tells one file from another at the same name: every entry is written anew and renamed into place."""
+    return status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size
+
+
+def is_fresh(entry, ttl):
+    """``entry`` (from ``read_entry``) was stored at most ``ttl`` seconds ago (any past time when None)."""
+    if entry is None:
+        return False
+    stored = entry.get('stored')
     if not isinstance(stored, (int, float)) or isinstance(stored, bool):
-        return None
+        return False
     age = time.time() - stored
-    if age < 0 or (ttl is not None and age > ttl):
-        return None
-    return cached
+    return not (age < 0 or (ttl is not None and age > ttl))

@@ -23,6 +23,13 @@ def cache(tmp_path, **kwargs):
                                directory=str(tmp_path / 'c'), **kwargs)
 
 
+def new_worker():
+    """What a task's next worker process starts with: nothing this process has looked at or read."""
+    _shared_cache._SWEEP_LOOKED.clear()
+    _enterprise_cache._INDEXES.clear()
+    _enterprise_cache._BUCKETS.clear()
+
+
 def facts(tmp_path, manage_url='https://ghes.example:8443', **kwargs):
     """The run's facts of one appliance."""
     return ApplianceFactsCache(manage_url, run_id=42, directory=str(tmp_path / 'c'), **kwargs)
@@ -93,6 +100,7 @@ def test_expired_entries_are_fetched_again_and_old_runs_swept(tmp_path, monkeypa
     os.utime(directory / '.swept', (time.time() - 7200,) * 2)
     now = time.time()
     monkeypatch.setattr(_shared_cache.time, 'time', lambda: now + 60)
+    new_worker()
     assert shared.get('x', lambda: 2) == 2
     assert not stale.exists()
 
@@ -132,10 +140,56 @@ def test_a_worker_reads_two_small_files_whatever_the_size_of_the_fleet(tmp_path,
     # Every read of the cache goes through open_no_follow (a link is never followed).
     monkeypatch.setattr(_enterprise_cache, 'open_no_follow', counting_open)
     monkeypatch.setattr(_shared_cache, 'open_no_follow', counting_open)
+    new_worker()
     assert cache(tmp_path).get_part('inst', hosts[1234], lambda: [], by_host)[1] == {'name': hosts[1234]}
     assert len(opened) == 2, 'the index and one bucket'
     with open(opened[1]) as bucket:
         assert len(json.load(bucket)) <= 3 * _enterprise_cache.PARTS_PER_BUCKET
+
+
+def test_a_fleet_scan_process_reads_each_file_once_however_many_hosts_it_asks_for(tmp_path, monkeypatch):
+    hosts = ['ghes-%04d.example.com' % i for i in range(640)]
+    cache(tmp_path).get_part('inst', hosts[0], lambda: hosts, by_host)
+    opened = []
+    real_open = _shared_cache.open_no_follow
+    monkeypatch.setattr(_enterprise_cache, 'open_no_follow', lambda path: opened.append(path) or real_open(path))
+    monkeypatch.setattr(_shared_cache, 'open_no_follow', lambda path: opened.append(path) or real_open(path))
+    new_worker()
+    reader = cache(tmp_path)
+    for _round in range(2):
+        for host in hosts:
+            assert reader.get_part('inst', host.upper(), lambda: [], by_host) == ({'total': 640}, {'name': host})
+    assert len(opened) == len(set(opened)) == 1 + 640 // _enterprise_cache.PARTS_PER_BUCKET, 'the index, each bucket once'
+
+
+def test_what_a_process_keeps_is_never_served_once_the_file_is_another_or_gone(tmp_path):
+    reader, other = cache(tmp_path), cache(tmp_path)
+    reader.get_part('inst', 'x', lambda: ['x'], by_host)
+    assert reader.get_part('inst', 'x', lambda: [], by_host) == ({'total': 1}, {'name': 'x'})
+    # Another worker's new read (a new index, new parts): seen at once.
+    other.get_part('inst', 'x', lambda: ['x', 'y'], by_host, refresh=True)
+    assert reader.get_part('inst', 'y', lambda: [], by_host) == ({'total': 2}, {'name': 'y'})
+    # Another worker's invalidation (after a write): fetched again, not served from memory.
+    other.invalidate()
+    assert reader.get_part('inst', 'x', lambda: ['x', 'y', 'z'], by_host)[0] == {'total': 3}
+    # Past its lifetime: what the process kept is as stale as the file.
+    short = cache(tmp_path, ttl=0.2)
+    short.get_part('inst', 'x', lambda: [], by_host)
+    time.sleep(0.3)
+    assert short.get_part('inst', 'x', lambda: ['x'] * 4, by_host)[0] == {'total': 4}
+
+
+def test_a_link_put_in_place_of_a_file_already_read_is_refused(tmp_path):
+    outside = tmp_path / 'outside.json'
+    outside.write_text(json.dumps({'stored': time.time(), 'value': {'planted': True}, 'buckets': 1}))
+    shared = cache(tmp_path)
+    shared.get_part('inst', 'x', lambda: ['x'], by_host)
+    assert shared.get_part('inst', 'x', lambda: [], by_host)[1] == {'name': 'x'}
+    index = shared._path('inst')
+    os.unlink(index)
+    os.symlink(outside, index)
+    assert shared.get_part('inst', 'x', lambda: ['x', 'y'], by_host)[0] == {'total': 2}
+    assert not os.path.islink(index), 'the fetch writes a file of its own in place of the link'
 
 
 def test_refresh_replaces_the_parts_and_removes_the_old_ones(tmp_path):
@@ -189,9 +243,12 @@ def test_a_process_forked_by_a_task_belongs_to_the_tasks_run(tmp_path):
 
 # -- what is read back is not trusted beyond its shape -----------------------------------------
 def plant_index(shared, name, **index):
+    """An index put there by someone else, written as every writer does: a new file renamed into place."""
     os.makedirs(shared_directory(shared), mode=0o700, exist_ok=True)
-    with open(os.path.join(shared_directory(shared), '%s-%s.json' % (shared.prefix, name)), 'w') as handle:
+    path = os.path.join(shared_directory(shared), '%s-%s.json' % (shared.prefix, name))
+    with open(path + '.new', 'w') as handle:
         json.dump(dict({'stored': time.time(), 'value': {'planted': True}, 'buckets': 1}, **index), handle)
+    os.replace(path + '.new', path)
 
 
 def shared_directory(shared):
@@ -255,6 +312,7 @@ def test_the_sweep_removes_only_its_own_old_entries_and_never_follows_a_link(tmp
     os.utime(directory / 'run1-old-link', (old, old), follow_symlinks=False)
     os.utime(directory / 'run1-future.json', (1e12, 1e12))
     os.utime(directory / '.swept', (old, old))
+    new_worker()
     shared.get('x', lambda: 2)
     assert sorted(os.listdir(outside)) == ['keep'] and (outside / 'keep').read_text() == 'x'
     left = os.listdir(directory)
