@@ -132,3 +132,46 @@ def test_close_pool_closes_the_idle_connections(server):
     http.close_pool()
     http.request('GET', '/b')
     assert connections(Recorder.seen) == 2
+
+
+@pytest.mark.parametrize('proxies', [{}, {'https': 'http://proxy.example:3128', 'no': 'localhost'}])
+@pytest.mark.parametrize('cookies', [None, 'jar'])
+def test_an_opener_is_arranged_exactly_as_urllib_arranges_it(proxies, cookies):
+    """Openers after the first of a shape copy its arrangement instead of inspecting the handlers again."""
+    import http.cookiejar
+
+    from ansible_collections.ghes.connect.plugins.module_utils import _connections
+
+    def handlers():
+        made = [urllib.request.ProxyHandler(proxies), urllib.request.UnknownHandler(),
+                urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor(),
+                _connections.KeepAliveHandler(None, _connections.ConnectionPool()), _connections.NoRedirects()]
+        return made + ([urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())] if cookies else [])
+
+    def layout(opener, listed):
+        """Every table of ``opener``, with each handler named by its position in ``listed``."""
+        at = dict((id(handler), i) for i, handler in enumerate(listed))
+        tables = dict((table, dict((kind, [at[id(h)] for h in found]) for kind, found in getattr(opener, table).items()))
+                      for table in ('handle_open', 'process_request', 'process_response'))
+        tables['handle_error'] = dict((scheme, dict((kind, [at[id(h)] for h in found]) for kind, found in kinds.items()))
+                                      for scheme, kinds in opener.handle_error.items())
+        tables['handlers'] = [at[id(h)] for h in opener.handlers]
+        return tables
+
+    expected_handlers = handlers()
+    by_urllib = urllib.request.OpenerDirector()
+    for handler in expected_handlers:
+        by_urllib.add_handler(handler)
+    _connections._ARRANGEMENTS.clear()
+    first_handlers, copied_handlers = handlers(), handlers()
+    first, copied = _connections._opener_with(first_handlers), _connections._opener_with(copied_handlers)
+    assert layout(first, first_handlers) == layout(copied, copied_handlers) == layout(by_urllib, expected_handlers)
+    assert len(_connections._ARRANGEMENTS) == 1, 'the second opener of the shape was not inspected'
+    assert all(handler.parent is copied for handler in copied.handlers)
+    assert 'https' in copied.handle_open and ('https' in layout(copied, copied_handlers)['handle_open'])
+
+
+def test_openers_copied_from_one_arrangement_send_and_keep_their_cookies_apart(server):
+    first, second = client(server), client(server)
+    assert first.request('GET', '/one').json() == {'path': '/one'} and second.request('GET', '/two').json() == {'path': '/two'}
+    assert [c.value for c in first.cookies] == ['one'] and [c.value for c in second.cookies] == ['two']
