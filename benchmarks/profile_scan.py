@@ -105,14 +105,15 @@ def run(args, fleet):
     step('warm GHEC reads', 1, lambda: scan.ActionModule._warm_enterprise_reads(jobs))
 
     def gather_all(selection):
-        return [scan._scan_one(console, desired, max_age, job) for job in selection]
+        return [scan._scan_one(console, desired, max_age, secrets, job) for job in selection]
 
     sample = jobs[:args.sample]
     profiler = cProfile.Profile()
     profiler.enable()
     step('sample, one after the other (cProfile on)', len(sample), lambda: gather_all(sample))
     profiler.disable()
-    shared = Appliance(jobs[0][1]).shared
+    shared = Appliance(jobs[0][1]).ghec_view.shared
+    shared._ensure_directory()      # pylint: disable=protected-access  # where this run's files are
     files = sorted((entry, _size(os.path.join(shared.directory, entry)))
                    for entry in os.listdir(shared.directory) if entry.startswith(shared.prefix) and not entry.endswith('.lock'))
     step('sample again (versions known)', len(sample), lambda: gather_all(sample))
@@ -120,8 +121,8 @@ def run(args, fleet):
     processes = args.processes or scan._auto_processes(len(jobs))
 
     def scan_all():
-        return fan_out(functools.partial(scan._scan_one, console, desired, max_age), jobs, args.concurrency, processes,
-                       key=one_appliance_key)
+        return fan_out(functools.partial(scan._scan_one, console, desired, max_age, secrets), jobs, args.concurrency,
+                       processes, key=one_appliance_key)
 
     fleet.ctl.clear_connections()
     records = step('scan (all, %s threads, %d processes)' % (args.concurrency or 'auto', processes), len(jobs), scan_all)

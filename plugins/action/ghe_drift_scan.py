@@ -77,11 +77,15 @@ class ActionModule(GhesActionBase):
         read_at = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())  # the report's "data read at"
         started = time.monotonic()
         options = HostOptions(mapping, cloud)
-        jobs = [(name, options(name, hostvars[name])) for name in hosts]
-        # The per-host choice of how usage reaches GHEC (an air-gapped appliance uploads files).
-        for name, job in jobs:
-            if hostvars[name].get('ghes_license_report'):
-                job['_license_report'] = str(hostvars[name]['ghes_license_report'])
+        jobs = []
+        for name in hosts:
+            # One look at each host's variables: Ansible gathers them all for every look (about 1 ms a host).
+            host = hostvars[name]
+            job = options(name, host)
+            # The per-host choice of how usage reaches GHEC (an air-gapped appliance uploads files).
+            if host.get('ghes_license_report'):
+                job['_license_report'] = str(host['ghes_license_report'])
+            jobs.append((name, job))
         # Every host's credentials are scrubbed from the result, not only the task's.
         self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
         # The run's shared reads are keyed by this process's parent: settle it before forking.
