@@ -10,7 +10,6 @@ that is what makes the module idempotent and what keeps a retry from uploading t
 
 from __future__ import annotations
 
-import functools
 import os
 
 from ansible.errors import AnsibleError
@@ -24,7 +23,6 @@ from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now
 from ansible_collections.ghes.connect.plugins.module_utils._usage_dest import check_dest, keep
 from ansible_collections.ghes.connect.plugins.module_utils._usage_file import UsageFile, newest
 from ansible_collections.ghes.connect.plugins.module_utils._usage_upload import await_upload, export, listed, upload_once
-from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 
@@ -41,7 +39,6 @@ class ActionModule(GhesActionBase):
 
     def execute(self, appliance, params, task_vars):
         max_age = parse_duration(params.get('max_sync_age'), 'max_sync_age')
-        appliance.waiter = functools.partial(Wait, self.say, task_vars.get('inventory_hostname') or appliance.url)
         if params['wait_timeout'] <= 0:
             raise InputError('wait_timeout must be 1 or more seconds (got %s): it bounds the wait for GHEC to process '
                              'the upload or the triggered sync.' % params['wait_timeout'])

@@ -46,14 +46,6 @@ class Wait:
         self._state = _NOTHING_SEEN
         self._told = None
 
-    @property
-    def elapsed(self):
-        return self.clock() - self.started
-
-    @property
-    def remaining(self):
-        return max(0.0, self.deadline - self.clock())
-
     def seen(self, state):
         """Note what the last poll saw; tell the operator when it changed or ``every`` seconds passed."""
         if state is None:

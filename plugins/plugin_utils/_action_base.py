@@ -11,6 +11,7 @@ supplies its argument spec and ``execute()``; a module that converges a state bu
 
 from __future__ import annotations
 
+import functools
 import traceback
 
 from ansible.plugins.action import ActionBase
@@ -25,6 +26,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._errors import (
 )
 from ansible_collections.ghes.connect.plugins.module_utils._redact import Scrubber, redact
 from ansible_collections.ghes.connect.plugins.module_utils._state_dir import take_warnings
+from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import with_host_variables
 from ansible_collections.ghes.connect.plugins.plugin_utils._shell_connection import admin_shell
 
@@ -81,6 +83,8 @@ class GhesActionBase(ActionBase):
             appliance = self.make_appliance(params)
             if appliance is not None:
                 appliance.shell = admin_shell(self._connection, appliance, params, task_vars or {})
+                # Every wait of the task tells the operator about it.
+                appliance.waiter = functools.partial(Wait, self.say, operator_name(appliance, task_vars or {}))
             result.update(self.execute(appliance, params, task_vars or {}))
         except GhesConnectError as exc:
             result.update(_failure(exc))
@@ -97,6 +101,11 @@ class GhesActionBase(ActionBase):
         if warnings:
             result['warnings'] = result.get('warnings', []) + warnings
         return redact(result, self.secrets)
+
+
+def operator_name(appliance, task_vars):
+    """How the lines a task shows while it runs name the appliance: its inventory host, else its URL."""
+    return task_vars.get('inventory_hostname') or appliance.url
 
 
 def _unexpected_failure(exc, scrub):

@@ -45,7 +45,8 @@ page of decisions. It declares, on a ``StateModule`` subclass:
 
 The base owns the rest, identically for every module:
 
-- the operator's progress lines (``appliance.waiter``, named after the inventory host);
+- the operator's progress lines: the waits' through ``appliance.waiter`` (which ``GhesActionBase.run`` sets for every
+  task), the plan's through ``plan.tell``, both naming the inventory host;
 - the unsupported-release stop and ``check_appliance`` before the first read, and before any plan that writes the
   preflight (``_facts.preflight`` with ``plan.need_connect_license`` and the task's
   ``config_wait_timeout``) and, when the plan's method is ``console``, the console
@@ -70,8 +71,8 @@ import functools
 from ansible_collections.ghes.connect.plugins.module_utils import _drift
 from ansible_collections.ghes.connect.plugins.module_utils._errors import WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait, wait_until
-from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.module_utils._wait import wait_until
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase, operator_name
 
 NO_METHOD = 'none'
 
@@ -168,8 +169,6 @@ class StateModule(GhesActionBase):
 
     # -- what the base does ---------------------------------------------------------------
     def execute(self, appliance, params, task_vars):
-        who = task_vars.get('inventory_hostname') or appliance.url
-        appliance.waiter = functools.partial(Wait, self.say, who)
         self.check_input(params)
         if not appliance.version.supported:
             preflight(appliance)  # raises, naming the release and what to do
@@ -183,7 +182,7 @@ class StateModule(GhesActionBase):
         else:
             self.before_step(appliance, params, plan)
             plan.before, plan.desired, plan.differences = before, desired, differences
-            plan.tell = functools.partial(_tell, self.say, who)
+            plan.tell = functools.partial(_tell, self.say, operator_name(appliance, task_vars))
             outcome = plan.predicted if self.check_mode else self.act(appliance, params, plan)
         return self.result(before, outcome, differences, unknown)
 

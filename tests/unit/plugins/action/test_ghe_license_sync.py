@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.tests.unit.plugins.action import fixtures as f
 from ansible_collections.ghes.connect.tests.unit.plugins.action.scripted_http import run_action
 
@@ -130,7 +131,9 @@ def test_sync_now_clicks_once_and_waits_for_ghec_to_record_the_new_sync(script):
     assert [w.url for w in script.writes()] == [SYNC_NOW]
 
 
-def test_sync_now_that_ghec_never_records_times_out_after_one_click(script):
+def test_sync_now_that_ghec_never_records_times_out_after_one_click(script, monkeypatch):
+    said = []
+    monkeypatch.setattr(GhesActionBase, 'say', lambda _action, line: said.append(line))
     synced = f.simulated(connected=True, license_sync=True)
     license_page = f.Call('GET', LICENSE_PAGE, html=f.console_pages.license_page(
         synced, f.CSRF, {'date': f.days_ago(10), 'status': 'success'}))
@@ -139,6 +142,8 @@ def test_sync_now_that_ghec_never_records_times_out_after_one_click(script):
     result = license_sync({'max_sync_age': '7d', 'sync_now': True, 'wait_timeout': 1})
     assert result['failed'] is True and result['changed'] is True, result
     assert 'Timed out after 1s' in result['msg'] and len(script.writes()) == 1
+    # The wait was told to the operator, naming the inventory host.
+    assert [line for line in said if line.startswith('ghes-1: waiting for GHEC to record a new license sync')], said
 
 
 def test_not_connected_fails_naming_ghe_connect_and_writes_nothing(script):

@@ -4,13 +4,16 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils import _drift
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError, PreflightError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
 from ansible_collections.ghes.connect.plugins.plugin_utils import _state_module
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import operator_name
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
 
@@ -144,6 +147,7 @@ def test_a_step_that_only_waits_is_not_preflighted(preflights):
 def test_act_gets_the_state_the_desired_and_the_differences_and_is_verified_by_fresh_reads(preflights):
     module = Switch([OFF, OFF, ON], plan=console_plan(need_connect_license=False))
     appliance = FakeAppliance()
+    appliance.waiter = functools.partial(Wait, module.say, operator_name(appliance, {'inventory_hostname': 'ghes-1'}))
     result = module.execute(appliance, PARAMS, {'inventory_hostname': 'ghes-1'})
     step = [c for c in module.calls if c[0] == 'act'][0]
     assert step == ('act', 'enable', OFF, 'present', [{'field': 'connect.connected', 'before': False, 'after': True}])
