@@ -5,7 +5,10 @@
 A task pays only for the interfaces it uses: the clients it may not need (console, legacy
 API, REST, config runs) are imported when first built, because every task runs in a new
 worker process, where each module imported costs about half a millisecond against
-Ansible's own 12 ms or so per host and task. Each client that needs an option the task did
+Ansible's own 12 ms or so per host and task. The HTTP layer itself (``_http``, with the
+standard library's TLS, HTTP, urllib and cookie modules: about 25 ms) is imported by the
+first client built: most tasks of a run find what they need in the run's shared reads and
+send nothing. Each client that needs an option the task did
 not give fails naming it. The Manage API, REST and the console of one appliance may share
 an origin: one pool of kept-alive connections serves every client of this appliance.
 """
@@ -19,11 +22,9 @@ from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
     check_urls,
     default_manage_url,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._connections import ConnectionPool
 from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec import GhecClient
 from ansible_collections.ghes.connect.plugins.module_utils._host_vars import where_set
-from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
 from ansible_collections.ghes.connect.plugins.module_utils._manage import ManageClient
 
 # A console page answering 503 with a long Retry-After is the maintenance page: waiting it out
@@ -50,7 +51,7 @@ class ApplianceClients:
         if params.get('ghec_token') and not params.get('ghec_validate_certs', True):
             self.warnings.append('ghec_validate_certs is false: the GHEC certificate is not verified.')
         self.secrets = tuple(params[k] for k in SECRET_OPTIONS if params.get(k))
-        self.policy = policy or RetryPolicy(retries=params.get('retries', 5))
+        self._policy = policy
         self.url = params['url'].rstrip('/')
         self.manage_url = (params.get('manage_url') or default_manage_url(self.url)).rstrip('/')
         # The administrative shell (``_admin_shell.AdminShell``) when the task reaches the host over SSH; set
@@ -58,12 +59,21 @@ class ApplianceClients:
         self.shell = None
         # Set by the task: waiter(what, timeout) tells the operator about a wait (module_utils._wait.Wait).
         self.waiter = None
-        self.pool = ConnectionPool()
+        self.pool = None        # made with the first client: one pool for all of them
         self._built = {}
 
     def close_pool(self):
         """Close the connections kept open for every client of this appliance."""
-        self.pool.close()
+        if self.pool is not None:
+            self.pool.close()
+
+    @property
+    def policy(self):
+        """The retry policy of every client (the task's ``retries``), unless the caller gave one."""
+        if self._policy is None:
+            from ansible_collections.ghes.connect.plugins.module_utils._http import RetryPolicy
+            self._policy = RetryPolicy(retries=self.params.get('retries', 5))
+        return self._policy
 
     # -- HTTP plumbing ----------------------------------------------------------------------
     def _address_from(self, base):
@@ -77,6 +87,10 @@ class ApplianceClients:
         return None
 
     def _http(self, base, service, policy=None, **auth):
+        from ansible_collections.ghes.connect.plugins.module_utils._connections import ConnectionPool
+        from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient
+        if self.pool is None:
+            self.pool = ConnectionPool()
         cloud = service.startswith('GHEC')
         return HttpClient(
             base, service,
@@ -127,6 +141,7 @@ class ApplianceClients:
     def console(self):
         def build():
             from ansible_collections.ghes.connect.plugins.module_utils._console import ConsoleClient
+            from ansible_collections.ghes.connect.plugins.module_utils._http import RetryPolicy
             if not self.has_console_credentials:
                 raise InputError('%s needs a console step, and method: console needs console_username and '
                                  'console_password (host variables ghes_console_username, ghes_console_password: a site '
