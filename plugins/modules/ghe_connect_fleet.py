@@ -147,6 +147,11 @@ requested:
   returned: success
   type: list
   elements: str
+errors:
+  description: Inventory host name -> why it could not be connected, for the appliances that could not (the
+    records' C(error)); a host's own task reads its entry here rather than index the whole RV(appliances).
+  returned: success
+  type: dict
 list_files:
   description: Paths of the list of approvals (C(json), C(markdown)); not written in check mode.
   returned: success

@@ -201,3 +201,32 @@ def test_requests_go_in_waves_and_an_unapproved_wave_holds_back_the_next(sim_and
     assert run.rc == 0, run.output[-4000:]
     assert all(ctl.appliance(n)['connected'] for n in ('w1', 'w2', 'w3'))
     assert 'w3 approved, 3 of 3 connected' in run.stdout
+
+
+def test_an_appliance_the_fleet_step_cannot_ask_stops_there_and_the_others_carry_on(sim_and_control, tmp_path):
+    """A fleet step error stops that appliance at the role's "Stop here" step with its reason; the others converge."""
+    # 'bad' is connected to another enterprise: the fleet step will not move it (that takes ghe_connect's force).
+    sim, ctl = sim_and_control({'name': 'good', 'version': '3.19.0'},
+                               {'name': 'bad', 'version': '3.19.0', 'connected': True, 'connected_enterprise': 'umbrella'})
+    threading.Thread(target=_approve_once_pending, args=(ctl, 'good'), daemon=True).start()
+    run = play(sim, 'playbooks/enable.yml', enable_approval_timeout=120, enable_sync_wait_timeout=60,
+               enable_approvals_dir=str(tmp_path / 'approvals'))
+    assert run.rc != 0, run.output[-4000:]
+    # The fleet summary names the step and the fleet step's reason.
+    assert re.search(r'bad: FAILED at \\?"Stop here when the fleet step could not connect this appliance\\?": bad is '
+                     r'connected to the enterprise \\?"umbrella\\?"', run.stdout), run.stdout[-3000:]
+    assert ctl.appliance('good')['connected']
+    assert 'use ghes.connect.ghe_connect with force: true to move it' in run.stdout
+    assert writes(ctl, 'bad') == [], 'nothing was written to the appliance it would not move'
+    summary = run.result('ghes.connect.enable : Show the summary', 'good')['enable_summary']
+    assert summary['connected'] is True and summary['changed'] is True, summary
+
+
+def _approve_once_pending(ctl, name, limit=120):
+    """The owner approves ``name`` as soon as its request is pending on GitHub.com."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if ctl.appliance(name)['pending_authorization']:
+            ctl.approve(name)
+            return
+        time.sleep(0.1)
