@@ -374,9 +374,9 @@ def measure_config_poller(fleet, collections_root, repeats):
     sys.path.insert(0, collections_root)
     # pylint: disable=import-outside-toplevel
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-    from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
-    from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec
-    from ansible_collections.ghes.connect.plugins.module_utils._version import GhesVersion
+    from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
+    from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec
+    from ansible_collections.ghes.connect.plugins.module_utils._common.releases import GhesVersion
 
     picks = {}
     for name in fleet.names:

@@ -71,9 +71,9 @@ def run(args, fleet):
     # pylint: disable=import-outside-toplevel
     import yaml
     from ansible_collections.ghes.connect.plugins.action import ghe_drift_scan as scan
-    from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
-    from ansible_collections.ghes.connect.plugins.module_utils._argspec import SECRET_OPTIONS, parse_duration
-    from ansible_collections.ghes.connect.plugins.module_utils._redact import redact
+    from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
+    from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import SECRET_OPTIONS, parse_duration
+    from ansible_collections.ghes.connect.plugins.module_utils._common.redact import redact
     from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
     from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
 

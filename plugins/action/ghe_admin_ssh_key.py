@@ -14,8 +14,8 @@ import binascii
 import hashlib
 import re
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 KEY_TYPES = re.compile(r'^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|'

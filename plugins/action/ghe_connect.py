@@ -9,12 +9,12 @@ Nothing is reported connected until GHEC says it is (``plugin_utils._state_modul
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._approval import await_approval, connected_elsewhere, request_approval
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec
-from ansible_collections.ghes.connect.plugins.module_utils._drift import connect_assessment
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._ghe_com import apply_config, differs, read_config, subdomain_problem, target_problem
-from ansible_collections.ghes.connect.plugins.module_utils import _state
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import METHOD_OPTION, appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import await_approval, connected_elsewhere, request_approval
+from ansible_collections.ghes.connect.plugins.module_utils._connect.ghe_com import apply_config, differs, read_config, subdomain_problem, target_problem
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import connect_assessment
+from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
 DISCONNECT_WAIT = 60

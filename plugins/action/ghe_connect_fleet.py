@@ -18,17 +18,17 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.ghes.connect.plugins.action.ghe_drift_scan import HostOptions
-from ansible_collections.ghes.connect.plugins.module_utils._approval import connected_elsewhere, request_approval, resume_if_expired
-from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import APPLIANCE_OPTIONS, SECRET_OPTIONS, appliance_spec, renamed
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._files import private_directory, write_private
-from ansible_collections.ghes.connect.plugins.module_utils._host_vars import APPLIANCE_HOST_VARS
-from ansible_collections.ghes.connect.plugins.module_utils._state import CONSOLE_NEVER, console_mode, read_connect
+from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, SECRET_OPTIONS, appliance_spec, renamed
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.files import private_directory, write_private
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS
+from ansible_collections.ghes.connect.plugins.module_utils._common.waits import POLL_SECONDS, Wait, wait_until
+from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import connected_elsewhere, request_approval, resume_if_expired
+from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._state.observed import CONSOLE_NEVER, console_mode, read_connect
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
-from ansible_collections.ghes.connect.plugins.module_utils._wait import POLL_SECONDS, Wait, wait_until
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
 
 # A round reads every appliance of the wave: half the pace of a single appliance's wait.
 ROUND_SECONDS = 2 * POLL_SECONDS

@@ -7,10 +7,10 @@ Read-only in every mode. Each value says where it came from (``sources``).
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import DESIRED_OPTIONS, appliance_spec, parse_sync_age
-from ansible_collections.ghes.connect.plugins.module_utils._drift import assessed_record
-from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
-from ansible_collections.ghes.connect.plugins.module_utils._facts import assess_appliance, gather
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import DESIRED_OPTIONS, appliance_spec, parse_sync_age
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather
 
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 

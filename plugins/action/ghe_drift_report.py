@@ -20,10 +20,12 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import ArgumentSpec, parse_duration
-from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
-from ansible_collections.ghes.connect.plugins.module_utils._files import UnsafePathError, private_directory, write_private
-from ansible_collections.ghes.connect.plugins.module_utils._report import (
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import ArgumentSpec, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.files import UnsafePathError, private_directory, write_private
+from ansible_collections.ghes.connect.plugins.module_utils._reports.formats import FORMATS, render
+from ansible_collections.ghes.connect.plugins.module_utils._reports.markdown import render as markdown
+from ansible_collections.ghes.connect.plugins.module_utils._reports.model import (
     ReportInputError,
     as_json,
     build,
@@ -32,9 +34,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._report import (
     problems,
     utc_now,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._report_formats import FORMATS, render
-from ansible_collections.ghes.connect.plugins.module_utils._report_markdown import render as markdown
-from ansible_collections.ghes.connect.plugins.module_utils._report_text import label
+from ansible_collections.ghes.connect.plugins.module_utils._reports.text import label
 
 display = Display()
 

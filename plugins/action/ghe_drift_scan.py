@@ -15,26 +15,24 @@ import os
 import sys
 import time
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import (
+from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
     APPLIANCE_OPTIONS,
     DESIRED_OPTIONS,
     SECRET_OPTIONS,
     appliance_spec,
-    check_task_inputs,
     parse_sync_age,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._drift import assessed_record, report_record
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._facts import assess_appliance, gather
-from ansible_collections.ghes.connect.plugins.module_utils._redact import scrub_text
-from ansible_collections.ghes.connect.plugins.module_utils._host_vars import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS
-from ansible_collections.ghes.connect.plugins.module_utils._shared_cache import current_run_id
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS
+from ansible_collections.ghes.connect.plugins.module_utils._common.redact import scrub_text
+from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import current_run_id
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
 
 # Fewer appliances than this per process, and forking another one costs more than it saves.
 APPLIANCES_PER_PROCESS = 100
@@ -131,57 +129,6 @@ class ActionModule(GhesActionBase):
                 return 'GHEC could not be read: %s' % exc.message
             return None
         return None
-
-
-class HostOptions:
-    """Each host's options: its own variables for the appliance, the task's for GHEC, validated.
-
-    The validator is made once: making one copies the whole argument spec, which cost more
-    than validating (about 1 ms a host).
-    """
-
-    def __init__(self, mapping, cloud):
-        spec = appliance_spec()
-        self.mapping = mapping
-        self.cloud = dict((k, _plain(v)) for k, v in cloud.items() if k in spec.options)
-        self.names = frozenset(spec.options)
-        self.validator = ArgumentSpecValidator(**spec.kwargs())
-        self.warnings = set()
-
-    def __call__(self, name, host):
-        raw = dict(self.cloud)
-        for option, variable in self.mapping.items():
-            if option in self.names and variable in host and host[variable] is not None:
-                raw[option] = _plain(host[variable])
-        result = self.validator.validate(raw)
-        if result.error_messages:
-            return {'_error': '%s: %s' % (name, result.error_messages[0])}
-        try:
-            self.warnings.update('%s: %s' % (name, w) for w in check_task_inputs(result.validated_parameters))
-        except InputError as exc:
-            return {'_error': '%s: %s' % (name, exc.message)}
-        return result.validated_parameters
-
-
-def _plain(value):
-    """``value`` without Ansible's data tags (origin, trust), which the validator's deep copy copies too.
-
-    Copying a tagged value costs dozens of times a plain one: for a thousand hosts' variables,
-    most of the time spent validating them.
-    """
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, dict):
-        return dict((_plain(k), _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _auto_processes(appliances):

@@ -9,12 +9,17 @@ always reported, and fixed with "Sync now" only when ``sync_now`` asks for it.
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import METHOD_OPTION, appliance_spec, parse_sync_age
-from ansible_collections.ghes.connect.plugins.module_utils._drift import last_sync_assessment, license_sync_task_assessment
-from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
-from ansible_collections.ghes.connect.plugins.module_utils import _state
-from ansible_collections.ghes.connect.plugins.module_utils._sync import refuse_ghe_com_before_3_15, refuse_unconnected, refuse_unknown_switch, sync_now_and_wait
-from ansible_collections.ghes.connect.plugins.module_utils._wait import write_once
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import METHOD_OPTION, appliance_spec, parse_sync_age
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.waits import write_once
+from ansible_collections.ghes.connect.plugins.module_utils._license.sync_now import (
+    refuse_ghe_com_before_3_15,
+    refuse_unconnected,
+    refuse_unknown_switch,
+    sync_now_and_wait,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import last_sync_assessment, license_sync_task_assessment
+from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
 WORDS = {True: 'on', False: 'off'}

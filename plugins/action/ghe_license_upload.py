@@ -14,15 +14,22 @@ import os
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec, parse_duration, renamed
-from ansible_collections.ghes.connect.plugins.module_utils._drift import synced_within
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._state import age_seconds, console_mode, parse_time, read_connect, read_last_sync, read_license_sync
-from ansible_collections.ghes.connect.plugins.module_utils._sync import sync_now_and_wait
-from ansible_collections.ghes.connect.plugins.module_utils._usage_dest import check_dest, keep
-from ansible_collections.ghes.connect.plugins.module_utils._usage_file import UsageFile, newest
-from ansible_collections.ghes.connect.plugins.module_utils._usage_upload import await_upload, export, listed, upload_once
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec, parse_duration, renamed
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, newest
+from ansible_collections.ghes.connect.plugins.module_utils._license.destination import check_dest, keep
+from ansible_collections.ghes.connect.plugins.module_utils._license.sync_now import sync_now_and_wait
+from ansible_collections.ghes.connect.plugins.module_utils._license.upload import await_upload, export, listed, upload_once
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import synced_within
+from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._state.observed import (
+    age_seconds,
+    console_mode,
+    parse_time,
+    read_connect,
+    read_last_sync,
+    read_license_sync,
+)
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 

@@ -183,13 +183,12 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import check_urls, parse_duration
-from ansible_collections.ghes.connect.plugins.module_utils._errors import GhesConnectError
-from ansible_collections.ghes.connect.plugins.module_utils._ghec import GhecClient, latest_statistics_by_host
-from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, RetryPolicy
-from ansible_collections.ghes.connect.plugins.module_utils._identity import choose_installation, choose_sync_record, normalise
-from ansible_collections.ghes.connect.plugins.module_utils._redact import scrub_text
-from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_urls, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
+from ansible_collections.ghes.connect.plugins.module_utils._common.redact import scrub_text
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import GhecClient, latest_statistics_by_host
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import choose_installation, choose_sync_record, normalise
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
     FAILED,
     NEVER,
     OK,
@@ -198,7 +197,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._sync_health import (
     statistics_age,
     sync_health,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._usage_file import newest, uploads
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, uploads
+from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, RetryPolicy
 
 SECONDS_PER_DAY = 86400
 SOURCE_SUFFIXES = ('ghec_servers.yml', 'ghec_servers.yaml')

@@ -17,16 +17,16 @@ import traceback
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import check_task_inputs, deprecated_aliases_used, secret_values
-from ansible_collections.ghes.connect.plugins.module_utils._errors import (
+from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_task_inputs, deprecated_aliases_used, secret_values
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (
     ConfigRunError,
     GhesConnectError,
     PreflightError,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._redact import Scrubber, redact
-from ansible_collections.ghes.connect.plugins.module_utils._state_dir import take_warnings
-from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
+from ansible_collections.ghes.connect.plugins.module_utils._common.redact import Scrubber, redact
+from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait
+from ansible_collections.ghes.connect.plugins.module_utils._run_cache.state_dir import take_warnings
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import with_host_variables
 from ansible_collections.ghes.connect.plugins.plugin_utils._shell_connection import admin_shell
 

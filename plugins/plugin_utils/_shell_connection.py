@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ghes.connect.plugins.module_utils._admin_shell import PROBE, AdminShell, connection_error
-from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_shell import PROBE, AdminShell, connection_error
 
 MODES = ('auto', 'always', 'never')
 SSH_CONNECTIONS = ('ssh',)

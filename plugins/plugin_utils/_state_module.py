@@ -6,7 +6,7 @@ A concrete state module (``ghe_connect``, ``ghe_license_sync``, ``ghe_license_up
 page of decisions. It declares, on a ``StateModule`` subclass:
 
 ``COMPARE``
-    The ``module_utils._drift`` function that compares a read state with the desired one:
+    The ``module_utils._state.comparison`` function that compares a read state with the desired one:
     ``COMPARE(state, desired) -> (differences, unknown)`` (``[{field, before, after}]``,
     ``[{field, reason}]``). It must be defined in ``_drift`` (checked when the class is made),
     so a converge run and a drift report can never disagree about what counts as drift.
@@ -68,10 +68,10 @@ from __future__ import annotations
 
 import functools
 
-from ansible_collections.ghes.connect.plugins.module_utils import _drift
-from ansible_collections.ghes.connect.plugins.module_utils._errors import WaitTimeoutError
-from ansible_collections.ghes.connect.plugins.module_utils._facts import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._wait import wait_until
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until
+from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import preflight
+from ansible_collections.ghes.connect.plugins.module_utils._state import comparison as _drift
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase, operator_name
 
 NO_METHOD = 'none'
@@ -127,7 +127,7 @@ class StateModule(GhesActionBase):
         super().__init_subclass__(**kwargs)
         compare = cls.__dict__.get('COMPARE')
         if compare is not None and getattr(compare, '__module__', None) != _drift.__name__:
-            raise TypeError('%s.COMPARE must be a function of module_utils._drift, the one comparison, not %r'
+            raise TypeError('%s.COMPARE must be a function of module_utils._state.comparison, the one comparison, not %r'
                             % (cls.__name__, compare))
 
     # -- what a concrete module declares --------------------------------------------------

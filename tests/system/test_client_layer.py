@@ -14,14 +14,14 @@ from playbook_runner import collections_path
 sys.path.insert(0, str(collections_path()))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.ghes.connect.plugins.module_utils._appliance import Appliance  # noqa: E402
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec  # noqa: E402
-from ansible_collections.ghes.connect.plugins.module_utils._errors import (  # noqa: E402
+from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance  # noqa: E402
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec  # noqa: E402
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (  # noqa: E402
     ConfigRunError,
     HttpStatusError,
     TLSVerificationError,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._http import RetryPolicy  # noqa: E402
+from ansible_collections.ghes.connect.plugins.module_utils._transport.http import RetryPolicy  # noqa: E402
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
 
 SIM_SPEC = {

@@ -20,8 +20,8 @@ import pytest
 from ansible.plugins.loader import fragment_loader
 from ansible.utils.plugin_docs import get_docstring
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import SECRET_OPTIONS
-from ansible_collections.ghes.connect.plugins.module_utils._host_vars import HOST_VARS
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import SECRET_OPTIONS
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 COLLECTION = 'ansible_collections.ghes.connect'

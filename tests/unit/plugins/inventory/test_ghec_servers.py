@@ -33,9 +33,9 @@ from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import (
     state_groups,
     sync_state,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._ghec import PAGE_SIZE
-from ansible_collections.ghes.connect.plugins.module_utils._http import HttpClient, Response
-from ansible_collections.ghes.connect.plugins.module_utils._sync_health import parse_time, sync_health
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import PAGE_SIZE
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time, sync_health
+from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, Response
 
 PLUGIN_NAME = 'ghes.connect.ghec_servers'
 TOKEN = 'ghp_unit0test0token0never0shown'

@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import urllib.parse
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import secret_values
-from ansible_collections.ghes.connect.plugins.module_utils._redact import Scrubber
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import secret_values
+from ansible_collections.ghes.connect.plugins.module_utils._common.redact import Scrubber
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import _unexpected_failure
 
 PARAMS = {'ghec_token': 'ghp_0123456789abcdefghij\n', 'manage_password': 'm@nage pass', 'manage_username': 'api_key'}

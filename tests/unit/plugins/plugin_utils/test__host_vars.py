@@ -8,7 +8,7 @@ import pytest
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.ghes.connect.plugins.module_utils._argspec import appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import with_host_variables
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from ansible.errors import AnsibleConnectionFailure
 
-from ansible_collections.ghes.connect.plugins.module_utils._admin_shell import AdminShellAccessError
-from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_shell import AdminShellAccessError
 from ansible_collections.ghes.connect.plugins.plugin_utils._shell_connection import admin_shell
 
 

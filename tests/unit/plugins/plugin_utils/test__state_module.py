@@ -9,9 +9,9 @@ import itertools
 
 import pytest
 
-from ansible_collections.ghes.connect.plugins.module_utils import _drift
-from ansible_collections.ghes.connect.plugins.module_utils._errors import InputError, PreflightError, WaitTimeoutError
-from ansible_collections.ghes.connect.plugins.module_utils._wait import Wait
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, PreflightError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait
+from ansible_collections.ghes.connect.plugins.module_utils._state import comparison as _drift
 from ansible_collections.ghes.connect.plugins.plugin_utils import _state_module
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import operator_name
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
@@ -109,7 +109,7 @@ def console_plan(**options):
 
 
 def test_a_comparison_outside_drift_is_refused_when_the_class_is_made():
-    with pytest.raises(TypeError, match='COMPARE must be a function of module_utils._drift'):
+    with pytest.raises(TypeError, match='COMPARE must be a function of module_utils._state.comparison'):
         type('HandMade', (StateModule,), {'COMPARE': staticmethod(lambda state, desired: ([], []))})
 
 

@@ -1,0 +1,176 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The clients of one appliance and its GHEC enterprise, built from the task's options when first used.
+
+A task pays only for the interfaces it uses: the clients it may not need (console, legacy
+API, REST, config runs) are imported when first built, because every task runs in a new
+worker process, where each module imported costs about half a millisecond against
+Ansible's own 12 ms or so per host and task. The HTTP layer itself (``_http``, with the
+standard library's TLS, HTTP, urllib and cookie modules: about 25 ms) is imported by the
+first client built: most tasks of a run find what they need in the run's shared reads and
+send nothing. Each client that needs an option the task did
+not give fails naming it. The Manage API, REST and the console of one appliance may share
+an origin: one pool of kept-alive connections serves every client of this appliance.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
+    SECRET_OPTIONS,
+    check_urls,
+    default_manage_url,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import GhecClient
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import ManageClient
+
+# A console page answering 503 with a long Retry-After is the maintenance page: waiting it out
+# inside one read never helps (callers fall back to GHEC's documented reads).
+CONSOLE_MAX_RETRY_AFTER = 5.0
+
+
+class ApplianceClients:
+    """``version()`` gives the appliance's ``GhesVersion`` (the console and config runs follow it);
+    ``warnings`` collects what the connection options deserve to be told (TLS checks turned off)."""
+
+    def __init__(self, params, version, policy=None, warnings=None):
+        check_urls(params)
+        for option in ('ca_path', 'ghec_ca_path'):
+            if params.get(option) and not os.path.isfile(params[option]):
+                raise InputError('%s "%s" does not exist or is not a file: give the path of a PEM CA certificate on '
+                                 'the controller.' % (option, params[option]))
+        self.params = params
+        self._version = version
+        self.warnings = warnings if warnings is not None else []
+        if not params.get('validate_certs', True):
+            self.warnings.append('validate_certs is false: the appliance\'s TLS certificate is not verified, so its '
+                                 'credentials could be sent to an impostor. Prefer ca_path.')
+        if params.get('ghec_token') and not params.get('ghec_validate_certs', True):
+            self.warnings.append('ghec_validate_certs is false: the GHEC certificate is not verified.')
+        self.secrets = tuple(params[k] for k in SECRET_OPTIONS if params.get(k))
+        self._policy = policy
+        self.url = params['url'].rstrip('/')
+        self.manage_url = (params.get('manage_url') or default_manage_url(self.url)).rstrip('/')
+        # The administrative shell (``_admin_shell.AdminShell``) when the task reaches the host over SSH; set
+        # by the action base from the task's own connection. Facts read it first where it answers.
+        self.shell = None
+        # Set by the task: waiter(what, timeout) tells the operator about a wait (module_utils._wait.Wait).
+        self.waiter = None
+        self.pool = None        # made with the first client: one pool for all of them
+        self._built = {}
+
+    def close_pool(self):
+        """Close the connections kept open for every client of this appliance."""
+        if self.pool is not None:
+            self.pool.close()
+
+    @property
+    def policy(self):
+        """The retry policy of every client (the task's ``retries``), unless the caller gave one."""
+        if self._policy is None:
+            from ansible_collections.ghes.connect.plugins.module_utils._transport.http import RetryPolicy
+            self._policy = RetryPolicy(retries=self.params.get('retries', 5))
+        return self._policy
+
+    # -- HTTP plumbing ----------------------------------------------------------------------
+    def _address_from(self, base):
+        """The option (and host variable) that set ``base``, as a message names it."""
+        if base == self.manage_url and not self.params.get('manage_url'):
+            return ('%s, on port 8443 (set %s when the Manage API listens elsewhere)'
+                    % (where_set('url'), where_set('manage_url')))
+        for option in ('manage_url', 'url', 'ghec_url', 'ghec_web_url'):
+            if self.params.get(option) and self.params[option].rstrip('/') == base:
+                return where_set(option)
+        return None
+
+    def _http(self, base, service, policy=None, **auth):
+        from ansible_collections.ghes.connect.plugins.module_utils._transport.connections import ConnectionPool
+        from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient
+        if self.pool is None:
+            self.pool = ConnectionPool()
+        cloud = service.startswith('GHEC')
+        return HttpClient(
+            base, service,
+            validate_certs=self.params.get('ghec_validate_certs' if cloud else 'validate_certs', True),
+            ca_path=self.params.get('ghec_ca_path' if cloud else 'ca_path'),
+            timeout=self.params.get('timeout', 30), policy=policy or self.policy, secrets=self.secrets,
+            pool=self.pool, address_from=self._address_from(base), **auth)
+
+    def _once(self, key, build):
+        if key not in self._built:
+            self._built[key] = build()
+        return self._built[key]
+
+    # -- the clients ------------------------------------------------------------------------
+    @property
+    def manage(self):
+        def build():
+            if not self.params.get('manage_password'):
+                raise InputError('manage_password is required (the root site administrator password for the Manage '
+                                 'GHES API, or GHES_MANAGE_PASSWORD).')
+            return ManageClient(self._http(self.manage_url, 'Manage GHES API',
+                                           basic_auth=(self.params.get('manage_username') or 'api_key',
+                                                       self.params['manage_password'])))
+        return self._once('manage', build)
+
+    @property
+    def legacy(self):
+        def build():
+            from ansible_collections.ghes.connect.plugins.module_utils._interfaces.setup_legacy import SetupLegacyClient
+            return SetupLegacyClient(self._http(self.manage_url, 'Management Console API (/setup/api)',
+                                                basic_auth=('api_key', self.params.get('manage_password') or '')))
+        return self._once('legacy', build)
+
+    @property
+    def rest(self):
+        def build():
+            from ansible_collections.ghes.connect.plugins.module_utils._interfaces.rest import RestClient
+            if not self.params.get('token'):
+                raise InputError('token (a site administrator\'s token with the site_admin scope) is required here.')
+            return RestClient(self._http(self.url, 'GHES REST API', token=self.params['token']))
+        return self._once('rest', build)
+
+    @property
+    def has_console_credentials(self):
+        return bool(self.params.get('console_username') and self.params.get('console_password'))
+
+    @property
+    def console(self):
+        def build():
+            from ansible_collections.ghes.connect.plugins.module_utils._interfaces.console import ConsoleClient
+            from ansible_collections.ghes.connect.plugins.module_utils._transport.http import RetryPolicy
+            if not self.has_console_credentials:
+                raise InputError('%s needs a console step, and method: console needs console_username and '
+                                 'console_password (host variables ghes_console_username, ghes_console_password: a site '
+                                 'administrator of the appliance). Give them, or set method: manual to do the step by '
+                                 'hand.' % self.url)
+            policy = RetryPolicy(retries=self.policy.retries, backoff=self.policy.backoff,
+                                 max_retry_after=CONSOLE_MAX_RETRY_AFTER, sleep=self.policy.sleep)
+            return ConsoleClient(self._http(self.url, 'GHES console', policy=policy), self.params['console_username'],
+                                 self.params['console_password'], self.params.get('enterprise_slug') or 'github',
+                                 self._version(), totp_secret=self.params.get('console_totp_secret'),
+                                 host_label=self.url)
+        return self._once('console', build)
+
+    @property
+    def ghec(self):
+        def build():
+            for option in ('ghec_token', 'ghec_enterprise'):
+                if not self.params.get(option):
+                    raise InputError('%s is required: the GHEC enterprise is where ghes.connect verifies the state '
+                                     'it sets (%s).' % (option, 'GHEC_TOKEN' if option == 'ghec_token' else 'GHEC_ENTERPRISE'))
+            web = self._http(self.params['ghec_web_url'], 'GHEC web') if self.params.get('ghec_web_url') else None
+            return GhecClient(self._http(self.params['ghec_url'], 'GHEC', token=self.params['ghec_token']),
+                              self.params['ghec_enterprise'], web_http=web,
+                              web_session=self.params.get('ghec_session'))
+        return self._once('ghec', build)
+
+    @property
+    def config_runner(self):
+        def build():
+            from ansible_collections.ghes.connect.plugins.module_utils._interfaces.config_runs import ConfigRunner
+            return ConfigRunner(self._version(), self.manage, self.legacy, waiter=self.waiter)
+        return self._once('config_runner', build)

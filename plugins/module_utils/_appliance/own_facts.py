@@ -1,0 +1,145 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What one appliance says about itself: its version, the host name it is configured with, maintenance, license.
+
+Each fact is read once per task; the version and the configured host name are also kept for
+the run's later tasks on the appliance (``_appliance_facts_cache``) unless the caller reads
+every appliance once (a fleet scan), where keeping them would cost a file per appliance that
+nothing reads. What could not be read is said, never guessed (``_identity``).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, NotFoundError
+from ansible_collections.ghes.connect.plugins.module_utils._common.releases import GhesVersion
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import resolve
+from ansible_collections.ghes.connect.plugins.module_utils._run_cache.appliance_facts import ApplianceFactsCache
+
+
+class ApplianceFacts:
+    """Facts read through ``clients`` (an ``_clients.ApplianceClients``); their warnings go to ``warnings``."""
+
+    def __init__(self, clients, warnings, share_facts=True):
+        self.clients = clients
+        self.params = clients.params
+        self.warnings = warnings
+        self.share_facts = share_facts
+        self._read = {}
+
+    def _once(self, key, read):
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
+
+    def _kept_for_the_run(self, name, read):
+        if not self.share_facts:
+            return read()
+        kept = self._once('run_cache', lambda: ApplianceFactsCache(self.clients.manage_url,
+                                                                   directory=self.params.get('state_dir')))
+        return kept.get(name, read)
+
+    # -- version ------------------------------------------------------------------------------
+    @property
+    def version(self):
+        """The GHES version, detected once per run and shared by the run's tasks for this appliance."""
+        def detect():
+            version = GhesVersion(self._kept_for_the_run('version', self._detect_version))
+            warning = version.release_warning()
+            if warning:
+                self.warnings.append(warning)
+            return version
+        return self._once('version', detect)
+
+    def _detect_version(self):
+        """``/manage/v1/version``; GHES REST's version header when the Manage API has no answer."""
+        try:
+            return str(GhesVersion(self.clients.manage.version()['version']['version']))
+        except NotFoundError:
+            if not self.params.get('token'):
+                raise
+        _meta, version = self.clients.rest.meta()
+        if not version:
+            raise GhesConnectError('Cannot tell the GHES version of %s: neither /manage/v1/version nor the REST API '
+                                   'said.' % self.clients.url)
+        return str(GhesVersion(version))
+
+    # -- identity -----------------------------------------------------------------------------
+    @property
+    def identity(self):
+        """Which name GHEC knows this appliance by, or why none can be established (``_identity.Identity``)."""
+        def build():
+            configured, source, error = self._configured_hostname()
+            identity = resolve(self.params.get('hostname'), configured, source, error)
+            if identity.warning:
+                self.warnings.append(identity.warning)
+            return identity
+        return self._once('identity', build)
+
+    def _configured_hostname(self):
+        """``(github_hostname, source, error)`` from the appliance's documented settings, shared by the run's tasks.
+
+        ``/manage/v1/config/settings`` on 3.12 and later, ``/setup/api/settings`` where it exists (3.9 - 3.14,
+        also when the Manage API's read fails there). Each read is retried like any other; what could not be
+        read is said, never replaced by the URL's host (an IP or a load balancer is not the name GHEC knows).
+        """
+        def read():
+            errors, readers = [], []
+            if self.version.has('manage_config'):
+                readers.append(('manage_api', lambda: _setting(self.clients.manage.settings(), 'github_hostname')))
+            if self.version.has('setup_api'):
+                readers.append(('setup_api', lambda: _setting(_setting(self.clients.legacy.settings(), 'enterprise'),
+                                                              'github_hostname')))
+            for source, reader in readers:
+                try:
+                    name = reader()
+                except GhesConnectError as exc:
+                    errors.append(exc.message)
+                    continue
+                if isinstance(name, str) and name.strip():
+                    return {'name': name.strip(), 'source': source}
+                errors.append('%s settings name no github_hostname' % source)
+            raise GhesConnectError('; '.join(errors) or 'no settings read exists for GHES %s' % self.version)
+        try:
+            found = self._kept_for_the_run('github_hostname', read)
+        except GhesConnectError as exc:
+            return None, None, exc.message
+        return found['name'], found['source'], None
+
+    # -- license, maintenance, config runs, the shell's export ---------------------------------
+    def license(self):
+        """The license object (3.12+), or None where the Manage API has no license endpoint."""
+        if self.version.has('manage_config'):
+            return self.clients.manage.license()
+        return None
+
+    def maintenance_on(self):
+        """Whether any node is in maintenance mode (read once per task)."""
+        return self._once('maintenance', self._read_maintenance)
+
+    def maintenance_known(self):
+        """Maintenance mode as this task already read it, or None when it did not (no request)."""
+        return self._read.get('maintenance')
+
+    def _read_maintenance(self):
+        if self.clients.shell is not None:
+            # Documented and answered by the appliance itself: it wins over the HTTP reads.
+            return self.clients.shell.maintenance() == 'on'
+        if self.version.has('manage_maintenance'):
+            nodes = self.clients.manage.maintenance()
+            return any(n.get('status') in ('on', True) for n in nodes)
+        data = self.clients.legacy.maintenance() or {}
+        return data.get('status') in ('on', True)
+
+    def config_run_in_progress(self):
+        return self.clients.config_runner.running()
+
+    def shell_export(self, refresh=False):
+        """``(bytes, dict)``: the license usage export over the administrative shell, once per task (or again)."""
+        if refresh:
+            self._read.pop('shell_export', None)
+        return self._once('shell_export', self.clients.shell.license_usage)
+
+
+def _setting(settings, key):
+    """``settings[key]`` of a settings answer; None when the answer is not an object."""
+    return settings.get(key) if isinstance(settings, dict) else None

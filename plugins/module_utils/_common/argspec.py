@@ -1,0 +1,216 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared options of every module, built once (documented in ``doc_fragments``).
+
+Each connection option falls back to an environment variable, so credentials can come
+from the controller's environment, a vault, or ``module_defaults: group/ghes.connect.ghes``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.redact import basic_auth_form
+
+SECRET_OPTIONS = ('manage_password', 'token', 'console_password', 'console_totp_secret', 'ghec_token', 'ghec_session')
+
+
+def _env(*names):
+    return (env_fallback, list(names))
+
+
+APPLIANCE_OPTIONS = {
+    'url': {'type': 'str', 'required': True, 'fallback': _env('GHES_URL')},
+    'manage_url': {'type': 'str', 'fallback': _env('GHES_MANAGE_URL')},
+    'manage_username': {'type': 'str', 'default': 'api_key', 'fallback': _env('GHES_MANAGE_USERNAME')},
+    'manage_password': {'type': 'str', 'no_log': True, 'fallback': _env('GHES_MANAGE_PASSWORD')},
+    'token': {'type': 'str', 'no_log': True, 'fallback': _env('GHES_TOKEN')},
+    'hostname': {'type': 'str', 'fallback': _env('GHES_HOSTNAME')},
+    'enterprise_slug': {'type': 'str', 'default': 'github', 'fallback': _env('GHES_ENTERPRISE_SLUG')},
+    'console_username': {'type': 'str', 'fallback': _env('GHES_CONSOLE_USERNAME')},
+    'console_password': {'type': 'str', 'no_log': True, 'fallback': _env('GHES_CONSOLE_PASSWORD')},
+    'console_totp_secret': {'type': 'str', 'no_log': True, 'fallback': _env('GHES_CONSOLE_TOTP_SECRET')},
+    'validate_certs': {'type': 'bool', 'default': True, 'fallback': _env('GHES_VALIDATE_CERTS')},
+    'ca_path': {'type': 'path', 'fallback': _env('GHES_CA_PATH')},
+    'timeout': {'type': 'int', 'default': 30},
+    'retries': {'type': 'int', 'default': 5},
+    # No default: unset means the host variable ghes_admin_shell, then auto (plugin_utils/_shell_connection.py).
+    'admin_shell': {'type': 'str', 'choices': ['auto', 'always', 'never']},
+}
+
+CLOUD_OPTIONS = {
+    'ghec_url': {'type': 'str', 'default': 'https://api.github.com', 'fallback': _env('GHEC_URL')},
+    'ghec_web_url': {'type': 'str', 'default': 'https://github.com', 'fallback': _env('GHEC_WEB_URL')},
+    'ghec_token': {'type': 'str', 'no_log': True, 'fallback': _env('GHEC_TOKEN')},
+    'ghec_enterprise': {'type': 'str', 'fallback': _env('GHEC_ENTERPRISE')},
+    'ghec_session': {'type': 'str', 'no_log': True, 'fallback': _env('GHEC_SESSION')},
+    'ghec_validate_certs': {'type': 'bool', 'default': True, 'fallback': _env('GHEC_VALIDATE_CERTS')},
+    'ghec_ca_path': {'type': 'path', 'fallback': _env('GHEC_CA_PATH')},
+    'ghec_cache_ttl': {'type': 'int', 'default': 300},
+    'state_dir': {'type': 'path', 'fallback': _env('GHES_CONNECT_STATE_DIR')},
+}
+
+# The desired state a drift comparison takes (ghe_connect_info, ghe_drift_scan).
+DESIRED_OPTIONS = {
+    'connected': {'type': 'bool', 'default': True},
+    'target': {'type': 'str', 'choices': ['github_com', 'ghe_com']},
+    'license_sync': {'type': 'bool'},
+    'max_sync_age': {'type': 'str'},
+    'license_report': {'type': 'str', 'default': 'sync', 'choices': ['sync', 'upload']},
+}
+
+METHOD_OPTION = {'type': 'str', 'default': 'console', 'choices': ['console', 'manual']}
+
+# Old option names kept, for one release, as aliases of the one name per concept (changelog: deprecated_features).
+ALIAS_REMOVED_IN = '0.2.0'
+
+
+def renamed(rules, *old_names):
+    """``rules`` of an option that also answers to ``old_names``, each deprecated (removed in ``ALIAS_REMOVED_IN``)."""
+    return dict(rules, aliases=list(old_names), deprecated_aliases=[
+        {'name': name, 'version': ALIAS_REMOVED_IN, 'collection_name': 'ghes.connect'} for name in old_names])
+
+
+def deprecated_aliases_used(args, options):
+    """``(old name, option)`` for each deprecated alias ``args`` use (their messages say to use the option)."""
+    return [(alias['name'], option) for option, rules in options.items()
+            for alias in rules.get('deprecated_aliases') or () if alias['name'] in args]
+
+
+class ArgumentSpec:
+    """An argument spec plus its cross-option rules, composed from parts."""
+
+    def __init__(self, options=None):
+        self.options = {}
+        self.required_if = []
+        self.required_together = []
+        self.mutually_exclusive = []
+        self.required_by = {}
+        self.update(options or {})
+
+    def update(self, options):
+        self.options.update(dict((k, dict(v)) for k, v in options.items()))
+        return self
+
+    def kwargs(self):
+        return {'argument_spec': self.options, 'required_if': self.required_if,
+                'required_together': self.required_together, 'mutually_exclusive': self.mutually_exclusive,
+                'required_by': self.required_by}
+
+
+def appliance_spec(cloud=True, extra=None):
+    spec = ArgumentSpec(APPLIANCE_OPTIONS)
+    if cloud:
+        spec.update(CLOUD_OPTIONS)
+    spec.required_together.append(['console_username', 'console_password'])
+    if extra:
+        spec.update(extra)
+    return spec
+
+
+def check_urls(params):
+    """URL options must be absolute https URLs without credentials or queries."""
+    for option in ('url', 'manage_url', 'ghec_url', 'ghec_web_url'):
+        value = params.get(option)
+        if not value:
+            continue
+        parts = urlsplit(value)
+        if parts.scheme != 'https':
+            raise InputError('%s must be an https:// URL (got "%s"): ghes.connect never sends credentials over plain '
+                             'HTTP.' % (option, _shown(value)))
+        if not parts.hostname or not re.match(r'^[A-Za-z0-9.\-:\[\]]+$', parts.netloc.rsplit('@', 1)[-1]):
+            raise InputError('%s is not a valid URL (got "%s"): expected e.g. https://ghes.example.com.'
+                             % (option, _shown(value)))
+        try:
+            parts.port
+        except ValueError:
+            raise InputError('%s has an invalid port (got "%s").' % (option, _shown(value)))
+        if parts.username or parts.password:
+            raise InputError('%s must not contain credentials: use the password/token options instead.' % option)
+        if parts.query or parts.fragment:
+            raise InputError('%s must not have a query or fragment (got "%s").' % (option, _shown(value)))
+
+
+def secret_values(params):
+    """The secrets among ``params``, with the Basic credentials the Manage APIs get made of them."""
+    values = [params[k] for k in SECRET_OPTIONS if isinstance(params.get(k), str) and params[k]]
+    if isinstance(params.get('manage_password'), str):
+        for username in set((params.get('manage_username') or 'api_key', 'api_key')):
+            values.append(basic_auth_form(username, params['manage_password']))
+    return values
+
+
+def check_task_inputs(params):
+    """Normalise and check what every task (and every host of a fleet scan) is given; return warnings.
+
+    A secret read from a file usually ends in its newline (``\\n``, ``\\r\\n``): sent as is, it makes
+    a header that http.client refuses (with the value in the message) or credentials the server
+    refuses. Surrounding whitespace is removed, with a warning that names the option, never the
+    value; a control character inside the value cannot be meant and is refused. ``params`` is
+    changed in place.
+    """
+    warnings = []
+    for option in SECRET_OPTIONS:
+        value = params.get(option)
+        if not isinstance(value, str):
+            continue
+        stripped = value.strip()
+        if stripped != value:
+            warnings.append('%s had whitespace around it (for example the newline at the end of a file it was read '
+                            'from); it was removed. Store the value without it to silence this warning.' % option)
+            params[option] = stripped
+        bad = next((c for c in stripped if ord(c) < 32 or 127 <= ord(c) < 160 or c in '\u2028\u2029'), None)
+        if bad is not None:
+            raise InputError('%s contains a control character (U+%04X) inside its value: no password, token or '
+                             'session can, so it was not sent. Check how the value is stored (a vault file with a '
+                             'line break in the middle?).' % (option, ord(bad)))
+    for option in ('timeout',):
+        if option in params and params[option] is not None and params[option] <= 0:
+            raise InputError('%s must be 1 or more seconds (got %s): it bounds each request, and a request cannot '
+                             'finish in no time.' % (option, params[option]))
+    if params.get('retries') is not None and params['retries'] < 0:
+        raise InputError('retries must be 0 or more (got %s).' % params['retries'])
+    return warnings
+
+
+def parse_sync_age(value, option):
+    """A maximum age of the last license sync, in seconds: at least an hour.
+
+    Shorter, and every run would find the last sync too old and click "Sync now" again; GHES
+    syncs on its own once a week.
+    """
+    seconds = parse_duration(value, option)
+    if seconds is not None and seconds < 3600:
+        raise InputError('%s must be at least 1h (got "%s"): a shorter age makes every run find the last sync too old '
+                         'and trigger another one. GHES syncs weekly; 8d is a usual value.' % (option, value))
+    return seconds
+
+
+def default_manage_url(url):
+    """The Manage API listens on 8443 of the appliance's host."""
+    parts = urlsplit(url)
+    host = parts.hostname
+    if ':' in host:
+        host = '[%s]' % host
+    return 'https://%s:8443' % host
+
+
+def parse_duration(value, option):
+    """``8d``, ``12h``, ``30m``, ``90s`` or a number of seconds -> seconds (int)."""
+    if value is None:
+        return None
+    match = re.match(r'^\s*(\d+)\s*([smhdw]?)\s*$', str(value))
+    if not match:
+        raise InputError('%s must be a duration like 8d, 12h, 30m or 90s (got "%s").' % (option, value))
+    return int(match.group(1)) * {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}[match.group(2)]
+
+
+def _shown(url):
+    """The URL as a message may show it: no user info, no query (either may carry a password)."""
+    parts = urlsplit(url)
+    shown = '%s://%s%s' % (parts.scheme, parts.netloc.rsplit('@', 1)[-1], parts.path) if parts.scheme else url.split('?')[0]
+    return shown + ('?...' if parts.query else '')

@@ -1,0 +1,91 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One appliance as its GHEC enterprise records it: its installation, its license-sync record, its statistics.
+
+Each is one host's part of an enterprise-wide read made once per run and shared by every
+host's task (``_enterprise_cache``): the GHEC client is built only by the task that fetches,
+the others read their own part. Which record is this appliance's is ``_identity``'s decision.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import (
+    installations_by_host,
+    latest_statistics_by_host,
+    sync_records_by_host,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import (
+    choose_installation,
+    choose_sync_record,
+    normalise,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._run_cache.enterprise_reads import GHEC_CACHE_TTL, EnterpriseReadCache
+
+_SPLIT_BY_HOST = {'installations': installations_by_host, 'license_sync_status': sync_records_by_host,
+                  'server_statistics': latest_statistics_by_host}
+
+
+class GhecView:
+    """``clients`` builds the GHEC client when a read must be made; ``hostname()`` names this appliance (or None)."""
+
+    def __init__(self, clients, hostname):
+        self.clients = clients
+        self.hostname = hostname
+        self._access = []
+        params = clients.params
+        self.shared = EnterpriseReadCache(params['ghec_url'], params['ghec_enterprise'], params['ghec_token'],
+                                          ttl=params.get('ghec_cache_ttl', GHEC_CACHE_TTL),
+                                          directory=params.get('state_dir'))
+
+    def _part(self, name, hostname, refresh=False):
+        def fetch():
+            return getattr(self.clients.ghec, name)()
+        return self.shared.get_part(name, hostname, fetch, _SPLIT_BY_HOST[name], refresh=refresh)
+
+    def access(self):
+        """The enterprise as ghec_token sees it, checked (scope, enterprise, owner) with the run's first read."""
+        if not self._access:
+            self._access.append(self._part('installations', None)[0]['enterprise'])
+        return self._access[0]
+
+    def warm(self):
+        """Fetch the run's enterprise-wide reads (installations, license-sync status) without asking the appliance."""
+        self.access()
+        self._part('license_sync_status', None)
+
+    def installation(self, hostname=None, refresh=False):
+        """GHEC's installation of this appliance (or of ``hostname``), uploads included; None if GHEC has none.
+
+        Several of one name: ``_identity.choose_installation`` decides; the others are under ``_others``.
+        """
+        name = normalise(hostname) if hostname else self.hostname()
+        if name is None:
+            return None
+        chosen, others = choose_installation(self._part('installations', name, refresh)[1])
+        if chosen is not None and others:
+            chosen = dict(chosen, _others=others)
+        return chosen
+
+    def installations_listed(self):
+        """``(some host names, how many)`` GHEC lists: for the message that says this appliance is not among them."""
+        common = self._part('installations', None)[0]
+        return common.get('host_names') or [], common.get('total') or 0
+
+    def sync_status(self, refresh=False, server_id=None):
+        """``(observed_at, record)``: GHEC's clock, and its license-sync record of this appliance (or None).
+
+        ``server_id``, when known, picks this appliance's record among several of its host name.
+        """
+        self.access()
+        common, records = self._part('license_sync_status', self.hostname(), refresh)
+        return common['observed_at'], choose_sync_record(records, server_id)
+
+    def server_statistics(self):
+        """``(observed_at, {collection_date, features_enabled, server_id})``: this appliance's latest shared statistics, or None."""
+        self.access()
+        common, latest = self._part('server_statistics', self.hostname())
+        return common['observed_at'], latest
+
+    def changed_state(self):
+        """Called after any write: the shared GHEC reads may now be stale."""
+        self.shared.invalidate()

@@ -1,0 +1,107 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The license usage export, validated before anything is uploaded, and GHEC's record of its uploads.
+
+The file carries the appliance's server id, host name, version, license hash and public
+key, the Connect features with their dates, and an encrypted user list (``users``) that
+is treated as a secret: it is never shown, logged or put in a message.
+
+GHEC lists an installation's uploads (GraphQL ``userAccountsUploads``); ``uploads`` maps them
+once, for the modules, the drift records and the inventory plugin alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
+
+REQUIRED_INSTANCE_FIELDS = ('server_id', 'host_name', 'version', 'public_key', 'features')
+UUID_PATTERN = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', re.IGNORECASE)
+
+
+class UsageFile:
+    def __init__(self, content, label):
+        self.content = content
+        self.label = label
+        self.sha256 = hashlib.sha256(content).hexdigest()
+        data = _parse(content, label)
+        instance = data['instance']
+        self.server_id = instance['server_id']
+        self.host_name = instance['host_name']
+        self.version = instance['version']
+        self.features = [f.get('name') for f in instance['features'] if isinstance(f, dict)]
+        self.users = data['users']
+
+    @property
+    def upload_name(self):
+        """Names the upload after the content, so GHEC's upload list tells whether it was sent."""
+        return 'ghes-usage-%s-%s.json' % (re.sub(r'[^A-Za-z0-9.-]', '-', self.host_name), self.sha256[:16])
+
+    def summary(self):
+        return {'server_id': self.server_id, 'host_name': self.host_name, 'version': self.version,
+                'features': self.features, 'sha256': self.sha256}
+
+    def check_belongs_to(self, hostname, server_id=None):
+        problems = []
+        if hostname and self.host_name.lower() != hostname.lower():
+            problems.append('%s is the export of %s, not of this appliance (%s).' % (self.label, self.host_name, hostname))
+        if server_id and self.server_id.lower() != server_id.lower():
+            problems.append('%s carries server id %s, but GHEC knows %s as %s: it is another appliance\'s export.'
+                            % (self.label, self.server_id, hostname, server_id))
+        if problems:
+            raise InputError(' '.join(problems) + ' Nothing was uploaded.')
+
+    def upload_view(self, upload):
+        """An upload record (``uploads``) as a result shows it: ``sha256`` when it is this export's."""
+        if not upload:
+            return None
+        return dict(upload, sha256=self.sha256 if upload['name'] == self.upload_name else None)
+
+
+def uploads(installation):
+    """``[{name, sync_state, created_at}]``: the uploads GHEC lists in an installation (a GraphQL node)."""
+    nodes = (((installation or {}).get('userAccountsUploads') or {}).get('nodes')) or []
+    return [{'name': u.get('name'), 'sync_state': u.get('syncState'), 'created_at': u.get('createdAt')}
+            for u in nodes if isinstance(u, dict)]
+
+
+def newest(records):
+    """The upload created last, or None; GHEC does not promise an order, and an unreadable date sorts first."""
+    if not records:
+        return None
+    return max(records, key=lambda upload: _sortable_time(upload.get('created_at')))
+
+
+def _sortable_time(text):
+    when = parse_time(text)
+    return when.timestamp() if when else float('-inf')
+
+
+def _parse(content, label):
+    try:
+        data = json.loads(content.decode('utf-8'))
+    except UnicodeDecodeError:
+        raise InputError('%s is not UTF-8 text: it is not a license usage export. Nothing was uploaded.' % label)
+    except ValueError as exc:
+        # The position is useful, the text around it may be secret: report only the position.
+        where = 'line %s column %s' % (getattr(exc, 'lineno', '?'), getattr(exc, 'colno', '?'))
+        raise InputError('%s is not valid JSON (%s): export it again. Nothing was uploaded.' % (label, where))
+    if not isinstance(data, dict) or not isinstance(data.get('instance'), dict):
+        raise InputError('%s has no "instance" object: it is not a license usage export. Nothing was uploaded.' % label)
+    instance = data['instance']
+    # features may be an empty list (an appliance with no Connect feature on); the rest must be non-empty.
+    missing = [f for f in REQUIRED_INSTANCE_FIELDS if f not in instance or (f != 'features' and not instance[f])]
+    if missing:
+        raise InputError('%s lacks instance.%s: the export is incomplete or was edited. Nothing was uploaded.'
+                         % (label, ', instance.'.join(missing)))
+    if not UUID_PATTERN.match(str(instance['server_id'])):
+        raise InputError('%s has a malformed instance.server_id: the export was edited. Nothing was uploaded.' % label)
+    if not isinstance(instance['features'], list):
+        raise InputError('%s has instance.features that is not a list. Nothing was uploaded.' % label)
+    if not isinstance(data.get('users'), str) or not data['users']:
+        raise InputError('%s lacks the encrypted "users" list. Nothing was uploaded.' % label)
+    return data

@@ -1,0 +1,102 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The configuration-run poller: wait while a run is going, start one, follow it to the end.
+
+GHES 3.12 and later: Manage API ``/config/apply`` with our own ``run_id``, so we follow
+exactly the run we started. Older releases: the legacy ``/setup/api/configure`` and
+``configcheck``. The poll interval stays under a second so a finished run is noticed
+quickly, without hammering an appliance that is restarting its services.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConfigRunError
+from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until
+
+POLL_FIRST = 0.2
+POLL_MAX = 0.8
+MAX_EVENTS_SHOWN = 10
+
+
+class ConfigRunner:
+    def __init__(self, version, manage, legacy, clock=time.monotonic, sleep=time.sleep, waiter=None):
+        self.use_manage = version.has('manage_config')
+        # The progress factory of _wait.wait_until (Appliance.waiter): tells the operator while a run lasts.
+        self.waiter = waiter
+        self.manage = manage
+        self.legacy = legacy
+        self.clock = clock
+        self.sleep = sleep
+
+    def running(self):
+        if self.use_manage:
+            return bool((self.manage.config_apply_status() or {}).get('running'))
+        return (self.legacy.configcheck() or {}).get('status') == 'running'
+
+    def wait_idle(self, timeout):
+        """Return once no run is in progress; raise ``WaitTimeoutError`` after ``timeout`` s."""
+        self._poll(lambda: (not self.running(), None), timeout, 'a configuration run already in progress to finish')
+
+    def apply(self, timeout):
+        """Start a run and follow it; return ``{run_id, seconds}`` or raise ``ConfigRunError``."""
+        started = self.clock()
+        if self.use_manage:
+            run_id = self.manage.start_config_apply(uuid.uuid4().hex[:8])
+            status = self._poll(lambda: self._manage_status(run_id), timeout, 'configuration run %s' % run_id)
+            if not _manage_succeeded(status):
+                raise ConfigRunError(
+                    'Configuration run %s failed on %s.' % (run_id, ', '.join(_failed_nodes(status)) or 'the appliance'),
+                    events=self._failing_events(run_id), run_id=run_id)
+        else:
+            run_id = None
+            self.legacy.configure()
+            status = self._poll(self._legacy_status, timeout, 'configuration run')
+            if status.get('status') != 'success':
+                failed = [p for p in status.get('progress') or [] if p.get('status') == 'FAILED']
+                raise ConfigRunError('Configuration run failed at: %s.'
+                                     % (', '.join(p.get('key', '?') for p in failed) or 'an unknown step'),
+                                     events=failed)
+        return {'run_id': run_id, 'seconds': round(self.clock() - started, 2)}
+
+    def _manage_status(self, run_id):
+        status = self.manage.config_apply_status(run_id) or {}
+        return not status.get('running'), status
+
+    def _legacy_status(self):
+        status = self.legacy.configcheck() or {}
+        return status.get('status') != 'running', status
+
+    def _poll(self, probe, timeout, what):
+        """Call ``probe`` (returning ``(done, result)``) until done; return the result."""
+        return wait_until(lambda: probe() + ('running',), timeout, what, progress=self.waiter, poll=POLL_FIRST,
+                          max_poll=POLL_MAX, hint='It may still be running: check the Management Console, then run again.',
+                          clock=self.clock, sleep=self.sleep)
+
+    def _failing_events(self, run_id):
+        try:
+            data = self.manage.config_apply_events() or {}
+        except Exception:  # pylint: disable=broad-except
+            # The run failed either way; events only explain it. Never hide the failure behind this.
+            return []
+        events = []
+        for node in data.get('nodes') or []:
+            for event in node.get('events') or []:
+                if event.get('config_run_id') not in (None, run_id):
+                    continue
+                if str(event.get('severity_text', '')).upper() in ('ERROR', 'FATAL', 'CRITICAL'):
+                    events.append({'node': node.get('node'), 'timestamp': event.get('timestamp'),
+                                   'severity': event.get('severity_text'), 'body': event.get('body'),
+                                   'event_name': event.get('event_name')})
+        return events[-MAX_EVENTS_SHOWN:]
+
+
+def _manage_succeeded(status):
+    nodes = status.get('nodes') or []
+    return bool(status.get('successful')) and all(n.get('successful', True) for n in nodes)
+
+
+def _failed_nodes(status):
+    return [n.get('hostname', '?') for n in status.get('nodes') or [] if not n.get('successful', True)]

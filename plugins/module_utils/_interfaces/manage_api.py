@@ -1,0 +1,92 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Client of the Manage GHES API (``/manage/v1``, GHES 3.9 and later).
+
+It smooths over the documented quirks (docs/interfaces.md §1) so callers see one shape:
+the license as an object (documented as a one-element array), ``supportKey`` as a bool
+(documented as a string).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import AuthenticationError
+
+PREFIX = '/manage/v1'
+
+
+class ManageClient:
+    def __init__(self, http):
+        self.http = http
+
+    def _get(self, path, query=None):
+        try:
+            return self.http.request('GET', PREFIX + path, query=query).json()
+        except AuthenticationError as exc:
+            raise _manage_auth_error(exc)
+
+    def version(self):
+        """``{hostname, version: {version, platform, build_id, build_date}}`` of the first node."""
+        nodes = self._get('/version')
+        return nodes[0] if isinstance(nodes, list) and nodes else (nodes or {})
+
+    def maintenance(self):
+        """Per-node maintenance list; a bare object is accepted as a one-node list."""
+        data = self._get('/maintenance')
+        return data if isinstance(data, list) else [data]
+
+    def settings(self):
+        """The whole settings object. It holds secrets: redact before showing."""
+        return self._get('/config/settings')
+
+    def license(self):
+        return normalize_license(self._get('/config/license'))
+
+    def start_config_apply(self, run_id=None):
+        body = {'run_id': run_id} if run_id else None
+        try:
+            response = self.http.request('POST', PREFIX + '/config/apply', json_body=body, expected=(200, 201, 202))
+        except AuthenticationError as exc:
+            raise _manage_auth_error(exc)
+        return (response.json() or {}).get('run_id') or run_id
+
+    def config_apply_status(self, run_id=None):
+        return self._get('/config/apply', {'run_id': run_id} if run_id else None)
+
+    def ssh_keys(self):
+        """``[{key, fingerprint}]`` authorised for the administrative shell (3.12+)."""
+        return self._get('/access/ssh') or []
+
+    def add_ssh_key(self, key):
+        self._ssh_key('POST', key)
+
+    def remove_ssh_key(self, key):
+        self._ssh_key('DELETE', key)
+
+    def _ssh_key(self, method, key):
+        # json_body sends Content-Type: application/json, which GitHub says to send (3.14 refuses the body without it).
+        try:
+            self.http.request(method, PREFIX + '/access/ssh', json_body={'key': key}, expected=(200, 201, 204),
+                              safe=True)  # idempotent: adding a present key or removing an absent one changes nothing
+        except AuthenticationError as exc:
+            raise _manage_auth_error(exc)
+
+    def config_apply_events(self, last_request_id=None):
+        return self._get('/config/apply/events', {'last_request_id': last_request_id} if last_request_id else None)
+
+
+def normalize_license(data):
+    """One license object whatever the documented/observed shape."""
+    if isinstance(data, list):
+        data = data[0] if data else {}
+    data = dict(data or {})
+    support_key = data.get('supportKey')
+    if isinstance(support_key, str):
+        data['supportKey'] = support_key.strip().lower() not in ('', 'false', '0', 'no')
+    return data
+
+
+def _manage_auth_error(exc):
+    exc.message = ('The Manage GHES API refused the credentials (401). Check manage_password (the root '
+                   'site administrator password, user api_key) or manage_username for a Management Console user.')
+    exc.args = (exc.message,)
+    return exc

@@ -1,0 +1,164 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The drift report model: one structure that every format (JSON, Markdown, HTML, JUnit, Prometheus) renders.
+
+The model is made from drift records (``_drift.report_record``) and never decides a verdict:
+it sorts, counts and dates what the records say. ``drift.json`` is the model itself, so a
+sliced run's parts can be read back and merged into one report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import PROBLEM_VERDICTS, VERDICTS
+
+# Version of drift.json's layout; 1 was the first (desired, appliances, drifted only).
+SCHEMA = 2
+_RANK = dict((verdict, rank) for rank, verdict in enumerate(VERDICTS))
+
+
+class ReportInputError(ValueError):
+    """Records or part reports the report cannot be made from; the message names what and the fix."""
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def iso(moment):
+    """``2026-12-01T09:10:56Z`` for an aware datetime (None stays None)."""
+    if moment is None:
+        return None
+    return moment.astimezone(datetime.timezone.utc).replace(microsecond=0).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def parse_iso(text):
+    """An aware datetime from an ISO 8601 string (``Z`` or an offset), or None when it is not one."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None  # a time without a zone could be any time
+    return moment
+
+
+def build(records, desired, enterprise=None, controller=None, collection_version=None, generated_at=None,
+          read_at=None, parts=None):
+    """The report model of ``records``: metadata, counts, and the records sorted problems first, then by name."""
+    checked = [_checked(index, record) for index, record in enumerate(records)]
+    _refuse_duplicates(checked)
+    ordered = sorted(checked, key=lambda r: (_RANK[r['verdict']], r['appliance']))
+    generated_at = generated_at or utc_now()
+    return {
+        'schema': SCHEMA,
+        'generated_at': iso(generated_at),
+        'data_read_at': iso(read_at) if read_at is not None else None,
+        'controller': controller,
+        'collection_version': collection_version,
+        'enterprise': enterprise,
+        'desired': desired,
+        'total': len(ordered),
+        'counts': counts(ordered),
+        'appliances': ordered,
+        'verdicts': dict((r['appliance'], r['verdict']) for r in ordered),
+        # Kept from schema 1: the appliances with a problem verdict, in report order.
+        'drifted': [r['appliance'] for r in ordered if r['verdict'] in PROBLEM_VERDICTS],
+        'parts': parts or [],
+    }
+
+
+def counts(records):
+    """Appliances per verdict (every verdict, zeros too), and per kind of difference, unknown field and blocker."""
+    verdicts = dict((verdict, 0) for verdict in VERDICTS)
+    differences, unknown, blocked_by = {}, {}, {}
+    for record in records:
+        verdicts[record['verdict']] += 1
+        for field in sorted({d.get('field') or 'unnamed' for d in record['differences']}):
+            differences[field] = differences.get(field, 0) + 1
+        for field in sorted({u.get('field') or 'unnamed' for u in record['unknown']}):
+            unknown[field] = unknown.get(field, 0) + 1
+        for reason in sorted(set(record['blocked_by'])):
+            blocked_by[reason] = blocked_by.get(reason, 0) + 1
+    return {'verdicts': verdicts, 'differences': differences, 'unknown': unknown, 'blocked_by': blocked_by}
+
+
+def problems(model, verdicts):
+    """``{verdict: [appliance, ...]}`` for the given verdicts that occur in the report, worst first."""
+    found = {}
+    for record in model['appliances']:
+        if record['verdict'] in verdicts:
+            found.setdefault(record['verdict'], []).append(record['appliance'])
+    return dict((verdict, found[verdict]) for verdict in VERDICTS if verdict in found)
+
+
+def merge(parts, generated_at=None, controller=None, collection_version=None):
+    """One model from part models ``[(source, model), ...]`` (the drift.json of each slice of a sliced run).
+
+    The parts must have been checked against the same desired state and enterprise, and no
+    appliance may be in two parts (a part left over from an earlier run would otherwise make
+    the report mix old and new data). The report's data is as old as its oldest part.
+    """
+    if not parts:
+        raise ReportInputError('merge_from: no part reports found; give the directory the slices wrote their '
+                               'drift.json into.')
+    first_source, first = parts[0]
+    records, seen, read = [], {}, []
+    for source, model in parts:
+        for key in ('desired', 'enterprise'):
+            if model.get(key) != first.get(key):
+                raise ReportInputError('merge_from: %s and %s were checked against different %s (%s, %s); merge only '
+                                       'the parts of one run.' % (first_source, source, key, _shown(first.get(key)),
+                                                                  _shown(model.get(key))))
+        for record in model.get('appliances') or []:
+            name = record.get('appliance') if isinstance(record, dict) else None
+            if name in seen:
+                raise ReportInputError('merge_from: %s is in both %s and %s; remove the part left over from another '
+                                       'run (or give each run its own directory).' % (name, seen[name], source))
+            seen[name] = source
+            records.append(record)
+        read.append(parse_iso(model.get('data_read_at')) or parse_iso(model.get('generated_at')))
+    known = [moment for moment in read if moment is not None]
+    summary = [{'source': source, 'generated_at': model.get('generated_at'), 'data_read_at': model.get('data_read_at'),
+                'appliances': len(model.get('appliances') or [])} for source, model in parts]
+    return build(records, first.get('desired') or {}, enterprise=first.get('enterprise'), controller=controller,
+                 collection_version=collection_version, generated_at=generated_at,
+                 read_at=min(known) if known else None, parts=summary)
+
+
+def _checked(index, record):
+    """``record`` with the fields every format reads, or ReportInputError naming what is wrong."""
+    if not isinstance(record, dict) or not isinstance(record.get('appliance'), str) or not record['appliance']:
+        raise ReportInputError('records[%d] has no appliance name; give the records that ghe_drift_scan or '
+                               'ghe_connect_info return.' % index)
+    if record.get('verdict') not in _RANK:
+        found = 'verdict %s' % _shown(record['verdict']) if record.get('verdict') is not None else 'no verdict'
+        raise ReportInputError('records[%d] (%s) has %s, not one of %s; give the records that ghe_drift_scan or '
+                               'ghe_connect_info return.' % (index, record['appliance'], found, ', '.join(VERDICTS)))
+    checked = dict(record)
+    for key in ('differences', 'unknown', 'blocked_by'):
+        checked[key] = [item for item in (record.get(key) or []) if item is not None]
+    return checked
+
+
+def _shown(value):
+    """A value in a message as JSON (null, true, "text"), not as a Python literal."""
+    return json.dumps(value, sort_keys=True)
+
+
+def _refuse_duplicates(records):
+    seen = set()
+    for record in records:
+        key = record['appliance']
+        if key in seen:
+            raise ReportInputError('records: %s is listed twice; each appliance must be checked once per report.' % key)
+        seen.add(key)
+
+
+def as_json(model):
+    """drift.json: the model itself (stable key order, so unchanged data gives the same bytes)."""
+    return json.dumps(model, indent=2, sort_keys=True) + '\n'

@@ -1,0 +1,245 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Desired state versus observed state: the one comparison every module and report uses.
+
+A difference is ``{field, before, after}``: the field, what was observed, what is desired.
+``ghe_connect`` and ``ghe_license_sync`` report them (and fix what they can), the drift
+report lists them, and they are computed here only, so a drift check and a converge run
+can never disagree about what counts as drift.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import FAILED, NEVER, OK, STALE, UNKNOWN, age_seconds, parse_time, sync_health
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
+
+SYNC_PROBLEMS = (NEVER, FAILED, STALE)
+
+
+def connect_differences(state, state_wanted, enterprise, target=None):
+    """Differences of the GitHub Connect state (``read_connect``) from ``present``/``absent``.
+
+    Only known values differ: an unknown connection (``connected`` None) is in ``connect_unknown``.
+    """
+    if state_wanted == 'absent':
+        desired = {'connected': False}
+    else:
+        desired = {'connected': True}
+        # Account and target are only known from the console page; compare them when it was read.
+        if state.get('account') is not None:
+            desired['account'] = enterprise
+        if state.get('target') is not None and target:
+            desired['target'] = target
+    return [{'field': 'connect.' + key, 'before': state.get(key), 'after': value}
+            for key, value in desired.items() if state.get(key) is not None and state.get(key) != value]
+
+
+def connect_unknown(state):
+    """``[{field, reason}]`` of the Connect state that could not be read."""
+    return [{'field': field, 'reason': reason} for field, reason in sorted((state.get('unknown') or {}).items())]
+
+
+def connect_assessment(state, desired):
+    """``(differences, unknown)`` of a Connect state against ``{state, enterprise, target}`` (``ghe_connect``'s options)."""
+    return (connect_differences(state, desired['state'], desired['enterprise'], desired.get('target')),
+            connect_unknown(state))
+
+
+def last_sync_health(sync, max_age):
+    """``_sync_health.sync_health`` of a ``read_license_sync``/``read_last_sync`` state, by GHEC's clock."""
+    return sync_health(sync.get('last_sync'), parse_time(sync.get('observed_at')), max_age)
+
+
+def synced_within(sync, max_age):
+    """True when the last sync succeeded no more than ``max_age`` seconds ago (None: no age given, so never)."""
+    return max_age is not None and last_sync_health(sync, max_age)['state'] == OK
+
+
+def switch_assessment(sync, enabled_wanted):
+    """``(differences, unknown)`` of the license-sync switch (``read_license_sync``) against ``enabled_wanted``."""
+    if sync.get('enabled') is None:
+        return [], [{'field': 'license_sync.enabled', 'reason': (sync.get('unknown') or {}).get('license_sync.enabled')
+                     or 'nothing read says whether it is on'}]
+    if sync['enabled'] != enabled_wanted:
+        return [{'field': 'license_sync.enabled', 'before': sync['enabled'], 'after': enabled_wanted}], []
+    return [], []
+
+
+def last_sync_assessment(sync, max_age):
+    """``(differences, unknown)`` of the last sync: failed, missing or older than ``max_age`` seconds is drift."""
+    known_unknown = sync.get('unknown') or {}
+    if 'license_sync.last_sync' in known_unknown:
+        return [], [{'field': 'license_sync.last_sync', 'reason': known_unknown['license_sync.last_sync']}]
+    health = last_sync_health(sync, max_age)
+    if health['state'] in SYNC_PROBLEMS:
+        return [{'field': 'license_sync.last_sync', 'before': health['reason'], 'after': 'recent success'}], []
+    if health['state'] == UNKNOWN:
+        return [], [{'field': 'license_sync.last_sync', 'reason': health['reason']}]
+    return [], []
+
+
+def license_sync_assessment(sync, enabled_wanted, max_age):
+    """``(differences, unknown)`` of license sync (``read_license_sync``) against the switch and sync health."""
+    differences, unknown = switch_assessment(sync, enabled_wanted)
+    if enabled_wanted:
+        more_differences, more_unknown = last_sync_assessment(sync, max_age)
+        differences += more_differences
+        unknown += more_unknown
+    return differences, unknown
+
+
+def license_sync_task_assessment(sync, desired):
+    """``(differences, unknown)`` of license sync against ``ghe_license_sync``'s ``{enabled, max_age, connected}``.
+
+    Not connected to this enterprise (``connected`` false), nothing syncs to it: the switch counts
+    as off unless it reads on, and no last sync is compared (check mode after a predicted
+    connection, or a switch to turn off).
+    """
+    if not desired['connected']:
+        enabled = bool(sync.get('enabled'))
+        if enabled == desired['enabled']:
+            return [], []
+        return [{'field': 'license_sync.enabled', 'before': enabled, 'after': desired['enabled']}], []
+    return license_sync_assessment(sync, desired['enabled'], desired['max_age'])
+
+
+def upload_problem(installation, max_age):
+    """Why an air-gapped appliance's usage reporting is drift (its latest upload), or None.
+
+    The rule of ``license_report: upload``: its usage reaches GHEC by file, so GHEC's latest
+    ``userAccountsUploads`` entry must have succeeded, and (with ``max_age``) recently.
+    """
+    latest = newest([u for u in (installation or {}).get('uploads') or [] if u.get('created_at')])
+    if latest is None:
+        return 'no upload recorded on GHEC'
+    if latest.get('sync_state') != 'SUCCESS':
+        return 'latest upload %s is %s' % (latest.get('name'), latest.get('sync_state') or 'in an unknown state')
+    age = age_seconds(latest['created_at'])
+    if max_age is not None and age is not None and age > max_age:
+        return 'latest successful upload %.1f days ago (max age %.1f days)' % (age / 86400.0, max_age / 86400.0)
+    return None
+
+
+def blocking(info):
+    """Why differences of this appliance cannot be fixed by this collection, from the facts ``info`` holds."""
+    found = []
+    if info.get('version_supported') is False:
+        found.append(info.get('version_problem') or 'unsupported GHES release')
+    license_summary = info.get('license') or {}
+    if license_summary.get('connect_permitted') is False:
+        found.append('the license does not permit GitHub Connect (croquetSupport is false): install a license that '
+                     'includes GitHub Connect')
+    if info.get('maintenance'):
+        found.append('maintenance mode is on: the console is closed until it ends')
+    if info.get('config_run_in_progress'):
+        found.append('a configuration run is in progress: run again when it has finished')
+    return found
+
+
+def assess(info, desired, enterprise, max_age):
+    """``{differences, unknown, blocked_by, error}`` of a ``gather`` result against ``desired``.
+
+    The one place that decides what is a difference (a known value that is not the desired one),
+    what is unknown (with why and what to give) and what blocks a fix.
+    """
+    result = {'differences': [], 'unknown': [], 'blocked_by': [], 'error': None}
+    if 'connect' not in info:
+        if info.get('version_supported') is False:
+            result['unknown'].append({'field': 'connect.connected', 'reason': info.get('version_problem')})
+            result['blocked_by'] = blocking(info)
+        else:
+            result['error'] = '; '.join(info.get('problems') or []) or 'the state could not be read'
+        return result
+    if desired.get('license_report') == 'upload':
+        # Air-gapped: never connected by design; its latest upload is the whole desired state.
+        # Without an installation GHEC lists no upload, unless the name itself could not be settled.
+        result['unknown'] = connect_unknown(info['connect'])
+        if not result['unknown']:
+            problem = upload_problem(info['connect'].get('installation'), max_age)
+            if problem:
+                result['differences'].append({'field': 'license_upload.latest', 'before': problem,
+                                              'after': 'recent success'})
+        if result['differences'] or result['unknown']:
+            result['blocked_by'] = blocking(info)
+        return result
+    connected_wanted = desired.get('connected', True)
+    result['differences'] = connect_differences(info['connect'], 'present' if connected_wanted else 'absent',
+                                                enterprise, desired.get('target'))
+    result['unknown'] = connect_unknown(info['connect'])
+    if connected_wanted and desired.get('license_sync') is not None:
+        differences, unknown = license_sync_assessment(info['license_sync'], desired['license_sync'], max_age)
+        result['differences'] += differences
+        result['unknown'] += unknown
+    if result['differences'] or result['unknown']:
+        result['blocked_by'] = blocking(info)
+    return result
+
+
+# An appliance's verdict, worst first. Every consumer (modules, scan, reports, roles, the
+# inventory plugin) reads these words from a record; only ``verdict`` below decides them.
+VERDICTS = ('error', 'blocked', 'drift', 'unknown', 'in_sync')
+PROBLEM_VERDICTS = ('error', 'blocked', 'drift', 'unknown')
+
+
+def verdict(differences, unknown=(), blocked_by=(), error=None):
+    """One word for an appliance: a known difference outranks what could not be read."""
+    if error:
+        return 'error'
+    if differences and blocked_by:
+        return 'blocked'
+    if differences:
+        return 'drift'
+    if unknown:
+        return 'unknown'
+    return 'in_sync'
+
+
+def report_record(name, info=None, differences=None, error=None, unknown=None, blocked_by=None):
+    """One appliance's line of the drift report (every report format is made from these).
+
+    ``differences`` are known observed values that differ from the desired ones; ``unknown``
+    lists ``{field, reason}`` for what could not be read; ``blocked_by`` says why a difference
+    cannot be fixed by this collection (license, release, maintenance, config run).
+    ``installation`` names the GHEC installation the state was read from, and any other one of
+    the same host name (``others``); ``hostname`` is the name GHEC was asked about (None: unknown).
+    """
+    info = info or {}
+    connect = info.get('connect') or {}
+    installation = connect.get('installation')
+    sync = info.get('license_sync') or {}
+    age = sync.get('sync_age_seconds')
+    differences = [] if error is not None else list(differences or [])
+    unknown = list(unknown or [])
+    blocked_by = list(blocked_by or [])
+    return {
+        'appliance': name,
+        'verdict': verdict(differences, unknown, blocked_by, error),
+        'url': info.get('url'),
+        'version': info.get('version'),
+        'hostname': info.get('hostname'),
+        'connected': connect.get('connected'),
+        'license_sync': sync.get('enabled'),
+        'last_sync': sync.get('last_sync'),
+        'last_sync_age_days': round(age / 86400.0, 1) if age is not None else None,
+        'differences': differences,
+        'unknown': unknown,
+        'blocked_by': blocked_by,
+        'error': error,
+        'installation': _installation_names(installation),
+        'sources': dict(info.get('sources') or {}),
+    }
+
+
+def assessed_record(name, info, assessment):
+    """``report_record`` from an ``assess`` result."""
+    return report_record(name, info, assessment['differences'], error=assessment['error'],
+                         unknown=assessment['unknown'], blocked_by=assessment['blocked_by'])
+
+
+def _installation_names(installation):
+    if not installation:
+        return None
+    return {'id': installation.get('id'), 'host_name': installation.get('host_name'),
+            'is_connected': installation.get('is_connected'), 'updated_at': installation.get('updated_at'),
+            'others': [{'id': o.get('id'), 'host_name': o.get('host_name'), 'is_connected': o.get('is_connected'),
+                        'updated_at': o.get('updated_at')} for o in installation.get('others') or []]}

@@ -1,0 +1,227 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The full picture of one appliance, and the preflight every write runs first.
+
+``gather`` is what ``ghe_connect_info`` returns; the other modules run
+``preflight`` before their first write, so one problem list (all problems at once,
+each with its fix) explains why nothing was changed.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (
+    GhesConnectError,
+    PreflightError,
+    WaitTimeoutError,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._common.releases import unsupported_message
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess
+from ansible_collections.ghes.connect.plugins.module_utils._state.observed import (
+    SRC_ADMIN_SHELL,
+    SRC_LEGACY,
+    SRC_MANAGE,
+    SRC_REST,
+    STATUS_UNKNOWN,
+    console_mode,
+    read_connect,
+    read_license_sync,
+)
+
+
+def gather(appliance, console, preflight_reads=True):
+    """Version, identity, license, config run, maintenance, Connect and license sync, with sources.
+
+    ``console``: ``always``, ``auto`` (only when documented reads cannot answer) or ``never``.
+    ``preflight_reads=False`` skips license, config run and maintenance (a drift check needs
+    only the Connect and sync state; ``add_blocking_facts`` reads what decides whether a
+    difference can be fixed, for the appliances that have one). ``connect`` and
+    ``license_sync`` are always there: what could not be read is None, and their ``unknown``
+    says why (``ghec_error`` when GHEC itself could not be read).
+    """
+    version = appliance.version
+    info = {
+        'url': appliance.url,
+        'version': str(version),
+        'feature_release': version.feature_text,
+        'version_supported': version.supported,
+        'version_problem': None if version.supported else unsupported_message(version),
+        'sources': {'version': SRC_MANAGE},
+        'problems': [],
+        'unknown': {},
+    }
+    if not version.supported:
+        info['problems'] = [info['version_problem']]
+        return info
+    identity = appliance.identity
+    info['hostname'] = identity.name
+    info['identity'] = identity.as_dict()
+    if preflight_reads:
+        summary, source, why = read_license(appliance)
+        info['license'] = summary
+        info['sources']['license'] = source
+        if why:
+            info['unknown']['license.connect_permitted'] = why
+        info['config_run_in_progress'] = appliance.config_run_in_progress()
+        info['maintenance'] = appliance.maintenance_on()
+        info['sources']['config_run_in_progress'] = SRC_MANAGE if version.has('manage_config') else SRC_LEGACY
+        info['sources']['maintenance'] = SRC_ADMIN_SHELL if appliance.shell is not None else (
+            SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY)
+        info['problems'] = appliance_problems(appliance, summary, info['maintenance'],
+                                              info['config_run_in_progress'])
+    ghec = ghec_problem(appliance)
+    if ghec:
+        info['problems'].append(ghec)
+        info['ghec_error'] = ghec
+        info['connect'], info['license_sync'] = unknown_state('GHEC could not be read: %s' % ghec)
+        return info
+    mode = console_mode(appliance, console)
+    connect = read_connect(appliance, mode)
+    sync = read_license_sync(appliance, connect, mode)
+    appliance.warnings.extend(sync.pop('warnings', []))
+    info['sources'].update(('connect.' + k, v) for k, v in connect.pop('sources').items())
+    info['sources'].update(('license_sync.' + k, v) for k, v in sync.pop('sources').items())
+    info['connect'] = connect
+    info['license_sync'] = sync
+    return info
+
+
+def unknown_state(reason):
+    """``(connect, license_sync)`` states of which nothing could be read, each field saying why."""
+    connect = {'connected': None, 'status': STATUS_UNKNOWN, 'account': None, 'target': None,
+               'authorization_url': None, 'features': {}, 'installation': None,
+               'unknown': {'connect.connected': reason}}
+    sync = {'enabled': None, 'last_sync': None, 'sync_age_seconds': None, 'observed_at': None, 'server_id': None,
+            'unknown': {'license_sync.enabled': reason, 'license_sync.last_sync': reason}}
+    return connect, sync
+
+
+def read_license(appliance):
+    """``(summary, source, why connect_permitted is unknown)``.
+
+    The Manage API's license (3.12+) says everything, ``croquetSupport`` included. On 3.9 - 3.11
+    GHES REST's ``/enterprise/settings/license`` answers with a site administrator's ``token``
+    (seats may be "unlimited"); no documented read there says whether the license permits
+    GitHub Connect, so ``connect_permitted`` is None.
+    """
+    data = appliance.license()
+    if data is not None:
+        return license_summary(data), SRC_MANAGE, None
+    if not appliance.params.get('token'):
+        return None, None, ('GHES %s has no Manage API license read: give token (a site administrator\'s, '
+                            'site_admin scope) to read it through GHES REST' % appliance.version)
+    try:
+        rest = appliance.rest.license()
+    except GhesConnectError as exc:
+        return None, None, 'the license could not be read through GHES REST (%s)' % exc.message
+    if not isinstance(rest, dict):
+        return None, None, 'GHES REST answered the license read with no object'
+    summary = {
+        'connect_permitted': None,
+        'seats': rest.get('seats'),
+        'seats_used': rest.get('seats_used'),
+        'seats_available': rest.get('seats_available'),
+        'expire_at': rest.get('expire_at'),
+        'days_until_expiration': rest.get('days_until_expiration'),
+        'kind': rest.get('kind'),
+        'evaluation': None,
+        'perpetual': None,
+        'cluster_support': None,
+    }
+    return summary, SRC_REST, ('GHES %s publishes no read of whether its license permits GitHub Connect '
+                               '(croquetSupport is in the Manage API from 3.12)' % appliance.version)
+
+
+def add_blocking_facts(appliance, info):
+    """Add to a ``gather(preflight_reads=False)`` result what decides whether a difference can be fixed.
+
+    At most one request: the license (Manage API, 3.12+; it says whether Connect is permitted).
+    Maintenance is added when this task already read it (the console needed it); a config run
+    is left to the preflight of the task that would write (it is over in minutes).
+    """
+    if 'license' not in info and appliance.version.has('manage_config'):
+        try:
+            info['license'] = license_summary(appliance.license())
+            info['sources']['license'] = SRC_MANAGE
+        except GhesConnectError as exc:
+            info['unknown']['license.connect_permitted'] = 'the license could not be read (%s)' % exc.message
+    if 'maintenance' not in info:
+        known = appliance.maintenance_known()
+        if known is not None:
+            info['maintenance'] = known
+            info['sources']['maintenance'] = SRC_MANAGE if appliance.version.has('manage_maintenance') else SRC_LEGACY
+
+
+def assess_appliance(appliance, info, desired, enterprise, max_age):
+    """``_drift.assess`` of ``info``, with the blocking facts read first when something is not in sync."""
+    result = assess(info, desired, enterprise, max_age)
+    if (result['differences'] or result['unknown']) and info.get('version_supported') and not result['error']:
+        add_blocking_facts(appliance, info)
+        result = assess(info, desired, enterprise, max_age)
+    return result
+
+
+def license_summary(data):
+    if data is None:
+        return None
+    return {
+        'connect_permitted': bool(data.get('croquetSupport')),
+        'seats': 'unlimited' if data.get('unlimitedSeating') else data.get('seats'),
+        'expire_at': data.get('expireAt'),
+        'evaluation': data.get('evaluation'),
+        'perpetual': data.get('perpetual'),
+        'cluster_support': data.get('clusterSupport'),
+    }
+
+
+def preflight(appliance, need_connect_license=True, config_wait=0):
+    """Raise ``PreflightError`` listing every reason a write must not start.
+
+    Checks the version, the license (where the appliance exposes it), maintenance, a
+    running config run (waited for up to ``config_wait`` seconds), and the GHEC token's
+    scope and ownership of the enterprise.
+    """
+    version = appliance.version
+    if not version.supported:
+        raise PreflightError([unsupported_message(version)])
+    found = appliance_problems(appliance, license_summary(appliance.license()) if need_connect_license else None,
+                               appliance.maintenance_on(), config_running=False)
+    try:
+        if config_wait > 0:
+            appliance.config_runner.wait_idle(config_wait)
+        elif appliance.config_run_in_progress():
+            found += appliance_problems(appliance, None, False, config_running=True)
+    except WaitTimeoutError as exc:
+        found.append(exc.message)
+    ghec = ghec_problem(appliance)
+    if ghec:
+        found.append(ghec)
+    if found:
+        raise PreflightError(found)
+
+
+def appliance_problems(appliance, license_data, maintenance, config_running):
+    """The appliance's reasons a write must not start (from values already read), each with its fix.
+
+    ``license_data`` is a ``license_summary`` (or None): a license whose Connect permission no
+    documented read says (3.9 - 3.11) is not refused here; GitHub's own check then decides.
+    """
+    found = []
+    if license_data is not None and license_data.get('connect_permitted') is False:
+        found.append('The license of %s does not permit GitHub Connect (croquetSupport is false): install a '
+                     'license that includes GitHub Connect.' % appliance.url)
+    if maintenance:
+        found.append('%s is in maintenance mode: the console is closed. Leave maintenance mode and run again.'
+                     % appliance.url)
+    if config_running:
+        found.append('A configuration run is in progress on %s: wait for it to finish (or set '
+                     'config_wait_timeout) and run again.' % appliance.url)
+    return found
+
+
+def ghec_problem(appliance):
+    """Why the GHEC token or enterprise cannot be used (scope, ownership, unknown), or None."""
+    try:
+        appliance.ghec_access()
+    except GhesConnectError as exc:
+        return exc.message
+    return None

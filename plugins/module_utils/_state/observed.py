@@ -1,0 +1,313 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The observed state of one appliance, each field with the source it came from.
+
+Documented interfaces decide: GHEC GraphQL says whether the appliance is connected,
+GHEC REST when it last synced. The console (MODELLED) adds what no API shows: a pending
+approval, which enterprise account, the target, and the license-sync switch. Modules
+compare desired state with what these functions return, and verify their writes by
+calling them again.
+
+A value is known (with its source) or unknown (``None``, with the reason and what to give
+to read it in the state's ``unknown``: ``{field: reason}``). Nothing unknown is ever turned
+into a default: GHEC listing no installation under the appliance's name says nothing about
+whether the appliance is connected.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import not_listed_reason
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
+    age_seconds,
+    parse_time,
+    statistics_age,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import uploads
+
+SRC_GHEC_GRAPHQL = 'ghec_graphql'
+SRC_GHEC_SYNC = 'ghec_license_sync_status'
+SRC_GHEC_STATS = 'ghec_server_statistics'
+SRC_CONSOLE = 'console'
+SRC_MANAGE = 'manage_api'
+SRC_LEGACY = 'setup_api'
+SRC_REST = 'ghes_rest'
+SRC_ADMIN_SHELL = 'admin_shell'
+
+
+CONSOLE_ALWAYS = 'always'
+CONSOLE_AUTO = 'auto'      # only when the documented reads cannot answer
+CONSOLE_NEVER = 'never'
+STATUS_UNKNOWN = 'unknown'
+
+
+def console_mode(appliance, wanted=CONSOLE_AUTO):
+    """``wanted``, or ``never`` without console credentials.
+
+    Whether the console is open (not in maintenance) is left to ``add_console_view``.
+    """
+    if wanted == CONSOLE_NEVER or not appliance.has_console_credentials:
+        return CONSOLE_NEVER
+    return wanted
+
+
+def verify_mode(appliance):
+    """After a write, the console page (the switch itself) is re-read whenever it can be."""
+    return CONSOLE_ALWAYS if appliance.console_usable else CONSOLE_NEVER
+
+
+def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
+    """``{connected, status, account, target, authorization_url, features, installation, sources, unknown}``.
+
+    GHEC's GraphQL decides ``connected`` for the installation of the appliance's name
+    (``_identity``). The console page is read when ``console`` is ``always``, or ``auto`` and
+    GHEC does not list the appliance as connected (only the page shows a pending approval or
+    a connection to another enterprise). When the name cannot be established, or GHEC lists
+    no installation by it, and the appliance's own page does not settle it, ``connected`` is
+    None and ``status`` is ``unknown``: ``unknown['connect.connected']`` says why.
+    """
+    identity = appliance.identity
+    installation = appliance.installation(refresh=refresh) if identity.known else None
+    said = installation.get('isConnected') if installation else None
+    state = {
+        'connected': said,
+        'status': STATUS_UNKNOWN if said is None else ('connected' if said else 'disabled'),
+        'account': appliance.params.get('ghec_enterprise') if said else None,
+        'target': None,
+        'authorization_url': None,
+        'features': {},
+        'installation': _installation_summary(installation),
+        'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL} if said is not None else {},
+        'unknown': {},
+    }
+    if said is None:
+        if not identity.known:
+            reason = identity.reason
+        elif installation is None:
+            reason = not_listed_reason(identity.name, *appliance.installations_listed())
+        else:
+            reason = 'GHEC\'s installation "%s" does not say whether it is connected (no isConnected in the answer)' \
+                % identity.name
+        state['unknown']['connect.connected'] = reason
+    if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not said):
+        if not add_console_view(appliance, state) and state['connected'] is None \
+                and appliance.has_console_credentials and appliance.maintenance_on():
+            state['unknown']['connect.connected'] += ('; the console, whose Connect page would say, is closed: %s is in '
+                                                      'maintenance mode' % appliance.url)
+    return state
+
+
+def refuse_unknown(appliance, connect, what, operator_connects=False):
+    """Stop before any write when the appliance's identity or connection state is unknown.
+
+    A write decided from a guess (an appliance GHEC does not list by its name is not thereby
+    disconnected) could disconnect a connected appliance or wait for an approval given long ago.
+    ``operator_connects``: a person connects by hand (``method: manual``) and nothing is written
+    by the collection; then a known name that GHEC does not list yet is no reason to stop - the
+    module verifies the person's work by GHEC listing that very name as connected.
+    """
+    reason = (connect.get('unknown') or {}).get('connect.connected')
+    if reason is None and not appliance.identity.known:
+        reason = appliance.identity.reason
+    if operator_connects and appliance.identity.known and connect.get('installation') is None \
+            and connect.get('status') == STATUS_UNKNOWN and not connect.get('features'):
+        return
+    if reason is not None:
+        if not appliance.params.get('console_username'):
+            # The appliance's own Connect page settles what GHEC cannot: say how to let us read it.
+            reason += ('. Console credentials are console_username and console_password (host variables '
+                       'ghes_console_username, ghes_console_password); or use method: manual, where a person does the '
+                       'console step and the module verifies it')
+        raise GhesConnectError('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
+                               'changed: %s.' % (appliance.url, what, reason), state=dict(
+                                   (k, v) for k, v in connect.items() if k != 'sources'))
+
+
+def public_connect(state):
+    """A Connect state as results show it (``state`` of ghe_connect, a failure's ``state``): all but ``sources``."""
+    return dict((k, v) for k, v in state.items() if k != 'sources')
+
+
+def diffable_connect(state):
+    """The part of a Connect state ``--diff`` shows: the switch and where it points."""
+    return {'connected': bool(state.get('connected')), 'status': state.get('status'),
+            'account': state.get('account'), 'target': state.get('target')}
+
+
+def add_console_view(appliance, state):
+    """Complete ``state`` with what the GitHub Connect page shows; False when the console is closed.
+
+    Whether it is open (credentials given, no maintenance) is asked here, only when a read
+    needs the page: a state the documented reads settle costs no maintenance request.
+    The page settles an unknown connection only where it needs no GHEC confirmation: Connect
+    not enabled, pending, or connected to another enterprise.
+    """
+    if not appliance.console_usable:
+        return False
+    console = appliance.console.connect_state()
+    enterprise = appliance.params.get('ghec_enterprise')
+    state['status'] = console.status
+    state['account'] = console.account
+    state['target'] = console.target
+    state['authorization_url'] = console.authorization_url
+    state['features'] = console.features
+    state['sources'].update(status=SRC_CONSOLE, account=SRC_CONSOLE, target=SRC_CONSOLE, features=SRC_CONSOLE)
+    ours = console.status == 'connected' and console.account == enterprise
+    if state['connected'] is None:
+        if ours:
+            # The appliance says connected to our enterprise, GHEC shows no installation of its name.
+            state['status'] = STATUS_UNKNOWN
+            state['unknown']['connect.connected'] = ('the appliance\'s Connect page says connected to "%s", but %s'
+                                                     % (enterprise, state['unknown']['connect.connected']))
+        else:
+            state['connected'] = False
+            state['sources']['connected'] = SRC_CONSOLE
+            state['unknown'].pop('connect.connected', None)
+    elif ours and not state['connected']:
+        # The appliance says connected, GHEC does not (yet): report what is confirmed.
+        state['status'] = 'unconfirmed'
+    return True
+
+
+def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
+    """``{enabled, last_sync, sync_age_seconds, observed_at, server_id, sources, unknown, warnings}``.
+
+    ``enabled`` None when nothing says (``unknown['license_sync.enabled']`` tells why and what
+    to give). The switch comes from the console page when it was read (or ``console`` is
+    ``always``), else from GHEC's server statistics when the appliance shares them and they
+    are fresh, else from the console page when ``console`` allows.
+    """
+    if appliance.shell is not None:
+        return _license_sync_from_shell(appliance, refresh or console == CONSOLE_ALWAYS)
+    sources = {}
+    unknown = {}
+    enabled = None
+    if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE:
+        add_console_view(appliance, connect)
+    statistics = _statistics(appliance) if connect['connected'] else None
+    if 'license_usage_sync' in connect['features']:
+        enabled = connect['features']['license_usage_sync']
+        sources['enabled'] = SRC_CONSOLE
+    elif connect['connected']:
+        enabled, why = _enabled_from_statistics(statistics)
+        if enabled is not None:
+            sources['enabled'] = SRC_GHEC_STATS
+        elif console != CONSOLE_NEVER and add_console_view(appliance, connect):
+            enabled = connect['features'].get('license_usage_sync')
+            if enabled is not None:
+                sources['enabled'] = SRC_CONSOLE
+            else:
+                why += '; the Connect page shows no license sync switch'
+        if enabled is None:
+            unknown['license_sync.enabled'] = why + _console_hint(appliance, console)
+    elif connect['connected'] is False and connect['status'] == 'disabled':
+        # License sync is a GitHub Connect feature: without Connect it is off.
+        enabled = False
+        sources['enabled'] = connect['sources'].get('status', SRC_GHEC_GRAPHQL)
+    elif connect['connected'] is None:
+        unknown['license_sync.enabled'] = 'the connection state is unknown: ' + connect['unknown']['connect.connected']
+    else:
+        unknown['license_sync.enabled'] = ('the appliance is not connected to this enterprise (its Connect page says %s%s), '
+                                           'so no license sync to it can be read'
+                                           % (connect['status'], ' to "%s"' % connect['account'] if connect.get('account')
+                                              else ''))
+    fresh_id = statistics['server_id'] if statistics and statistics.get('fresh') else None
+    state = read_last_sync(appliance, refresh=refresh, server_id=fresh_id)
+    if connect['connected'] is None:
+        # Without knowing which installation this is, a record of its name proves nothing.
+        state.update(last_sync=None, sync_age_seconds=None, server_id=None, warnings=[])
+        unknown['license_sync.last_sync'] = ('which installation is this appliance\'s is unknown: '
+                                             + connect['unknown']['connect.connected'])
+    elif state['last_sync']:
+        sources['last_sync'] = SRC_GHEC_SYNC
+    state.update(enabled=enabled, sources=sources, unknown=unknown)
+    return state
+
+
+def public_license_sync(state):
+    """A license-sync state as results and ``--diff`` show it: the switch and the last sync."""
+    return {'enabled': state.get('enabled'), 'last_sync': state.get('last_sync'),
+            'sync_age_seconds': state.get('sync_age_seconds')}
+
+
+def _license_sync_from_shell(appliance, refresh):
+    """The switch from the appliance's own usage export (``instance.features[]``, documented): no console,
+    no server statistics needed. The export's ``server_id`` is the appliance's exact identity."""
+    from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_shell import features
+    _content, export = appliance.shell_export(refresh=refresh)
+    state = read_last_sync(appliance, refresh=refresh, server_id=export['instance'].get('server_id'))
+    sources = {'enabled': SRC_ADMIN_SHELL, 'appliance_server_id': SRC_ADMIN_SHELL}
+    if state['last_sync']:
+        sources['last_sync'] = SRC_GHEC_SYNC
+    state.update(enabled='license_usage_sync' in features(export),
+                 appliance_server_id=export['instance'].get('server_id'), sources=sources)
+    return state
+
+
+def read_last_sync(appliance, refresh=False, server_id=None):
+    """``{last_sync: {date, status, error} | None, sync_age_seconds, observed_at, server_id, warnings}`` from GHEC.
+
+    ``sync_age_seconds`` is measured against GHEC's clock; a date after it counts as 0 (with a
+    warning), a date that cannot be read leaves it None (``_sync_health`` then says unknown).
+    """
+    observed_at, record = appliance.sync_status(refresh=refresh, server_id=server_id)
+    last_sync = None
+    age = None
+    warnings = []
+    if record and record.get('last_sync'):
+        last_sync = dict((k, record['last_sync'].get(k)) for k in ('date', 'status', 'error'))
+        age = age_seconds(last_sync.get('date'), now=parse_time(observed_at))
+        if age is not None and age < 0:
+            warnings.append('GHEC dates the last license sync of %s in the future (%s, %d s after GHEC\'s clock): '
+                            'counted as age 0.' % (appliance.hostname, last_sync.get('date'), -age))
+            age = 0
+    return {'last_sync': last_sync, 'sync_age_seconds': age, 'observed_at': observed_at,
+            'server_id': (record or {}).get('server_id'), 'warnings': warnings}
+
+
+def _statistics(appliance):
+    """This appliance's latest server statistics with ``fresh``, ``age`` and ``reason``; None when it shares none."""
+    try:
+        observed_at, latest = appliance.server_statistics()
+    except GhesConnectError as exc:
+        return {'fresh': None, 'reason': 'GHEC\'s server statistics could not be read (%s)' % exc.message,
+                'server_id': None}
+    if not latest:
+        return None
+    fresh, age, reason = statistics_age(latest.get('collection_date'), parse_time(observed_at))
+    return dict(latest, fresh=fresh, age=age, reason=reason)
+
+
+def _enabled_from_statistics(statistics):
+    """``(enabled, why not)``: the switch as fresh server statistics say, else None and the reason."""
+    if statistics is None:
+        return None, 'GHEC has no server statistics from the appliance (Server Statistics is off)'
+    if not statistics['fresh']:
+        return None, statistics['reason']
+    return 'license_usage_sync' in statistics['features_enabled'], None
+
+
+def _console_hint(appliance, console):
+    if console == CONSOLE_NEVER and appliance.has_console_credentials:
+        return ': read the Connect page (console: auto or always)'
+    if not appliance.has_console_credentials:
+        return ': give console credentials (console_username, console_password) to read the switch on the Connect ' \
+               'page, or turn on Server Statistics'
+    if appliance.maintenance_on():
+        return ': the console is closed (maintenance mode); run again after maintenance'
+    return ''
+
+
+def _installation_summary(installation):
+    if not installation:
+        return None
+    summary = _one_installation(installation)
+    # Several installations carry this name (a retired one and the current one): name them all.
+    summary['others'] = [_one_installation(other) for other in installation.get('_others') or []]
+    return summary
+
+
+def _one_installation(installation):
+    return {'id': installation.get('id'), 'host_name': installation.get('hostName'),
+            'customer_name': installation.get('customerName'), 'is_connected': installation.get('isConnected'),
+            'updated_at': installation.get('updatedAt'), 'uploads': uploads(installation)}

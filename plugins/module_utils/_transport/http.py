@@ -1,0 +1,323 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one HTTP layer under every client.
+
+Built on urllib and the TLS context of ansible-core's URL layer, with no third-party Python
+on the controller; ``_connections`` explains why each client owns its opener and reuses
+connections. What it adds:
+
+* bounded retries with exponential backoff, honouring ``Retry-After``;
+* a retry policy that knows which requests are safe to repeat (see ``_should_retry``);
+* typed errors whose messages say what to fix and never contain a secret.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.cookiejar
+import json
+import random
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode, urlsplit
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (
+    AuthenticationError,
+    HttpStatusError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    TLSVerificationError,
+    TransportError,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._common.redact import basic_auth_form, scrub_text
+from ansible_collections.ghes.connect.plugins.module_utils._transport.connections import (
+    ConnectionPool,
+    build_opener,
+    tls_context,
+)
+
+# Statuses that say "not now": the server did not act, asking again later is the remedy.
+RETRYABLE_STATUSES = frozenset((408, 429, 502, 503, 504))
+# Of those, the ones that also promise the request was not processed, so even a
+# non-idempotent request (an upload, a console switch) may be sent again.
+NOT_PROCESSED_STATUSES = frozenset((429, 503))
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
+MAX_BACKOFF_SECONDS = 30.0
+USER_AGENT = 'ghes.connect-ansible-collection'
+
+
+class Response:
+    """A finished HTTP exchange: status, headers (lower-case names) and the body."""
+
+    def __init__(self, status, headers, body, url):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.url = url
+
+    @property
+    def text(self):
+        return self.body.decode('utf-8', errors='replace')
+
+    def json(self):
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            raise HttpStatusError(
+                'Expected JSON from %s but got something else (%s). Is the URL pointing at the right service?'
+                % (self.url, exc), status=self.status, url=self.url)
+
+    @property
+    def location(self):
+        return self.headers.get('location')
+
+
+class RetryPolicy:
+    """How many times and how long to retry; ``sleep`` is replaceable for unit tests."""
+
+    def __init__(self, retries=5, backoff=0.5, max_retry_after=60.0, sleep=time.sleep):
+        self.retries = retries
+        self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self.sleep = sleep
+
+    def delay(self, attempt, headers=None):
+        retry_after = _parse_retry_after((headers or {}).get('retry-after'))
+        if retry_after is not None:
+            return min(retry_after, self.max_retry_after)
+        base = min(self.backoff * (2 ** attempt), MAX_BACKOFF_SECONDS)
+        return base * (0.5 + random.random() / 2)
+
+
+class HttpClient:
+    """One base URL, one kind of authentication, one retry policy.
+
+    ``secrets`` lists every credential value this client knows; any message built from a
+    server answer or an exception is scrubbed of them before it is raised.
+    """
+
+    def __init__(self, base_url, service, validate_certs=True, ca_path=None, timeout=30,
+                 policy=None, basic_auth=None, token=None, token_scheme='token',
+                 secrets=(), cookies=None, pool=None, address_from=None):
+        self.base_url = base_url.rstrip('/')
+        # Which option (and host variable) set base_url: a refused connection names what to fix.
+        self.address_from = address_from
+        self.service = service
+        self.policy = policy or RetryPolicy()
+        self.secrets = tuple(s for s in secrets if s)
+        self.headers = {'User-Agent': USER_AGENT}
+        if token:
+            self.headers['Authorization'] = '%s %s' % (token_scheme, token)
+            self.secrets += (token,)
+        if basic_auth:
+            username, password = basic_auth
+            credentials = basic_auth_form(username, password)
+            self.headers['Authorization'] = 'Basic %s' % credentials
+            self.secrets += (password, credentials)
+        self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
+        self.pool = pool or ConnectionPool()
+        self._opener = build_opener(tls_context(ca_path, validate_certs), self.pool, self.cookies)
+        self.timeout = timeout
+
+    def close_pool(self):
+        """Close the idle connections of this client's pool, which the appliance's other clients may share."""
+        self.pool.close()
+
+    def url(self, path, query=None):
+        url = path if path.startswith(('http://', 'https://')) else self.base_url + path
+        if query:
+            url += ('&' if '?' in url else '?') + urlencode(query)
+        return url
+
+    def request(self, method, path, query=None, json_body=None, form=None, data=None,
+                headers=None, expected=(200,), safe=None):
+        """Send a request, retrying as the policy allows; return the ``Response``.
+
+        ``expected`` lists the statuses that are answers rather than errors (a console
+        client expects 302, a probe expects 404). ``safe`` overrides the method's
+        idempotence (a GraphQL read is a POST that is safe to repeat).
+        """
+        method = method.upper()
+        url = self.url(path, query)
+        send_headers = dict(headers or {})
+        if json_body is not None:
+            data = json.dumps(json_body).encode('utf-8')
+            send_headers.setdefault('Content-Type', 'application/json')
+        elif form is not None:
+            data = urlencode(form).encode('utf-8')
+            send_headers.setdefault('Content-Type', 'application/x-www-form-urlencoded')
+        send_headers.setdefault('Accept', 'application/json')
+        if safe is None:
+            safe = method in IDEMPOTENT_METHODS
+
+        attempt = 0
+        while True:
+            try:
+                response = self._send(method, url, data, send_headers, reusable=safe)
+            except TransportError as exc:
+                if attempt < self.policy.retries and (safe or not exc.maybe_sent) \
+                        and not isinstance(exc, (TLSVerificationError, InvalidRequestError)):
+                    self.policy.sleep(self.policy.delay(attempt))
+                    attempt += 1
+                    continue
+                raise self._final_transport_error(exc, attempt)
+            if response.status in expected:
+                return response
+            if attempt < self.policy.retries and self._should_retry(response, safe):
+                self.policy.sleep(self.policy.delay(attempt, response.headers))
+                attempt += 1
+                continue
+            raise self._status_error(method, url, response, attempt)
+
+    @staticmethod
+    def _should_retry(response, safe):
+        status = response.status
+        if status == 403 and _is_rate_limited(response.headers):
+            return True
+        if status not in RETRYABLE_STATUSES:
+            return False
+        return safe or status in NOT_PROCESSED_STATUSES
+
+    def _send(self, method, url, data, headers, reusable=False):
+        try:
+            raw = self._open(method, url, data, headers, reusable)
+            with raw:
+                return Response(raw.status, _lower_headers(raw.headers), raw.read(), url)
+        except urllib.error.HTTPError as exc:
+            try:
+                body = exc.read()
+            except Exception:  # pylint: disable=broad-except
+                body = b''
+            return Response(exc.code, _lower_headers(exc.headers), body or b'', url)
+        except urllib.error.URLError as exc:
+            raise self._transport_error(url, exc.reason)
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._transport_error(url, exc)
+        except ValueError as exc:
+            # http.client refuses a header value with a line break or a character outside Latin-1,
+            # and its message quotes the value: a credential, usually. Never show it; say which header.
+            raise self._unsendable_request(url, dict(self.headers, **headers), exc)
+
+    def _open(self, method, url, data, headers, reusable):
+        """Send one request through this client's opener; ``reusable``: it may go over a kept-alive connection."""
+        request = urllib.request.Request(url, data=data, headers=dict(self.headers, **headers), method=method)
+        request.reusable = reusable
+        return self._opener.open(request, timeout=self.timeout)
+
+    def _transport_error(self, url, reason):
+        where = _origin(url)
+        if isinstance(reason, ssl.SSLCertVerificationError) or (
+                isinstance(reason, ssl.SSLError) and 'CERTIFICATE_VERIFY_FAILED' in str(reason)):
+            return TLSVerificationError(
+                'The TLS certificate of %s (%s) was not accepted: %s. Set ca_path (or %s_ca_path) to the CA '
+                'certificate that signed it, and use the host name the certificate names. validate_certs: false '
+                'turns verification off and is not recommended.'
+                % (self.service, where, self._scrub(getattr(reason, 'verify_message', None) or str(reason)),
+                   'ghec' if self.service == 'GHEC' else 'ghes'), url=where, maybe_sent=False)
+        if isinstance(reason, ConnectionRefusedError):
+            return TransportError('%s at %s refused the connection: is the URL right and the service up?%s'
+                                  % (self.service, where, ' The address comes from %s.' % self.address_from
+                                     if self.address_from else ''), url=where, maybe_sent=False)
+        if isinstance(reason, socket.gaierror):
+            return TransportError('Cannot resolve the host of %s URL %s (%s): check the URL.'
+                                  % (self.service, where, reason), url=where, maybe_sent=False)
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            return TransportError('%s at %s did not answer within %ss (timeout).'
+                                  % (self.service, where, self.timeout), url=where, maybe_sent=True)
+        return TransportError('Connection to %s at %s failed: %s'
+                              % (self.service, where, self._scrub(str(reason))), url=where, maybe_sent=True)
+
+    def _unsendable_request(self, url, headers, exc):
+        bad = sorted(name for name, value in headers.items() if _unsendable_header(value))
+        if bad or 'header' in str(exc).lower():
+            reason = ('its %s holds a line break, a control character or a character HTTP headers cannot '
+                      'carry. A credential with a stray character? Check the token, password and session options'
+                      % ('%s header' % ' and '.join(bad) if bad else 'a header (a cookie?)'))
+        else:
+            reason = self._scrub(str(exc))
+        return InvalidRequestError('The request to %s at %s was not sent: %s.' % (self.service, _origin(url), reason),
+                                   url=_origin(url), maybe_sent=False)
+
+    def _final_transport_error(self, exc, attempt):
+        if attempt:
+            exc.message = '%s (gave up after %d attempts).' % (exc.message.rstrip('.'), attempt + 1)
+            exc.args = (exc.message,)
+        return exc
+
+    def _status_error(self, method, url, response, attempt):
+        api_message = _api_message(response)
+        path = urlsplit(url).path
+        status = response.status
+        tail = ' (gave up after %d attempts)' % (attempt + 1) if attempt else ''
+        detail = (': ' + api_message) if api_message else ''
+        if status == 401:
+            cls, hint = AuthenticationError, ' Check the credentials for %s.' % self.service
+        elif status == 403:
+            cls = PermissionDeniedError
+            hint = ' Rate limited: wait and run again, or use another token.' if _is_rate_limited(response.headers) else ''
+        elif status == 404:
+            cls, hint = NotFoundError, ''
+        else:
+            cls, hint = HttpStatusError, ''
+        message = '%s %s %s answered %d%s.%s%s' % (self.service, method, path, status, detail, hint, tail)
+        return cls(self._scrub(message), status=status, method=method, url=_origin(url) + path,
+                   api_message=self._scrub(api_message or ''), headers=response.headers)
+
+    def _scrub(self, text):
+        return scrub_text(text, self.secrets)
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    host = parts.hostname or ''
+    if parts.port:
+        host = '%s:%d' % (host, parts.port)
+    return '%s://%s' % (parts.scheme, host)
+
+
+def _unsendable_header(value):
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode('latin-1')
+    except UnicodeEncodeError:
+        return True
+    return any(ord(c) < 32 and c != '\t' or ord(c) == 127 for c in value)
+
+
+def _lower_headers(headers):
+    return dict((k.lower(), v) for k, v in (headers.items() if headers else ()))
+
+
+def _api_message(response):
+    """The human part of an error body: GitHub's ``message``, or a short text."""
+    if not response.body:
+        return ''
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        text = response.text.strip()
+        return text[:200] if text and not text.startswith('<') else ''
+    if isinstance(data, dict):
+        message = data.get('message') or data.get('error') or ''
+        return str(message)[:300]
+    return ''
+
+
+def _is_rate_limited(headers):
+    return 'retry-after' in headers or headers.get('x-ratelimit-remaining') == '0'
+
+
+def _parse_retry_after(value):
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

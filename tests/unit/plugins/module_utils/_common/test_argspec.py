@@ -1,0 +1,99 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
+    check_urls,
+    default_manage_url,
+    parse_duration,
+)
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+
+
+@pytest.mark.parametrize('text,seconds', [('8d', 691200), ('36h', 129600), ('90m', 5400), ('45s', 45),
+                                          ('120', 120), ('1w', 604800), (' 2d ', 172800)])
+def test_durations(text, seconds):
+    assert parse_duration(text, 'max_sync_age') == seconds
+
+
+@pytest.mark.parametrize('text', ['8 days', '-1d', '1.5d', 'd', '', 'P8D'])
+def test_bad_durations_name_the_option(text):
+    with pytest.raises(InputError) as caught:
+        parse_duration(text, 'max_sync_age')
+    assert 'max_sync_age' in caught.value.message
+
+
+@pytest.mark.parametrize('url,needle', [
+    ('http://ghes.example.com', 'https://'),
+    ('ghes.example.com', 'https://'),
+    ('https://', 'not a valid URL'),
+    ('https://ghes.example.com:99999', 'invalid port'),
+    ('https://api_key:pw@ghes.example.com', 'must not contain credentials'),
+    ('https://ghes.example.com/?api_key=pw', 'query'),
+    ('https://ghes example.com', 'not a valid URL'),
+])
+def test_bad_urls_fail_with_the_option_and_the_fix(url, needle):
+    with pytest.raises(InputError) as caught:
+        check_urls({'url': url})
+    assert 'url' in caught.value.message and needle in caught.value.message
+    assert 'pw' not in caught.value.message.replace('https://', '')
+
+
+def test_manage_url_defaults_to_port_8443():
+    assert default_manage_url('https://ghes.example.com') == 'https://ghes.example.com:8443'
+    assert default_manage_url('https://ghes.example.com:443/') == 'https://ghes.example.com:8443'
+
+
+def test_secrets_lose_surrounding_whitespace_with_a_warning_naming_the_option_not_the_value():
+    from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_task_inputs
+    params = {'ghec_token': 'ghp_from_a_file\n', 'manage_password': ' pw-with-space\r\n', 'token': None,
+              'console_password': 'untouched', 'timeout': 30}
+    warnings = check_task_inputs(params)
+    assert params['ghec_token'] == 'ghp_from_a_file' and params['manage_password'] == 'pw-with-space'
+    assert params['console_password'] == 'untouched' and params['token'] is None
+    assert len(warnings) == 2 and any(w.startswith('ghec_token ') for w in warnings)
+    assert not any('ghp_from_a_file' in w or 'pw-with-space' in w for w in warnings)
+
+
+@pytest.mark.parametrize('value', ['ghp_in\nside', 'ghp_tab\there', 'ghp_nul\x00', 'ghp_del\x7f', 'ghp_\x85next'])
+def test_a_control_character_inside_a_secret_is_refused_naming_the_option(value):
+    from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_task_inputs
+    with pytest.raises(InputError) as caught:
+        check_task_inputs({'ghec_session': value})
+    assert caught.value.message.startswith('ghec_session contains a control character')
+    assert value not in caught.value.message and 'ghp_' not in caught.value.message
+
+
+@pytest.mark.parametrize('params,message', [({'timeout': 0}, 'timeout must be 1 or more'),
+                                            ({'timeout': -3}, 'timeout must be 1 or more'),
+                                            ({'retries': -1}, 'retries must be 0 or more')])
+def test_timeouts_that_cannot_work_are_refused(params, message):
+    from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_task_inputs
+    with pytest.raises(InputError, match=message):
+        check_task_inputs(params)
+
+
+@pytest.mark.parametrize('value,refused', [('0', True), ('59m', True), ('3599', True), ('1h', False), ('8d', False),
+                                           (None, False)])
+def test_a_sync_age_below_an_hour_is_refused(value, refused):
+    from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import parse_sync_age
+    if refused:
+        with pytest.raises(InputError, match='max_sync_age must be at least 1h'):
+            parse_sync_age(value, 'max_sync_age')
+    else:
+        parse_sync_age(value, 'max_sync_age')
+
+
+def test_a_renamed_option_answers_to_its_old_name_and_says_it_is_deprecated():
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import deprecated_aliases_used, renamed
+
+    options = {'max_sync_age': renamed({'type': 'str'}, 'max_age'), 'force': {'type': 'bool', 'default': False}}
+    result = ArgumentSpecValidator(options).validate({'max_age': '7d'})
+    assert result.error_messages == [] and result.validated_parameters['max_sync_age'] == '7d'
+    assert deprecated_aliases_used({'max_age': '7d'}, options) == [('max_age', 'max_sync_age')]
+    assert deprecated_aliases_used({'max_sync_age': '7d', 'force': True}, options) == []

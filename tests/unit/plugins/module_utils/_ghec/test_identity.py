@@ -1,0 +1,109 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The identity resolver: each row, the inputs -> which name GHEC is asked about, or why none."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import (
+    choose_installation,
+    choose_sync_record,
+    normalise,
+    not_listed_reason,
+    resolve,
+)
+
+
+@pytest.mark.parametrize('given, configured, error, name, source, warns', [
+    # the appliance's own configured name, read from its settings
+    (None, 'ghes-1.example.com', None, 'ghes-1.example.com', 'manage_api', False),
+    # other letter case and a trailing dot are the same name
+    (None, 'GHES-1.Example.COM.', None, 'ghes-1.example.com', 'manage_api', False),
+    # the option overrides; equal names (case, dot) give no warning
+    ('Ghes-1.example.com.', 'ghes-1.example.com', None, 'ghes-1.example.com', 'option', False),
+    # the option overrides a different configured name, and a warning says so
+    ('lb.example.com', 'ghes-1.example.com', None, 'lb.example.com', 'option', True),
+    # the option is used when the settings cannot be read (nothing to compare with)
+    ('ghes-1.example.com', None, '503 Service Unavailable', 'ghes-1.example.com', 'option', False),
+    # no option, settings unreadable: unknown - never the URL's host
+    (None, None, '503 Service Unavailable', None, None, False),
+    # no option, settings without a name: unknown
+    (None, '  ', None, None, None, False),
+    # a blank option counts as not given
+    ('', 'ghes-1.example.com', None, 'ghes-1.example.com', 'manage_api', False),
+])
+def test_resolve(given, configured, error, name, source, warns):
+    identity = resolve(given, configured, 'manage_api' if configured else None, error)
+    assert identity.name == name
+    assert identity.source == source
+    assert bool(identity.warning) is warns
+    assert identity.known is (name is not None)
+    if name is None:
+        assert 'set the hostname option' in identity.reason
+        if error:
+            assert error in identity.reason
+    if warns:
+        assert 'lb.example.com' in identity.warning and 'ghes-1.example.com' in identity.warning
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('A.B.', 'a.b'), (' a.b ', 'a.b'), ('.', None), ('', None), (None, None), (42, None), ('a..', 'a'),
+])
+def test_normalise(value, expected):
+    assert normalise(value) == expected
+
+
+def node(ident, connected, updated):
+    return {'id': ident, 'isConnected': connected, 'updatedAt': updated}
+
+
+@pytest.mark.parametrize('candidates, chosen, others', [
+    ([], None, []),
+    ([node('a', False, '2020-01-01T00:00:00Z')], 'a', []),
+    # retired (listed first, disconnected) + current (connected): the connected one, whatever the dates
+    ([node('old', False, '2020-02-01T00:00:00Z'), node('new', True, '2020-01-01T00:00:00Z')], 'new', ['old']),
+    # none connected: the one updated last
+    ([node('a', False, '2020-01-02T00:00:00Z'), node('b', False, '2020-01-01T00:00:00Z')], 'a', ['b']),
+    # several connected: the one updated last among them
+    ([node('a', True, '2020-01-01T00:00:00Z'), node('b', False, '2020-03-01T00:00:00Z'),
+      node('c', True, '2020-02-01T00:00:00Z')], 'c', ['a', 'b']),
+    # an unreadable date loses to any readable one; among equals, the one GHEC lists last
+    ([node('a', False, 'soon'), node('b', False, '2020-01-01T00:00:00Z')], 'b', ['a']),
+    ([node('a', False, None), node('b', False, None)], 'b', ['a']),
+])
+def test_choose_installation(candidates, chosen, others):
+    found, rest = choose_installation(candidates)
+    assert (found or {}).get('id') == chosen
+    assert [r['id'] for r in rest] == others
+
+
+def test_choose_installation_reads_inventory_facts_too():
+    found, rest = choose_installation([{'id': 'x', 'is_connected': False, 'updated_at': '2020-02-01T00:00:00Z'},
+                                       {'id': 'y', 'is_connected': True, 'updated_at': '2020-01-01T00:00:00Z'}])
+    assert found['id'] == 'y' and [r['id'] for r in rest] == ['x']
+
+
+def record(server_id, date):
+    return {'server_id': server_id, 'last_sync': {'date': date, 'status': 'success'}}
+
+
+@pytest.mark.parametrize('records, server_id, expected', [
+    ([], None, None),
+    ([record('old', '2020-01-01T00:00:00Z'), record('new', '2020-01-09T00:00:00Z')], None, 'new'),
+    # a known server id decides, even for an older record
+    ([record('old', '2020-01-01T00:00:00Z'), record('new', '2020-01-09T00:00:00Z')], 'old', 'old'),
+    # a known server id with no record of it: this appliance has no record (the others are not its own)
+    ([record('old', '2020-01-01T00:00:00Z')], 'new', None),
+    # without a readable date, a dated record wins
+    ([record('a', '2020-01-01T00:00:00Z'), record('b', 'yesterday')], None, 'a'),
+])
+def test_choose_sync_record(records, server_id, expected):
+    assert (choose_sync_record(records, server_id) or {}).get('server_id') == expected
+
+
+def test_not_listed_reason_quotes_some_names_and_says_what_to_set():
+    reason = not_listed_reason('127.0.0.1', ['a.example.com', 'b.example.com'], 12)
+    assert '"127.0.0.1"' in reason and 'a.example.com, b.example.com and 10 more' in reason
+    assert 'set the hostname option' in reason
+    assert 'no installation at all' in not_listed_reason('x', [], 0)
