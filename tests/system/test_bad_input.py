@@ -11,6 +11,8 @@ a directory of the test.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from harness import ghec_writes, play, writes
@@ -91,6 +93,21 @@ BAD_INPUT = [
     ('dest is a directory', 'upload', 'gapped', {'dest': 'DIR:', 'via': 'file'}, 'is a directory: give the path of the file'),
     ('desired max_sync_age without license_sync', 'info', 'fresh', {'desired': {'max_sync_age': '8d'}},
      'desired.max_sync_age only applies with desired.license_sync: true'),
+    ('url empty', 'connect', 'fresh', {'ghes_url': ''}, 'url is empty'),
+    ('manage_url empty', 'info', 'fresh', {'ghes_manage_url': ''}, 'manage_url is empty'),
+    ('url relative', 'info', 'fresh', {'ghes_url': '/ghes'}, 'url must be an https:// URL'),
+    ('url with a path prefix', 'info', 'fresh', {'ghes_url': 'https://127.0.0.1/ghes'}, 'path prefix'),
+]
+
+# A password in a URL option, with each character that makes urlsplit end the user info early: refused,
+# naming the option, before any request, and found nowhere (-vvvv output, results, files written).
+URL_PASSWORDS = [
+    ('slash in url', 'ghes_url', 'Sl/ashPass1'),
+    ('hash in url', 'ghes_url', 'Ha#shPass2'),
+    ('query mark in url', 'ghes_url', 'Qu?eryPass3'),
+    ('slash in manage_url', 'ghes_manage_url', 'Sl/ashPass4'),
+    ('hash in ghec_url', 'ghec_url', 'Ha#shPass5'),
+    ('plain in ghec_web_url', 'ghec_web_url', 'PlainPass6'),
 ]
 
 
@@ -133,3 +150,41 @@ def test_bad_input_fails_before_any_write(fleet, tmp_path, case, playbook, host,
     after = ctl.appliance(host)
     for key in ('connected', 'license_sync', 'pending_authorization'):
         assert after[key] == before[key], key
+
+
+def _everything_written(tmp_path, run):
+    """The -vvvv output, every result the callback logged and every file under the test's directory."""
+    texts = [run.output, json.dumps(run.results)]
+    for path in tmp_path.rglob('*'):
+        if path.is_file():
+            texts.append(path.read_bytes().decode('utf-8', 'replace'))
+    return '\n'.join(texts)
+
+
+@pytest.mark.parametrize('case,variable,password', URL_PASSWORDS, ids=[c[0] for c in URL_PASSWORDS])
+def test_a_password_in_a_url_is_refused_and_never_printed(fleet, tmp_path, case, variable, password):
+    sim, ctl = fleet
+    ctl.clear_requests('fresh')
+    ctl.clear_ghec_requests()
+    url = 'https://admin:%s@127.0.0.1:1' % password
+    state = tmp_path / 'state'
+    run = play(sim, 'info', hosts='fresh', verbosity=4, env={'GHES_CONNECT_STATE_DIR': str(state)}, **{variable: url})
+    option = variable[len('ghes_'):] if variable.startswith('ghes_') else variable
+    result = run.for_task('Module under test', 'fresh')[0]['result']
+    assert run.rc != 0 and result['msg'].startswith('%s must not contain credentials' % option), result['msg']
+    assert ctl.requests('fresh')['requests'] == [] and ctl.ghec_requests()['requests'] == []
+    written = _everything_written(tmp_path, run)
+    for part in (password, password.split('/')[-1].split('#')[-1].split('?')[-1], 'admin:'):
+        assert part not in written, '%s: "%s" was printed or written' % (case, part)
+
+
+def test_a_password_in_a_url_fails_each_host_of_a_scan_without_being_printed(fleet, tmp_path):
+    sim, ctl = fleet
+    password = 'Sc/anPass#7'
+    run = play(sim, 'playbooks/drift.yml', hosts='fresh:on', ghes_target_hosts='fresh:on', verbosity=4,
+               drift_report_dir=str(tmp_path / 'report'), ghes_url='https://admin:%s@127.0.0.1:1' % password,
+               env={'GHES_CONNECT_STATE_DIR': str(tmp_path / 'state')})
+    written = _everything_written(tmp_path, run)
+    assert 'url must not contain credentials' in written, run.output[-3000:]
+    for part in (password, 'anPass', 'admin:'):
+        assert part not in written

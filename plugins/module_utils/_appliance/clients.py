@@ -19,7 +19,6 @@ import os
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
     SECRET_OPTIONS,
-    check_urls,
     default_manage_url,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
@@ -37,7 +36,7 @@ class ApplianceClients:
     ``warnings`` collects what the connection options deserve to be told (TLS checks turned off)."""
 
     def __init__(self, params, version, policy=None, warnings=None):
-        check_urls(params)
+        # The URL options were checked with the rest of the task's inputs (_common/argspec.check_task_inputs).
         for option in ('ca_path', 'ghec_ca_path'):
             if params.get(option) and not os.path.isfile(params[option]):
                 raise InputError('%s "%s" does not exist or is not a file: give the path of a PEM CA certificate on '

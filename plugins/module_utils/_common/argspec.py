@@ -112,40 +112,88 @@ def appliance_spec(cloud=True, extra=None):
     return spec
 
 
+URL_OPTIONS = ('url', 'manage_url', 'ghec_url', 'ghec_web_url')
+# GHES serves its console, REST API and Manage API at fixed paths from the root of its host name
+# (/setup, /api/v3, /manage/v1): behind a reverse proxy under a path prefix they would not work, so
+# an appliance URL is an origin. GHEC's URLs may carry a prefix (a proxy that routes by path, a
+# test double): the GHEC client appends its paths to whatever base it is given.
+PATH_PREFIX_OPTIONS = ('ghec_url', 'ghec_web_url')
+URL_EXAMPLES = {'url': 'https://ghes.example.com', 'manage_url': 'https://ghes.example.com:8443',
+                'ghec_url': 'https://api.github.com', 'ghec_web_url': 'https://github.com'}
+
+
 def check_urls(params):
-    """URL options must be absolute https URLs without credentials or queries."""
-    for option in ('url', 'manage_url', 'ghec_url', 'ghec_web_url'):
-        value = params.get(option)
-        if not value:
-            continue
-        parts = urlsplit(value)
-        if parts.scheme != 'https':
-            raise InputError('%s must be an https:// URL (got "%s"): ghes.connect never sends credentials over plain '
-                             'HTTP.' % (option, _shown(value)))
-        if not parts.hostname or not re.match(r'^[A-Za-z0-9.\-:\[\]]+$', parts.netloc.rsplit('@', 1)[-1]):
-            raise InputError('%s is not a valid URL (got "%s"): expected e.g. https://ghes.example.com.'
-                             % (option, _shown(value)))
-        try:
-            parts.port
-        except ValueError:
-            raise InputError('%s has an invalid port (got "%s").' % (option, _shown(value)))
-        if parts.username or parts.password:
-            raise InputError('%s must not contain credentials: use the password/token options instead.' % option)
-        if parts.query or parts.fragment:
-            raise InputError('%s must not have a query or fragment (got "%s").' % (option, _shown(value)))
+    """Check every URL option ``params`` sets (``parse_url``); the first problem raises ``InputError``."""
+    for option in URL_OPTIONS:
+        if option in params and params[option] is not None:
+            parse_url(option, params[option])
+
+
+def parse_url(option, value):
+    """The URL option ``option`` checked once: an absolute https URL, without credentials, query or fragment.
+
+    Returns it without a trailing slash. A message never shows the value when it may hold a
+    password (anything with an ``@``: ``https://admin:Sl/ash#Pass@host`` is not even split
+    where the password ends), and never its query or fragment.
+    """
+    example = URL_EXAMPLES.get(option, 'https://host.example.com')
+    if not isinstance(value, str) or not value.strip():
+        raise InputError('%s is empty: set it to an https:// address, e.g. %s.' % (option, example))
+    if '@' in value:
+        raise InputError('%s must not contain credentials (user:password@ before the host); the value was not used '
+                         'and is not shown. Give the password or token in its own option (manage_password, token, '
+                         'ghec_token) and the address alone, e.g. %s.' % (option, example))
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InputError('%s is not a valid URL: it contains a space or a control character. Give the address alone, e.g. %s.'
+                         % (option, example))
+    parts = urlsplit(value)
+    if parts.scheme.lower() != 'https':
+        raise InputError('%s must be an https:// URL (got "%s"): ghes.connect never sends credentials over plain '
+                         'HTTP.' % (option, _shown(value)))
+    if not parts.hostname or not re.match(r'^[A-Za-z0-9.\-:\[\]]+$', parts.netloc):
+        raise InputError('%s is not a valid URL (got "%s"): expected e.g. %s.' % (option, _shown(value), example))
+    try:
+        parts.port
+    except ValueError:
+        raise InputError('%s has an invalid port (got "%s"): expected e.g. %s.' % (option, _shown(value), example))
+    if parts.query or parts.fragment:
+        raise InputError('%s must not have a query or fragment (got "%s").' % (option, _shown(value)))
+    if parts.path.strip('/') and option not in PATH_PREFIX_OPTIONS:
+        raise InputError('%s must be an address without a path (got "%s"): GHES serves its console and APIs from the '
+                         'root of its host name, so a path prefix (a reverse proxy under /ghes) is not supported. '
+                         'Give the host name and port the appliance answers on, e.g. %s.' % (option, _shown(value), example))
+    return value.rstrip('/')
 
 
 def secret_values(params):
     """The secrets among ``params``, with the Basic credentials the Manage APIs get made of them."""
     values = [params[k] for k in SECRET_OPTIONS if isinstance(params.get(k), str) and params[k]]
+    values.extend(url_credentials(params))
     if isinstance(params.get('manage_password'), str):
         for username in set((params.get('manage_username') or 'api_key', 'api_key')):
             values.append(basic_auth_form(username, params['manage_password']))
     return values
 
 
+def url_credentials(params):
+    """What URL options carry as credentials, in case one is refused after being echoed (never, we hope).
+
+    ``https://admin:Sl/ash#Pass@host``: the whole value, what precedes its last ``@`` and the
+    password alone, whichever character ends the user name.
+    """
+    found = []
+    for option in URL_OPTIONS:
+        value = params.get(option)
+        if isinstance(value, str) and '@' in value:
+            userinfo = value.split('://', 1)[-1].rsplit('@', 1)[0]
+            found.extend((value, userinfo, userinfo.split(':', 1)[-1]))
+    return found
+
+
 def check_task_inputs(params):
     """Normalise and check what every task (and every host of a fleet scan) is given; return warnings.
+
+    The URL options are checked first (``check_urls``), before any request.
 
     A secret read from a file usually ends in its newline (``\\n``, ``\\r\\n``): sent as is, it makes
     a header that http.client refuses (with the value in the message) or credentials the server
@@ -153,6 +201,7 @@ def check_task_inputs(params):
     value; a control character inside the value cannot be meant and is refused. ``params`` is
     changed in place.
     """
+    check_urls(params)
     warnings = []
     for option in SECRET_OPTIONS:
         value = params.get(option)
@@ -210,7 +259,7 @@ def parse_duration(value, option):
 
 
 def _shown(url):
-    """The URL as a message may show it: no user info, no query (either may carry a password)."""
+    """A URL without ``@`` as a message may show it: no query or fragment (either may carry a password)."""
     parts = urlsplit(url)
-    shown = '%s://%s%s' % (parts.scheme, parts.netloc.rsplit('@', 1)[-1], parts.path) if parts.scheme else url.split('?')[0]
-    return shown + ('?...' if parts.query else '')
+    shown = '%s://%s%s' % (parts.scheme, parts.netloc, parts.path) if parts.scheme else url.split('?')[0].split('#')[0]
+    return shown + ('?...' if parts.query else '') + ('#...' if parts.fragment else '')

@@ -31,32 +31,54 @@ class UnsafePathError(OSError):
 def private_directory(path, create=True, owner_only=False):
     """Return ``path`` once it is a real directory owned by this user and writable by no one else.
 
-    A missing directory is created 0700 (missing parents too). A link, something that is not a
+    A missing directory is created 0700 (missing parents too, each 0700 whatever the umask). A link, something that is not a
     directory, a directory of another user, or one that group or others may write to is refused
     (``owner_only``: one they may read or enter, too): nothing is changed there, and the message
     names the path and the fix. The directory is opened without following links and the
     opened directory is what is checked, so a link swapped in between cannot pass.
     """
     path = os.path.abspath(path)
-    parent = os.path.dirname(path)
     check_parents(path)
-    if create and parent != path and not os.path.isdir(parent):
-        os.makedirs(parent, mode=0o700, exist_ok=True)
     try:
         fd = _open_directory(path)
     except FileNotFoundError:
         if not create:
             raise
-        try:
-            os.mkdir(path, 0o700)
-        except FileExistsError:
-            pass  # another process made it meanwhile: check what is there now
+        for missing in reversed(_missing(path)):
+            make_directory(missing)
         fd = _open_directory(path)
     try:
         check_private(path, os.fstat(fd), owner_only)
     finally:
         os.close(fd)
     return path
+
+
+def make_directory(path):
+    """Create the directory ``path`` with mode 0700, set on the directory itself whatever the umask.
+
+    ``mkdir``'s mode is filtered by the umask (0200 would leave us a directory we cannot write
+    to), and ``makedirs`` gives the parents it creates the umask's mode (0777 under umask 000).
+    One made meanwhile by another process is left as it is: the caller checks what is there.
+    """
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        return
+    fd = os.open(path, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC)
+    try:
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
+
+
+def _missing(path):
+    """``path`` and each of its parents that does not exist yet, deepest first."""
+    missing = []
+    while not os.path.lexists(path) and os.path.dirname(path) != path:
+        missing.append(path)
+        path = os.path.dirname(path)
+    return missing
 
 
 def _open_directory(path):

@@ -26,7 +26,7 @@ import os
 import re
 import shutil
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.files import open_no_follow
+from ansible_collections.ghes.connect.plugins.module_utils._common.files import make_directory, open_no_follow
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import (
     RunEntries,
     is_real_directory,
@@ -138,7 +138,7 @@ class EnterpriseReadCache(RunEntries):
             filled.setdefault(_bucket_file(key, buckets), {})[key] = part
         generation = '%s-%s.%s' % (self.prefix, name, os.urandom(8).hex())
         staging = os.path.join(self.directory, '.' + generation)
-        os.mkdir(staging, 0o700)
+        make_directory(staging)
         try:
             for filename, content in filled.items():
                 _write_new(os.path.join(staging, filename), json.dumps(content))

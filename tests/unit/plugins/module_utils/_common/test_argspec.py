@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
+    check_task_inputs,
     check_urls,
     default_manage_url,
     parse_duration,
+    parse_url,
+    secret_values,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 
@@ -40,6 +43,57 @@ def test_bad_urls_fail_with_the_option_and_the_fix(url, needle):
         check_urls({'url': url})
     assert 'url' in caught.value.message and needle in caught.value.message
     assert 'pw' not in caught.value.message.replace('https://', '')
+
+
+SLASH_PASSWORD = 'Sl/ash#Pa?ss'
+
+
+@pytest.mark.parametrize('option', ['url', 'manage_url', 'ghec_url', 'ghec_web_url'])
+@pytest.mark.parametrize('value', ['https://admin:%s@ghes.example.com' % SLASH_PASSWORD,
+                                   'https://admin:Sl/ashPass@ghes.example.com',
+                                   'https://admin:pw#frag@ghes.example.com:8443/',
+                                   'https://admin:q?uery@ghes.example.com'])
+def test_credentials_in_any_url_option_are_refused_and_never_shown(option, value):
+    with pytest.raises(InputError) as caught:
+        check_urls({option: value})
+    message = caught.value.message
+    assert message.startswith(option + ' must not contain credentials')
+    for part in ('admin', 'Sl', 'ash', 'Pa', 'pw', 'frag', 'uery'):
+        assert part not in message
+
+
+@pytest.mark.parametrize('option', ['url', 'manage_url', 'ghec_url', 'ghec_web_url'])
+@pytest.mark.parametrize('value,needle', [('', 'is empty'), ('  ', 'is empty'), ('/ghes', 'https://'),
+                                          ('ghes', 'https://'), ('https://ghes.example.com/x y', 'space')])
+def test_empty_and_relative_urls_name_the_option(option, value, needle):
+    with pytest.raises(InputError) as caught:
+        check_urls({option: value})
+    assert caught.value.message.startswith(option + ' ') and needle in caught.value.message
+
+
+@pytest.mark.parametrize('option', ['url', 'manage_url'])
+def test_appliance_urls_with_a_path_prefix_are_refused_saying_why(option):
+    with pytest.raises(InputError) as caught:
+        check_urls({option: 'https://proxy.example.com/ghes'})
+    assert 'path prefix' in caught.value.message and caught.value.message.startswith(option)
+
+
+def test_ghec_urls_keep_a_path_prefix_and_lose_the_trailing_slash():
+    check_urls({'ghec_url': 'https://proxy.example.com/github-api', 'ghec_web_url': 'https://proxy.example.com/web/'})
+    assert parse_url('ghec_web_url', 'https://proxy.example.com/web/') == 'https://proxy.example.com/web'
+    assert parse_url('url', 'https://ghes.example.com/') == 'https://ghes.example.com'
+
+
+def test_url_credentials_are_known_secrets_in_every_form():
+    params = {'url': 'https://admin:%s@ghes.example.com' % SLASH_PASSWORD, 'ghec_url': 'https://api.github.com'}
+    values = secret_values(params)
+    assert SLASH_PASSWORD in values and 'admin:' + SLASH_PASSWORD in values and params['url'] in values
+
+
+def test_task_inputs_check_the_urls_first():
+    with pytest.raises(InputError) as caught:
+        check_task_inputs({'url': 'https://admin:hunter2@ghes.example.com', 'ghec_token': 'x\n'})
+    assert 'url must not contain credentials' in caught.value.message
 
 
 def test_manage_url_defaults_to_port_8443():

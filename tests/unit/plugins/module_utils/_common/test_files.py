@@ -29,6 +29,17 @@ def test_a_missing_directory_is_created_0700_with_its_parents(tmp_path):
     assert mode(path) == 0o700 and mode(tmp_path / 'a') == 0o700
 
 
+@pytest.mark.parametrize('umask', [0o000, 0o022, 0o077, 0o277])
+def test_every_directory_created_is_0700_whatever_the_umask(tmp_path, umask):
+    path = tmp_path / 'a' / 'b' / 'c'
+    old = os.umask(umask)
+    try:
+        private_directory(str(path))
+    finally:
+        os.umask(old)
+    assert [mode(p) for p in (tmp_path / 'a', tmp_path / 'a' / 'b', path)] == [0o700] * 3
+
+
 MODES = [(0o777, False, True), (0o720, False, True), (0o755, False, False), (0o755, True, True), (0o700, True, False)]
 
 
