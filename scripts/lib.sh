@@ -99,6 +99,21 @@ copy_checkout() {
   printf '%s\n' "$dest"
 }
 
+# slowest_tests COUNT JUNIT_XML...: the COUNT slowest test cases of these JUnit reports, slowest first.
+slowest_tests() {
+  python - "$@" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+count, paths = int(sys.argv[1]), sys.argv[2:]
+cases = [(float(case.get("time") or 0), "%s::%s" % (case.get("classname"), case.get("name")))
+         for path in paths for case in ET.parse(path).iter("testcase")]
+print("=== slowest %d of %d tests" % (min(count, len(cases)), len(cases)))
+for seconds, name in sorted(cases, reverse=True)[:count]:
+    print("%8.2fs %s" % (seconds, name))
+PY
+}
+
 # --- ansible-test's pip bootstrap ---------------------------------------------------------
 # ansible-test downloads get-pip-<ver>.py from a host this machine cannot reach; without it
 # every sanity test that needs requirements fails. Write a stand-in under the name it looks

@@ -12,6 +12,23 @@ from simulator import Simulator  # noqa: E402  (needs tests/ on sys.path first)
 from simulator.control_client import Control  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_state_directory(tmp_path_factory):
+    """The collection's state directory (``$XDG_CACHE_HOME/ghes-connect``) per pytest process.
+
+    Under pytest-xdist each worker is a process of its own: its playbooks must not share cached
+    GHEC reads or "Sync now" markers with another worker's, nor with the user's ~/.cache.
+    Tests that need their own (test_local_attacker, test_sync_now_once) still set it per run.
+    """
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if saved is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 @pytest.fixture
 def make_simulator(tmp_path):
     """make_simulator(spec) -> a started Simulator in a fresh tmp dir; all are stopped at teardown."""
