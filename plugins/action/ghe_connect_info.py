@@ -30,6 +30,10 @@ class ActionModule(GhesActionBase):
                 and desired.get('license_report') != 'upload':
             raise InputError('desired.max_sync_age only applies with desired.license_sync: true.')
         info = gather(appliance, params['console'], preflight_reads=params['preflight'])
+        if info.get('ghec_error'):
+            # Read-only, so not a failure: but "ok" alone would pass for a read of GHEC's facts.
+            appliance.warnings.append('GHEC could not be read, so its facts (connect, license_sync) are unknown: %s'
+                                      % info['ghec_error'])
         result = {'changed': False, 'appliance': info}
         if desired is not None:
             assessment = assess_appliance(appliance, info, desired, params.get('ghec_enterprise'), max_age)

@@ -27,7 +27,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import current_run_id
-from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record, ghec_failure_assessment, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
@@ -93,7 +93,8 @@ class ActionModule(GhesActionBase):
         if ghec_error:
             # GHEC's enterprise-wide read failed: asking it again for every appliance would only spend the
             # token's budget on the same answer.
-            records = [report_record(name, error=p.get('_error') or scrub_text(ghec_error, self.secrets))
+            records = [report_record(name, error=p['_error']) if '_error' in p
+                       else _ghec_failure_record(name, scrub_text(ghec_error, self.secrets), _wanted(desired, p))
                        for name, p in jobs]
         else:
             records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets), jobs,
@@ -126,7 +127,7 @@ class ActionModule(GhesActionBase):
             except InputError:
                 return None     # this host's options are wrong: each appliance reports its own
             except GhesConnectError as exc:
-                return 'GHEC could not be read: %s' % exc.message
+                return exc.message
             return None
         return None
 
@@ -141,6 +142,16 @@ def _auto_processes(appliances):
     return max(1, min(len(os.sched_getaffinity(0)), appliances // APPLIANCES_PER_PROCESS))
 
 
+def _wanted(desired, params):
+    """The desired state of one appliance: the task's, with its own choice of how usage reaches GHEC."""
+    return dict(desired, license_report=params.get('_license_report') or desired.get('license_report'))
+
+
+def _ghec_failure_record(name, message, wanted):
+    failure = ghec_failure_assessment(message, wanted)
+    return report_record(name, error=failure['error'], unknown=failure['unknown'])
+
+
 def _scan_one(console, desired, max_age, secrets, job):
     """One appliance's record. Whatever goes wrong with it becomes its ``error`` record, scrubbed of
     every host's secrets: one appliance (a ``ca_path`` that is no PEM file, a bug) never costs the fleet its report."""
@@ -150,7 +161,7 @@ def _scan_one(console, desired, max_age, secrets, job):
     try:
         with Appliance(params, share_facts=False) as appliance:
             info = gather(appliance, console, preflight_reads=False)
-            wanted = dict(desired, license_report=params.get('_license_report') or desired.get('license_report'))
+            wanted = _wanted(desired, params)
             record = assessed_record(name, info, assess_appliance(appliance, info, wanted,
                                                                   params.get('ghec_enterprise'), max_age))
             record['_warnings'] = ['%s: %s' % (name, w) for w in appliance.warnings]

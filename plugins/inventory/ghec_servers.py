@@ -196,6 +196,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
     parse_time,
     statistics_age,
     sync_health,
+    unknown_health,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, uploads
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, RetryPolicy
@@ -289,6 +290,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             client.http.close_pool()
         return {
             'observed_at': sync_status['observed_at'],
+            'clock_warning': sync_status['clock_warning'],
             'installations': [_installation_facts(node) for node in installations],
             'sync_records': [_sync_record_facts(record) for record in sync_status['server_instances']],
             'server_ids': server_ids,
@@ -314,16 +316,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- building the inventory ---------------------------------------------------------------
     def _populate(self, snapshot, max_sync_age):
-        observed_at = parse_time(snapshot.get('observed_at'))
+        observed_at = parse_time(snapshot['observed_at'])
+        if snapshot.get('clock_warning'):
+            self.display.warning('ghec_servers: %s.' % snapshot['clock_warning'])
         sync_by_host = {}
         for record in snapshot['sync_records']:
             sync_by_host.setdefault(normalise(record['hostname']), []).append(record)
         server_ids = snapshot.get('server_ids') or {}
         for name, (installation, others) in sorted(self._installations_by_host(snapshot['installations']).items()):
             host = normalise(installation['host_name'])
-            record = choose_sync_record(sync_by_host.get(host), server_ids.get(host))
-            health = sync_health((record or {}).get('last_sync'), observed_at, max_sync_age,
-                                 what='the last license sync of %s' % installation['host_name'])
+            record, ambiguous = choose_sync_record(sync_by_host.get(host), server_ids.get(host))
+            if installation['is_connected'] is None:
+                # As the modules: without knowing whether this installation is connected, a record of its name
+                # proves nothing about it.
+                health = unknown_health('GHEC\'s installation "%s" does not say whether it is connected, so its license '
+                                        'sync record cannot be attributed to it' % installation['host_name'])
+            elif ambiguous:
+                health = unknown_health(ambiguous)
+            else:
+                health = sync_health((record or {}).get('last_sync'), observed_at, max_sync_age,
+                                     what='the last license sync of %s' % installation['host_name'])
             if health['warning']:
                 self.display.warning('ghec_servers: ' + health['warning'])
             self._add_host(name, installation_host_vars(installation, record, health, others),

@@ -26,8 +26,9 @@ STATS = {'features': {'server_statistics': True}}
 SIM_SPEC = {'seed': 15, 'appliances': [
     dict(CONNECTED, name='ok', version='3.14.2'),
     dict(CONNECTED, name='spelled', version='3.17.1', ghec_hostname='SPELLED.Example.COM.'),
-    # restored and reconnected: GHEC keeps the retired record, listed first and updated more recently
-    dict(CONNECTED, name='restored', version='3.15.1',
+    # restored and reconnected: GHEC keeps the retired record, listed first and updated more recently; its fresh
+    # statistics carry its server id, which picks its sync record (without them two servers' records are unknown)
+    dict(CONNECTED, **STATS, name='restored', version='3.15.1',
          retired_installation={'updated_days_ago': 0.1, 'last_sync_days_ago': 30}),
     # rebuilt with a new server id: its own last sync failed; the retired record synced later, successfully
     dict(CONNECTED, **STATS, name='rebuilt', version='3.16.0', last_sync_status='failure',

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, NotFoundError
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import GhesVersion
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import resolve
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import parse_license
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.appliance_facts import ApplianceFactsCache
 
 
@@ -107,9 +108,9 @@ class ApplianceFacts:
 
     # -- license, maintenance, config runs, the shell's export ---------------------------------
     def license(self):
-        """The license object (3.12+), or None where the Manage API has no license endpoint."""
+        """The Manage API's license as a ``manage_api.License`` record (3.12+), or None where it has no license endpoint."""
         if self.version.has('manage_config'):
-            return self.clients.manage.license()
+            return parse_license(self.clients.manage.license())
         return None
 
     def maintenance_on(self):

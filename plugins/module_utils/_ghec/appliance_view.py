@@ -32,6 +32,7 @@ class GhecView:
         self.clients = clients
         self.hostname = hostname
         self._access = []
+        self._clock_warned = False
         params = clients.params
         self.shared = EnterpriseReadCache(params['ghec_url'], params['ghec_enterprise'], params['ghec_token'],
                                           ttl=params.get('ghec_cache_ttl', GHEC_CACHE_TTL),
@@ -72,19 +73,28 @@ class GhecView:
         return common.get('host_names') or [], common.get('total') or 0
 
     def sync_status(self, refresh=False, server_id=None):
-        """``(observed_at, record)``: GHEC's clock, and its license-sync record of this appliance (or None).
+        """``(observed_at, record, why unknown)``: GHEC's clock, and its license-sync record of this appliance.
 
-        ``server_id``, when known, picks this appliance's record among several of its host name.
+        ``server_id``, when known, picks this appliance's record among several of its host name;
+        without it, records of several servers are no record of this one (``why unknown`` says so).
         """
         self.access()
         common, records = self._part('license_sync_status', self.hostname(), refresh)
-        return common['observed_at'], choose_sync_record(records, server_id)
+        self._note_clock(common)
+        return (common['observed_at'],) + choose_sync_record(records, server_id)
 
     def server_statistics(self):
         """``(observed_at, {collection_date, features_enabled, server_id})``: this appliance's latest shared statistics, or None."""
         self.access()
         common, latest = self._part('server_statistics', self.hostname())
+        self._note_clock(common)
         return common['observed_at'], latest
+
+    def _note_clock(self, common):
+        """One warning per task when an age is measured on the controller's clock (GHEC sent no ``Date``)."""
+        if common.get('clock_warning') and not self._clock_warned:
+            self._clock_warned = True
+            self.clients.warnings.append(common['clock_warning'] + '.')
 
     def changed_state(self):
         """Called after any write: the shared GHEC reads may now be stale."""

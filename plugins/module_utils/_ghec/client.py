@@ -9,6 +9,7 @@ appliance: the token's budget is 5,000 requests an hour.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import os
 from urllib.parse import urljoin
@@ -109,17 +110,18 @@ class GhecClient:
                 'scopes': scopes}
 
     def license_sync_status(self):
-        """``{server_instances: [{server_id, hostname, last_sync}], observed_at}`` for every appliance.
+        """``{server_instances: [{server_id, hostname, last_sync}], observed_at, clock_warning}`` for every appliance.
 
         ``observed_at`` is GHEC's own clock (the ``Date`` header): sync ages are measured
-        against it, so a controller whose clock is off does not invent or hide drift.
+        against it, so a controller whose clock is off does not invent or hide drift
+        (``ghec_clock``: the controller's, with ``clock_warning``, when GHEC sent no date).
         """
         response = self._rest_response('/enterprises/%s/license-sync-status' % self.enterprise)
         asked = SYNC_STATUS_ASKED % self.enterprise
         data = _expect(response.json(), dict, 'the answer', asked)
         instances = _expect(data.get('server_instances'), list, 'server_instances', asked)
-        return {'server_instances': [_sync_record(record, index, asked) for index, record in enumerate(instances)],
-                'observed_at': _http_date_to_iso(response.headers.get('date'))}
+        return dict(ghec_clock(response.headers, asked),
+                    server_instances=[_sync_record(record, index, asked) for index, record in enumerate(instances)])
 
     def server_statistics(self, date_start=None, date_end=None):
         """``{statistics: [...], observed_at}``: every appliance's shared server statistics, with GHEC's clock."""
@@ -128,8 +130,8 @@ class GhecClient:
         asked = STATISTICS_ASKED % self.enterprise
         entries = response.json()
         entries = _expect(entries if entries is not None else [], list, 'the answer', asked)
-        return {'statistics': [_statistics_entry(entry, index, asked) for index, entry in enumerate(entries)],
-                'observed_at': _http_date_to_iso(response.headers.get('date'))}
+        return dict(ghec_clock(response.headers, asked),
+                    statistics=[_statistics_entry(entry, index, asked) for index, entry in enumerate(entries)])
 
     # -- "Add server usage" (MODELLED web page, needs an owner's web session) ---------------
     def upload_usage(self, filename, content):
@@ -291,7 +293,7 @@ def sync_records_by_host(status):
     parts = {}
     for record in status['server_instances']:
         parts.setdefault(normalise(record.get('hostname')) or '', []).append(record)
-    return {'observed_at': status['observed_at']}, parts
+    return _clock_of(status), parts
 
 
 def latest_statistics_by_host(read):
@@ -302,19 +304,41 @@ def latest_statistics_by_host(read):
         date = entry.get('collection_date') if isinstance(entry.get('collection_date'), str) else ''
         if host not in latest or date > (latest[host].get('collection_date') or ''):
             latest[host] = dict(entry, collection_date=date or None)
-    return {'observed_at': read['observed_at']}, dict(
+    return _clock_of(read), dict(
         (host, {'collection_date': entry.get('collection_date'), 'server_id': entry.get('server_id'),
                 'features_enabled': (entry.get('github_connect') or {}).get('features_enabled') or []})
         for host, entry in latest.items())
 
 
-def _http_date_to_iso(value):
-    if not value:
+def _clock_of(read):
+    return {'observed_at': read['observed_at'], 'clock_warning': read.get('clock_warning')}
+
+
+def ghec_clock(headers, asked):
+    """``{observed_at, clock_warning}``: the moment of GHEC's answer by its ``Date`` header.
+
+    Without a readable ``Date`` (a proxy may drop it) the controller's clock stands in, and
+    ``clock_warning`` says so: ages are then only as right as the controller's clock.
+    """
+    value = headers.get('date')
+    moment = _http_date(value)
+    if moment is not None:
+        return {'observed_at': moment.isoformat(), 'clock_warning': None}
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return {'observed_at': now.isoformat(),
+            'clock_warning': ('GHEC answered %s %s: ages are measured on the controller\'s clock instead of GHEC\'s, '
+                              'so a controller clock that is off shifts them' % (
+                                  asked, 'with an unreadable Date header (%r)' % value if value else 'without a Date header'))}
+
+
+def _http_date(value):
+    if not isinstance(value, str) or not value:
         return None
     try:
-        return email.utils.parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError):
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.timezone.utc)
 
 
 def _scopes(headers):

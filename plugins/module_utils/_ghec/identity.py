@@ -15,7 +15,8 @@ Two installations with one name (an appliance restored or rebuilt and reconnecte
 the retired record): the connected one wins; among several connected, or none, the one updated
 last. Every consumer picks with ``choose_installation`` and names the others.
 Between several license-sync records of one name, the appliance's ``server_id`` decides when
-it is known (its current server statistics carry it); else the most recent sync.
+it is known (its current server statistics or its usage export carry it); without it, records of
+several servers leave the last sync unknown (another server's success is not this one's).
 """
 
 from __future__ import annotations
@@ -113,19 +114,27 @@ def _synced(record):
 
 
 def choose_sync_record(records, server_id=None):
-    """The license-sync record of this appliance among those of its host name, or None.
+    """``(record, why unknown)``: the license-sync record of this appliance among those of its host name.
 
     With the appliance's ``server_id`` known, only a record of that server counts (the others
-    are a retired installation's); without it, the most recent sync.
+    are a retired installation's): ``(None, None)`` when it has none. Without it, records of one
+    server are one appliance's (its most recent sync counts); records of several servers are
+    several appliances', and nothing says which is this one: ``(None, the reason)``, never the
+    other server's success.
     """
     records = [r for r in records or [] if isinstance(r, dict)]
     if server_id:
-        return next((r for r in records if r.get('server_id') == server_id), None)
+        return next((r for r in records if r.get('server_id') == server_id), None), None
+    servers = sorted(set(str(r.get('server_id')) for r in records))
+    if len(servers) > 1:
+        return None, ('GHEC has license-sync records of %d servers named "%s" (%s) and nothing read says which is this '
+                      'appliance\'s: its fresh server statistics (Server Statistics on) or the admin shell\'s usage export '
+                      'carry its server id' % (len(servers), records[0].get('hostname'), ', '.join(servers)))
     chosen = None
     for record in records:
         if chosen is None or _synced(record) >= _synced(chosen):
             chosen = record
-    return chosen
+    return chosen, None
 
 
 def not_listed_reason(name, listed_names, total):

@@ -90,6 +90,11 @@ def sync_health(last_sync, now, max_age=None, what='the last license sync'):
     return health
 
 
+def unknown_health(reason):
+    """A ``sync_health`` result for a last sync that cannot be attributed or read: ``unknown``, saying why."""
+    return {'state': UNKNOWN, 'age_seconds': None, 'reason': reason, 'warning': None, 'also_stale': False}
+
+
 def statistics_age(collection_date, now):
     """``(fresh, age_seconds, reason)`` of an appliance's latest server statistics entry.
 

@@ -9,7 +9,10 @@ the license as an object (documented as a one-element array), ``supportKey`` as 
 
 from __future__ import annotations
 
+import dataclasses
+
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import AuthenticationError
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, Record, field_fact
 
 PREFIX = '/manage/v1'
 
@@ -77,12 +80,52 @@ class ManageClient:
 def normalize_license(data):
     """One license object whatever the documented/observed shape."""
     if isinstance(data, list):
-        data = data[0] if data else {}
-    data = dict(data or {})
+        data = data[0] if data else None
+    if not isinstance(data, dict):
+        return data     # not a license object: parse_license says so, field by field
+    data = dict(data)
     support_key = data.get('supportKey')
     if isinstance(support_key, str):
         data['supportKey'] = support_key.strip().lower() not in ('', 'false', '0', 'no')
     return data
+
+
+LICENSE_ANSWER = 'the Manage API license'
+
+
+@dataclasses.dataclass(frozen=True)
+class License(Record):
+    """What the Manage API's license says; ``connect_permitted`` is its ``croquetSupport``."""
+
+    connect_permitted: Fact
+    seats: Fact
+    expire_at: Fact
+    evaluation: Fact
+    perpetual: Fact
+    cluster_support: Fact
+
+
+def parse_license(data, source='manage_api'):
+    """A ``License`` from ``/manage/v1/config/license`` (after ``normalize_license``).
+
+    A field the answer lacks, or carries as null or another type, is unknown with that reason: a
+    license that does not say ``croquetSupport`` is not thereby one that forbids GitHub Connect.
+    """
+    data = normalize_license(data)
+
+    def fact(key, kind):
+        return field_fact(data, key, kind, source, LICENSE_ANSWER)
+
+    unlimited = fact('unlimitedSeating', bool)
+    if unlimited.known and unlimited.value:
+        seats = Fact.of('unlimited', source)
+    elif unlimited.known:
+        seats = fact('seats', int)
+    else:
+        seats = Fact.missing(unlimited.reason + ' (so the seat count may be unlimited)')
+    return License(connect_permitted=fact('croquetSupport', bool), seats=seats, expire_at=fact('expireAt', str),
+                   evaluation=fact('evaluation', bool), perpetual=fact('perpetual', bool),
+                   cluster_support=fact('clusterSupport', bool))
 
 
 def _manage_auth_error(exc):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import PROBLEM_VERDICTS, VERDICTS
 
 # Version of drift.json's layout; 1 was the first (desired, appliances, drifted only).
@@ -35,16 +36,12 @@ def iso(moment):
 
 
 def parse_iso(text):
-    """An aware datetime from an ISO 8601 string (``Z`` or an offset), or None when it is not one."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None  # a time without a zone could be any time
-    return moment
+    """An aware datetime from an ISO 8601 string, or None when it is not one.
+
+    The one date reader of the verdicts (``_sync_health.parse_time``): a time without a zone is
+    GHEC's UTC there, so every report format shows the date the verdict was decided on.
+    """
+    return parse_time(text)
 
 
 def build(records, desired, enterprise=None, controller=None, collection_version=None, generated_at=None,

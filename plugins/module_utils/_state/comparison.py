@@ -143,6 +143,9 @@ def assess(info, desired, enterprise, max_age):
     what is unknown (with why and what to give) and what blocks a fix.
     """
     result = {'differences': [], 'unknown': [], 'blocked_by': [], 'error': None}
+    if info.get('ghec_error'):
+        # The fleet scan's record of the same failure: one verdict, whichever path read it.
+        return ghec_failure_assessment(info['ghec_error'], desired)
     if 'connect' not in info:
         if info.get('version_supported') is False:
             result['unknown'].append({'field': 'connect.connected', 'reason': info.get('version_problem')})
@@ -173,6 +176,21 @@ def assess(info, desired, enterprise, max_age):
     if result['differences'] or result['unknown']:
         result['blocked_by'] = blocking(info)
     return result
+
+
+def ghec_failure(message):
+    """The error of every appliance whose GHEC enterprise could not be read (scan and per-host alike)."""
+    return 'GHEC could not be read: %s' % message
+
+
+def ghec_failure_assessment(message, desired):
+    """``assess``'s result when GHEC could not be read: ``error``, and every GHEC fact ``desired`` needs unknown, saying why."""
+    reason = ghec_failure(message)
+    fields = ['connect.connected']
+    if desired.get('license_report') != 'upload' and desired.get('connected', True) and desired.get('license_sync') is not None:
+        fields += ['license_sync.enabled'] + (['license_sync.last_sync'] if desired['license_sync'] else [])
+    return {'differences': [], 'unknown': [{'field': field, 'reason': reason} for field in fields], 'blocked_by': [],
+            'error': reason}
 
 
 # An appliance's verdict, worst first. Every consumer (modules, scan, reports, roles, the

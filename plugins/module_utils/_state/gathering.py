@@ -103,9 +103,9 @@ def read_license(appliance):
     (seats may be "unlimited"); no documented read there says whether the license permits
     GitHub Connect, so ``connect_permitted`` is None.
     """
-    data = appliance.license()
-    if data is not None:
-        return license_summary(data), SRC_MANAGE, None
+    record = appliance.license()
+    if record is not None:
+        return record.to_dict(), SRC_MANAGE, record.unknown().get('connect_permitted')
     if not appliance.params.get('token'):
         return None, None, ('GHES %s has no Manage API license read: give token (a site administrator\'s, '
                             'site_admin scope) to read it through GHES REST' % appliance.version)
@@ -140,8 +140,11 @@ def add_blocking_facts(appliance, info):
     """
     if 'license' not in info and appliance.version.has('manage_config'):
         try:
-            info['license'] = license_summary(appliance.license())
+            record = appliance.license()
+            info['license'] = record.to_dict()
             info['sources']['license'] = SRC_MANAGE
+            if not record.connect_permitted.known:
+                info['unknown']['license.connect_permitted'] = record.connect_permitted.reason
         except GhesConnectError as exc:
             info['unknown']['license.connect_permitted'] = 'the license could not be read (%s)' % exc.message
     if 'maintenance' not in info:
@@ -160,19 +163,6 @@ def assess_appliance(appliance, info, desired, enterprise, max_age):
     return result
 
 
-def license_summary(data):
-    if data is None:
-        return None
-    return {
-        'connect_permitted': bool(data.get('croquetSupport')),
-        'seats': 'unlimited' if data.get('unlimitedSeating') else data.get('seats'),
-        'expire_at': data.get('expireAt'),
-        'evaluation': data.get('evaluation'),
-        'perpetual': data.get('perpetual'),
-        'cluster_support': data.get('clusterSupport'),
-    }
-
-
 def preflight(appliance, need_connect_license=True, config_wait=0):
     """Raise ``PreflightError`` listing every reason a write must not start.
 
@@ -183,7 +173,8 @@ def preflight(appliance, need_connect_license=True, config_wait=0):
     version = appliance.version
     if not version.supported:
         raise PreflightError([unsupported_message(version)])
-    found = appliance_problems(appliance, license_summary(appliance.license()) if need_connect_license else None,
+    license_record = appliance.license() if need_connect_license else None
+    found = appliance_problems(appliance, license_record.to_dict() if license_record is not None else None,
                                appliance.maintenance_on(), config_running=False)
     try:
         if config_wait > 0:
@@ -202,7 +193,7 @@ def preflight(appliance, need_connect_license=True, config_wait=0):
 def appliance_problems(appliance, license_data, maintenance, config_running):
     """The appliance's reasons a write must not start (from values already read), each with its fix.
 
-    ``license_data`` is a ``license_summary`` (or None): a license whose Connect permission no
+    ``license_data`` is a ``manage_api.License`` as a dict (or None): a license whose Connect permission no
     documented read says (3.9 - 3.11) is not refused here; GitHub's own check then decides.
     """
     found = []

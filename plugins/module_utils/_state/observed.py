@@ -213,6 +213,7 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
                                               else ''))
     fresh_id = statistics['server_id'] if statistics and statistics.get('fresh') else None
     state = read_last_sync(appliance, refresh=refresh, server_id=fresh_id)
+    unknown.update(state.pop('unknown'))
     if connect['connected'] is None:
         # Without knowing which installation this is, a record of its name proves nothing.
         state.update(last_sync=None, sync_age_seconds=None, server_id=None, warnings=[])
@@ -245,12 +246,14 @@ def _license_sync_from_shell(appliance, refresh):
 
 
 def read_last_sync(appliance, refresh=False, server_id=None):
-    """``{last_sync: {date, status, error} | None, sync_age_seconds, observed_at, server_id, warnings}`` from GHEC.
+    """``{last_sync: {date, status, error} | None, sync_age_seconds, observed_at, server_id, warnings, unknown}`` from GHEC.
+
+    ``unknown['license_sync.last_sync']`` says why when GHEC's records of the name are several servers'.
 
     ``sync_age_seconds`` is measured against GHEC's clock; a date after it counts as 0 (with a
     warning), a date that cannot be read leaves it None (``_sync_health`` then says unknown).
     """
-    observed_at, record = appliance.sync_status(refresh=refresh, server_id=server_id)
+    observed_at, record, ambiguous = appliance.sync_status(refresh=refresh, server_id=server_id)
     last_sync = None
     age = None
     warnings = []
@@ -262,7 +265,8 @@ def read_last_sync(appliance, refresh=False, server_id=None):
                             'counted as age 0.' % (appliance.hostname, last_sync.get('date'), -age))
             age = 0
     return {'last_sync': last_sync, 'sync_age_seconds': age, 'observed_at': observed_at,
-            'server_id': (record or {}).get('server_id'), 'warnings': warnings}
+            'server_id': (record or {}).get('server_id'), 'warnings': warnings,
+            'unknown': {'license_sync.last_sync': ambiguous} if ambiguous else {}}
 
 
 def _statistics(appliance):

@@ -334,6 +334,9 @@ def test_a_retired_installation_of_the_same_name_never_hides_the_current_one(ghe
     ]
     ghec.installations[0]['id'], ghec.installations[1]['id'] = 'ESI_retired', 'ESI_current'
     ghec.sync_records = [synced('ghes-1.example.com', 30, server_id='old'), synced('ghes-1.example.com.', 1, server_id='new')]
+    # The appliance's fresh statistics name its server: without them, two servers' records are nobody's (below).
+    ghec.statistics = [{'server_id': 'new', 'host_name': 'ghes-1.example.com', 'collection_date': '2020-01-09T00:00:00Z',
+                        'github_connect': {'features_enabled': ['license_usage_sync']}}]
     inventory = parse(source(tmp_path))
     assert list(inventory.hosts) == ['ghes-1.example.com']
     variables = host_vars(inventory, 'ghes-1.example.com')
@@ -341,6 +344,8 @@ def test_a_retired_installation_of_the_same_name_never_hides_the_current_one(ghe
     assert [o['id'] for o in variables['ghes_other_installations']] == ['ESI_retired']
     assert groups_of(inventory, 'ghes-1.example.com') == ['connected', 'sync_ok']
     assert len(warnings) == 1 and 'ESI_retired' in warnings[0] and 'ESI_current' in warnings[0]
+    ghec.statistics = None
+    assert groups_of(parse(source(tmp_path), cache=False), 'ghes-1.example.com') == ['connected', 'sync_unknown']
 
 
 def test_the_server_id_of_fresh_statistics_picks_the_sync_record_of_the_current_installation(ghec, tmp_path):
@@ -353,16 +358,17 @@ def test_the_server_id_of_fresh_statistics_picks_the_sync_record_of_the_current_
     inventory = parse(source(tmp_path))
     assert host_vars(inventory, 'ghes-1.example.com')['ghes_installation']['server_id'] == 'new'
     assert groups_of(inventory, 'ghes-1.example.com') == ['connected', 'sync_failed']
-    # stale statistics say nothing about the appliance now: the newest record is used
+    # stale statistics say nothing about the appliance now: two servers' records, and none known to be its own
     ghec.statistics[0]['collection_date'] = '2019-12-01T00:00:00Z'
-    assert groups_of(parse(source(tmp_path)), 'ghes-1.example.com') == ['connected', 'sync_ok']
+    assert groups_of(parse(source(tmp_path)), 'ghes-1.example.com') == ['connected', 'sync_unknown']
 
 
 def test_an_installation_whose_answer_lacks_is_connected_is_in_connection_unknown(ghec, tmp_path):
     ghec.installations = [installation('a.example.com')]
     del ghec.installations[0]['isConnected']
     inventory = parse(source(tmp_path))
-    assert groups_of(inventory, 'a.example.com') == ['connection_unknown', 'never_synced']
+    # As the modules: whether GHEC records a sync of an installation that does not say it is connected proves nothing.
+    assert groups_of(inventory, 'a.example.com') == ['connection_unknown', 'sync_unknown']
     assert host_vars(inventory, 'a.example.com')['ghes_connected'] is None
 
 
@@ -664,3 +670,41 @@ def test_its_connections_to_ghec_are_closed_after_the_read_and_after_a_failure(g
     with pytest.raises(AnsibleError):
         parse(source(tmp_path))
     assert closed == ['https://ghec.test'] * 2
+
+
+# -- issue 26: what GHEC did not say is never a group's fact -------------------------------------
+def test_is_connected_null_with_a_successful_sync_is_never_both_connection_unknown_and_sync_ok(ghec, tmp_path):
+    # As the modules: an installation that does not say whether it is connected owns no sync record.
+    ghec.installations = [installation('a.example.com', connected=None)]
+    ghec.sync_records = [synced('a.example.com', 1)]
+    inventory = parse(source(tmp_path))
+    assert groups_of(inventory, 'a.example.com') == ['connection_unknown', 'sync_unknown']
+    assert host_vars(inventory, 'a.example.com')['ghes_sync_state'] == 'unknown'
+
+
+def test_sync_records_of_two_servers_without_statistics_are_sync_unknown(ghec, tmp_path):
+    ghec.installations = [installation('a.example.com')]
+    ghec.sync_records = [synced('a.example.com', 30, status='failure', server_id='mine'),
+                         synced('a.example.com', 1, server_id='another')]
+    assert groups_of(parse(source(tmp_path)), 'a.example.com') == ['connected', 'sync_unknown']
+
+
+def test_a_ghec_answer_without_a_date_header_ages_on_the_controllers_clock_with_one_warning(ghec, tmp_path,
+                                                                                            monkeypatch):
+    warnings = []
+    monkeypatch.setattr(inventory_display, 'warning', warnings.append)
+    answer = ghec.answer
+
+    def without_date(status, payload, headers=None):
+        response = answer(status, payload, headers)
+        del response.headers['date']
+        return response
+
+    monkeypatch.setattr(ghec, 'answer', without_date)
+    ghec.installations = [installation('a.example.com')]
+    ghec.sync_records = [synced('a.example.com', 1)]
+    inventory = parse(source(tmp_path, max_sync_age='30d'))
+    clock = [w for w in warnings if 'controller\'s clock' in w]
+    assert len(clock) == 1 and 'without a Date header' in clock[0], warnings
+    # GHEC's fixed clock is years behind the controller's: aged on the controller's, the sync is years old.
+    assert host_vars(inventory, 'a.example.com')['ghes_sync_age_days'] > 365

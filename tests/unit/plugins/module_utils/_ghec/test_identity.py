@@ -90,16 +90,22 @@ def record(server_id, date):
 
 @pytest.mark.parametrize('records, server_id, expected', [
     ([], None, None),
-    ([record('old', '2020-01-01T00:00:00Z'), record('new', '2020-01-09T00:00:00Z')], None, 'new'),
+    # one server's records: its most recent sync
+    ([record('one', '2020-01-01T00:00:00Z'), record('one', '2020-01-09T00:00:00Z')], None, 'one'),
     # a known server id decides, even for an older record
     ([record('old', '2020-01-01T00:00:00Z'), record('new', '2020-01-09T00:00:00Z')], 'old', 'old'),
     # a known server id with no record of it: this appliance has no record (the others are not its own)
     ([record('old', '2020-01-01T00:00:00Z')], 'new', None),
-    # without a readable date, a dated record wins
-    ([record('a', '2020-01-01T00:00:00Z'), record('b', 'yesterday')], None, 'a'),
 ])
 def test_choose_sync_record(records, server_id, expected):
-    assert (choose_sync_record(records, server_id) or {}).get('server_id') == expected
+    chosen, why = choose_sync_record(records, server_id)
+    assert (chosen or {}).get('server_id') == expected and why is None
+
+
+def test_sync_records_of_several_servers_without_a_server_id_are_none_of_them():
+    # The newest success is another server's as likely as this appliance's (issue 26).
+    chosen, why = choose_sync_record([record('old', '2020-01-01T00:00:00Z'), record('new', '2020-01-09T00:00:00Z')])
+    assert chosen is None and 'new, old' in why and 'server id' in why
 
 
 def test_not_listed_reason_quotes_some_names_and_says_what_to_set():

@@ -179,6 +179,15 @@ def test_prometheus_exposition_omits_unknown_values_and_escapes_labels():
     assert len([s for s in samples if s.startswith('ghes_connect_verdict{')]) == 8 * len(VERDICTS)
 
 
+def test_a_sync_date_without_a_zone_is_read_as_the_verdict_reads_it_in_prom():
+    # The verdict reads GHEC's zoneless date as UTC (_sync_health.parse_time); drift.prom used to drop it.
+    record = report_record('ghes-naive', info())
+    record['last_sync'] = {'date': '2026-11-30T12:00:00', 'status': 'success', 'error': None}
+    text = _report_prom.render(build([record], DESIRED, enterprise='acme', generated_at=READ, read_at=READ))
+    assert 'ghes_license_last_sync_timestamp_seconds{appliance="ghes-naive"} 1796040000' in text.splitlines()
+    assert 'ghes_license_last_sync_success{appliance="ghes-naive"} 1' in text.splitlines()
+
+
 def part(names, read_at, desired=None):
     records = [report_record(name, info()) for name in names]
     return json.loads(as_json(build(records, desired or DESIRED, enterprise='acme', generated_at=read_at,
