@@ -1,4 +1,5 @@
 """The control API (/_control/..., JSON): what tests use to inspect and steer the world."""
+from . import ghec_seats
 from .clock import iso
 from .httpmsg import HttpError, empty, json_response
 
@@ -70,7 +71,7 @@ def _ghec(world, request, parts):
     if len(parts) == 1 and request.method == "PATCH":
         body = _body(request)
         unknown = set(body) - {"upload_result", "upload_processing_seconds", "extra_installations", "name",
-                               "cloud_users", "seats_purchased"}
+                               "cloud_users", "seats_purchased", "seat_scenario", "seat_faults"}
         if unknown:
             raise HttpError(400, "unknown GHEC field(s): %s" % ", ".join(sorted(unknown)))
         if "upload_result" in body:
@@ -87,6 +88,13 @@ def _ghec(world, request, parts):
             ghec.cloud_users = int(body["cloud_users"])
         if "seats_purchased" in body:
             ghec.seats_purchased = int(body["seats_purchased"])
+        try:
+            if "seat_scenario" in body:
+                ghec.seat_scenario = ghec_seats.check_scenario(body["seat_scenario"])
+            if "seat_faults" in body:
+                ghec.seat_faults = ghec_seats.check_faults(body["seat_faults"])
+        except ValueError as exc:
+            raise HttpError(400, str(exc)) from exc
         return json_response(ghec.view(world.logs["ghec"].counts()))
     if len(parts) == 2 and parts[1] == "requests":
         if request.method == "GET":

@@ -90,6 +90,8 @@ class Ghec:
         self.upload_result = spec.get("upload_result", "SUCCESS")
         self.upload_processing_seconds = float(spec.get("upload_processing_seconds", 0.5))
         self.cloud_users = int(spec.get("ghec_cloud_users", 5))
+        self.seat_scenario = None        # ghec_seats.py: None, "realistic" or {"kind": "scale", "users": N}
+        self.seat_faults = {}
         self._numbers = 0
         self.set_extra_installations(int(spec.get("ghec_extra_installations", 0)), now)
 
@@ -202,6 +204,7 @@ class Ghec:
     def view(self, requests):
         return {
             "enterprise": {"slug": self.slug, "name": self.name, "seats_purchased": self.seats_purchased},
+            "seat_scenario": self.seat_scenario, "seat_faults": self.seat_faults,
             "installations": [self.installation_view(inst) for inst in self.installations if inst.appliance],
             "extra_installations": sum(1 for inst in self.installations if inst.appliance is None),
             "uploads": [upload.view() for upload in self.uploads],

@@ -2,7 +2,7 @@
 license-sync-status, consumed-licenses, server-statistics, and POST /graphql."""
 import datetime
 
-from . import ghec_graphql
+from . import ghec_graphql, ghec_seats
 from .clock import iso
 from .httpmsg import HttpError, json_response
 
@@ -94,13 +94,26 @@ def _consumed_users(world):
     return users + list(by_email.values())
 
 
+def _seat_hosts(world):
+    """The realistic and scale scenarios' three appliances: the first three appliances' GHEC host names."""
+    names = [a.ghec_name for a in list(world.appliances.values())[:3]]
+    return tuple(names) if len(names) == 3 else ghec_seats.FALLBACK_HOSTS
+
+
 def consumed_licenses(world, token, request, slug):
     _enterprise_access(world.ghec, token, slug)
     per_page, page = _page_args(request)
-    users = _consumed_users(world)
-    body = {"total_seats_consumed": len(users), "total_seats_purchased": world.ghec.seats_purchased,
-            "users": users[(page - 1) * per_page:page * per_page]}
-    return json_response(body, headers=_link_header(world.ghec_url, request.path, per_page, page, len(users)))
+    faults = world.ghec.seat_faults
+    if faults.get("fail_page") == page:
+        raise HttpError(500, "Internal Server Error (simulated seat_faults.fail_page)")
+    rows = ghec_seats.SeatRows(world.ghec.seat_scenario, _seat_hosts(world), lambda: _consumed_users(world))
+    users = [] if faults.get("empty_page") == page else rows.page((page - 1) * per_page, page * per_page)
+    body = {"total_seats_consumed": rows.total, "total_seats_purchased": world.ghec.seats_purchased, "users": users}
+    links = _link_header(world.ghec_url, request.path, per_page, page, rows.total)
+    if faults.get("skip_page") == page + 1:
+        links = [(name, value.replace("page=%d>; rel=\"next\"" % (page + 1), "page=%d>; rel=\"next\"" % (page + 2)))
+                 for name, value in links]
+    return json_response(body, headers=links)
 
 
 def server_statistics(world, token, request, slug):

@@ -63,6 +63,15 @@ DESIRED_OPTIONS = {
     'license_report': {'type': 'str', 'default': 'sync', 'choices': ['sync', 'upload']},
 }
 
+# ghe_license_seats_info: the GHEC options and what the seat model is made with (no appliance options).
+SEATS_OPTIONS = {
+    'timeout': APPLIANCE_OPTIONS['timeout'],
+    'retries': APPLIANCE_OPTIONS['retries'],
+    'appliances': {'type': 'list', 'elements': 'dict', 'default': []},
+    'max_sync_age': {'type': 'str', 'default': '8d'},
+    'show_emails': {'type': 'bool', 'default': False},
+}
+
 METHOD_OPTION = {'type': 'str', 'default': 'console', 'choices': ['console', 'manual']}
 
 # Old option names kept, for one release, as aliases of the one name per concept (changelog: deprecated_features).
@@ -110,6 +119,11 @@ def appliance_spec(cloud=True, extra=None):
     if extra:
         spec.update(extra)
     return spec
+
+
+def seats_spec():
+    """``ghe_license_seats_info``: once per enterprise, on the controller."""
+    return ArgumentSpec(CLOUD_OPTIONS).update(SEATS_OPTIONS)
 
 
 URL_OPTIONS = ('url', 'manage_url', 'ghec_url', 'ghec_web_url')

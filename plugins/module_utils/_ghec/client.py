@@ -133,6 +133,10 @@ class GhecClient:
         return dict(ghec_clock(response.headers, asked),
                     statistics=[_statistics_entry(entry, index, asked) for index, entry in enumerate(entries)])
 
+    def rest_get(self, path, query=None):
+        """The answer of a documented enterprise read (a page of consumed licenses, say), its errors explained."""
+        return self._rest_response(path, query)
+
     # -- "Add server usage" (MODELLED web page, needs an owner's web session) ---------------
     def upload_usage(self, filename, content):
         """Upload a license usage file; return nothing (GraphQL then shows the upload).

@@ -136,7 +136,7 @@ def test_every_module_has_an_action_plugin_and_a_stub():
     actions_dir = os.path.dirname(importlib.import_module(COLLECTION + '.plugins.action').__file__ or '')
     actions = sorted(f[:-3] for f in os.listdir(actions_dir) if f.endswith('.py') and not f.startswith('_'))
     assert MODULES == actions
-    assert len(MODULES) == 8
+    assert len(MODULES) == 9
 
 
 @pytest.mark.parametrize('module', MODULES)
