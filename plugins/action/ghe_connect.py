@@ -10,9 +10,10 @@ Nothing is reported connected until GHEC says it is (``plugin_utils._state_modul
 from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import METHOD_OPTION, appliance_spec
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import await_approval, connected_elsewhere, request_approval
-from ansible_collections.ghes.connect.plugins.module_utils._connect.ghe_com import apply_config, differs, read_config, subdomain_problem, target_problem
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._connect import decision
+from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import await_approval, request_approval
+from ansible_collections.ghes.connect.plugins.module_utils._connect.ghe_com import apply_config, differs
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import connect_assessment
 from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
@@ -41,55 +42,26 @@ class ActionModule(StateModule):
         return spec
 
     def check_input(self, params):
-        timeout = params['approval_timeout']
-        for problem in (  # the first that applies, each naming the fix
-                timeout < 0 and 'approval_timeout must be 0 (do not wait) or a number of seconds, got %s.' % timeout,
-                params['method'] == 'manual' and timeout == 0 and not self.check_mode
-                and 'method: manual waits for the operator: set approval_timeout to the seconds to wait.',
-                subdomain_problem(params['target'], params.get('ghe_com_subdomain')),
-                params['config_wait_timeout'] < 0 and 'config_wait_timeout must be 0 or more seconds.'):
-            if problem:
-                raise InputError(problem)
-
-    def read(self, appliance, params, fresh=False):
-        if fresh:
-            return _state.read_connect(appliance, _state.verify_mode(appliance), refresh=True)
-        return _state.read_connect(appliance, _state.console_mode(appliance))
-
-    def check_appliance(self, appliance, params):
-        problem = target_problem(appliance, params['target'])
+        problem = decision.input_problem(params, self.check_mode)
         if problem:
             raise InputError(problem)
 
+    def read(self, appliance, params, fresh=False):
+        return decision.read(appliance, fresh)
+
+    def check_appliance(self, appliance, params):
+        decision.check_appliance(appliance, params)
+
     def desired(self, appliance, params, before):
-        connect_ghe_com = params['target'] == 'ghe_com' and params['state'] == 'present'
-        return {'state': params['state'], 'enterprise': params['ghec_enterprise'], 'target': params['target'],
-                'ghe_config': read_config(appliance, params['ghe_com_subdomain']) if connect_ghe_com else None}
+        return decision.desired(appliance, params)
 
     def decide(self, appliance, params, before, desired, differences):
-        manual = params['method'] == 'manual'
-        _state.refuse_unknown(appliance, before, 'state: %s' % params['state'],
-                              operator_connects=manual and params['state'] == 'present')
-        how, config = 'manual' if manual else 'console', desired['ghe_config']
-        instruction = appliance.instruction('connect' if params['state'] == 'present' else 'disconnect') if manual else None
-        if params['state'] == 'absent':
-            if not before['connected'] and before['status'] in ('disabled', None):
-                return None
-            return Plan('disconnect', Outcome(dict(before, connected=False, status='disabled', account=None, target=None,
-                                                   features={}), True, how, instruction=instruction), need_connect_license=False)
-        other = connected_elsewhere(before, desired['enterprise'], desired['target'])
-        if before['connected'] and not other:
-            return Plan('apply_config', Outcome(before, True, 'admin_shell', ghe_config=config)) if differs(config) else None
-        if other and not params['force']:
-            raise GhesConnectError('%s is %s, not "%s" with target %s. Nothing was changed: set force: true to '
-                                   'disconnect and reconnect it (its GitHub App on the old side is deleted).'
-                                   % (appliance.url, other, desired['enterprise'], desired['target']))
-        if before['status'] in ('pending', 'unconfirmed'):
-            # Somebody (perhaps an earlier run) already asked GitHub.com: wait, do not ask again.
-            return Plan('await', Outcome(before, False, pending=True, ghe_config=config), writes=False)
-        requested = dict(before, status='pending', connected=False, account=None, target=desired['target'])
-        return Plan('reconnect' if other else 'connect',
-                    Outcome(requested, True, how, pending=True, ghe_config=config, instruction=instruction))
+        chosen = decision.decide(appliance, params, before, desired)
+        if chosen is None:
+            return None
+        return Plan(chosen.step, Outcome(chosen.after, chosen.changed, chosen.method, pending=chosen.pending,
+                                         ghe_config=chosen.ghe_config, instruction=chosen.instruction, step=chosen.step),
+                    writes=chosen.writes, need_connect_license=chosen.need_connect_license)
 
     def unchanged(self, before, desired):
         return Outcome(before, False, ghe_config=desired['ghe_config'])
@@ -99,11 +71,11 @@ class ActionModule(StateModule):
         if plan.step in ('disconnect', 'reconnect'):
             after = self._disconnect(appliance, params, plan)
             if plan.step == 'disconnect':
-                return Outcome(after, True, method)
+                return Outcome(after, True, method, step=plan.step)
         if plan.step != 'await' and differs(config):
             config['config_run'] = apply_config(appliance, config)
         if plan.step == 'apply_config':
-            return Outcome(plan.before, True, method, ghe_config=config)
+            return Outcome(plan.before, True, method, ghe_config=config, step=plan.step)
         url = None
         if method == 'console':
             url = request_approval(appliance, plan.before['status'], params['target'], params.get('ghe_com_subdomain'))
@@ -113,14 +85,15 @@ class ActionModule(StateModule):
             after = self.read(appliance, params, fresh=True)
             after['authorization_url'] = after['authorization_url'] or url
             return Outcome(after, method == 'console' or after['connected'], method, pending=not after['connected'],
-                           ghe_config=config)
+                           ghe_config=config, step=plan.step)
         if url:
             self.say('Approval needed on GitHub.com by an owner of "%s": %s (waiting up to %ss)'
                      % (params['ghec_enterprise'], url, params['approval_timeout']))
         after, _resumed = await_approval(appliance, params['approval_timeout'], plan.tell, resume=method != 'manual',
                                          changed=method == 'console', authorization_url=url, instruction=instruction)
         # Not connected before, connected now: the state changed during this task.
-        return Outcome(after, True, method, instruction=instruction, authorization_url=url, ghe_config=config)
+        return Outcome(after, True, method, instruction=instruction, authorization_url=url, ghe_config=config,
+                       step=plan.step)
 
     def _disconnect(self, appliance, params, plan):
         manual = plan.method == 'manual'
@@ -144,7 +117,7 @@ class ActionModule(StateModule):
         result = {'connected': bool(after['connected']), 'state': _state.public_connect(after),
                   'pending_approval': bool(outcome.fact('pending') or after.get('status') == 'pending'),
                   'authorization_url': after.get('authorization_url') or outcome.fact('authorization_url')
-                  or before.get('authorization_url')}
+                  or before.get('authorization_url'), 'step': outcome.fact('step') or 'none'}
         result.update((key, outcome.fact(key)) for key in ('instruction', 'ghe_config') if outcome.fact(key) is not None)
         return result
 

@@ -24,9 +24,10 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._common.files import private_directory, write_private
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import POLL_SECONDS, Wait, wait_until
-from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import connected_elsewhere, request_approval, resume_if_expired
+from ansible_collections.ghes.connect.plugins.module_utils._connect import decision
+from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import request_approval, resume_if_expired
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._state.observed import CONSOLE_NEVER, console_mode, read_connect
+from ansible_collections.ghes.connect.plugins.module_utils._state.observed import CONSOLE_NEVER, read_connect
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
 
@@ -35,6 +36,8 @@ ROUND_SECONDS = 2 * POLL_SECONDS
 # The console page is what shows an expired hand-shake (GHEC does not): read it this often per appliance.
 CONSOLE_EVERY = 10.0
 LIST_NAME = 'ghes-connect-approvals'
+# The decisions this step carries out in waves; the others are ghe_connect's on each appliance (``_per_host``).
+WAVE_STEPS = ('connect', 'await')
 
 
 class ActionModule(GhesActionBase):
@@ -49,6 +52,7 @@ class ActionModule(GhesActionBase):
             'approval_timeout': {'type': 'int', 'default': 600},
             'concurrency': {'type': 'int', 'default': 10},
             'config_wait_timeout': {'type': 'int', 'default': 0},
+            'force': {'type': 'bool', 'default': False},
             'approvals_dir': renamed({'type': 'path'}, 'list_dir'),
         })
         spec.options['url']['required'] = False
@@ -61,10 +65,9 @@ class ActionModule(GhesActionBase):
         for option in ('wave_size', 'concurrency'):
             if params[option] < 1:
                 raise InputError('%s must be 1 or more.' % option)
-        if params['approval_timeout'] < 0:
-            raise InputError('approval_timeout must be 0 (send the requests, do not wait) or a number of seconds.')
-        if params['target'] == 'ghe_com' and not params.get('ghe_com_subdomain'):
-            raise InputError('target: ghe_com needs ghe_com_subdomain.')
+        problem = decision.input_problem(dict(params, method='console'), self.check_mode)
+        if problem:
+            raise InputError(problem)
         hosts = params['hosts'] if params.get('hosts') is not None else list(task_vars.get('ansible_play_batch') or [])
         cloud = dict((k, v) for k, v in params.items() if k not in APPLIANCE_OPTIONS)
         options = HostOptions(dict(APPLIANCE_HOST_VARS), cloud)
@@ -79,7 +82,7 @@ class ActionModule(GhesActionBase):
             self._pool = pool
             for name, record in zip(hosts, pool.map(self._read, jobs)):
                 self._records[name] = record
-            waiting = [name for name in hosts if self._records[name]['status'] in ('pending', 'expired', 'disabled')]
+            waiting = [name for name in hosts if self._records[name]['step'] in WAVE_STEPS and not self._records[name]['per_host']]
             for first in range(0, len(waiting), params['wave_size']):
                 wave = waiting[first:first + params['wave_size']]
                 if not self._wave(wave, dict(jobs)) and first + params['wave_size'] < len(waiting):
@@ -96,33 +99,39 @@ class ActionModule(GhesActionBase):
             'pending': [r['appliance'] for r in records if r['status'] == 'pending'],
             'unconnectable': [r['appliance'] for r in records if r['error'] and r['status'] != 'not_requested'],
             'requested': sorted(self._sent),
+            # Left to ghe_connect on each appliance, with why (the role gives those its approval_timeout).
+            'per_host': dict((r['appliance'], r['per_host']) for r in records if r['per_host']),
             # What each host's next task asks, small: indexing the 1,000-entry ``appliances`` from every
             # host's task costs Ansible about 15 ms a host.
             'errors': dict((r['appliance'], r['error']) for r in records if r['error']),
-            'list_files': self._list_files(),
+            'list_files': None if self.check_mode else self._list_files(),
             'seconds': round(time.monotonic() - started, 2),
         }
 
     # -- one appliance ----------------------------------------------------------------------
     def _read(self, job):
+        """The appliance's record: its state and what ``_connect.decision`` decides for it, as ``ghe_connect`` would."""
         name, params = job
-        record = {'appliance': name, 'url': params.get('url'), 'status': None, 'connected': False,
-                  'authorization_url': None, 'requested': False, 'error': None}
+        record = {'appliance': name, 'url': params.get('url'), 'status': None, 'connected': False, 'step': None,
+                  'authorization_url': None, 'requested': False, 'per_host': None, 'error': None}
         if '_error' in params:
             return dict(record, status='error', error=params['_error'])
+        wanted = dict(params, state='present', method='console', force=self._params['force'], target=self._params['target'],
+                      ghe_com_subdomain=self._params.get('ghe_com_subdomain'))
         try:
             with Appliance(params) as appliance:
-                state = read_connect(appliance, console_mode(appliance))
+                if not appliance.version.supported:
+                    preflight(appliance)  # raises, naming the release and what to do (as the per-host base does)
+                decision.check_appliance(appliance, wanted)
+                state = decision.read(appliance)
+                chosen = decision.decide(appliance, wanted, state, decision.desired(appliance, wanted))
         except GhesConnectError as exc:
             return dict(record, status='error', error=exc.message)
-        elsewhere = connected_elsewhere(state, params.get('ghec_enterprise'))
-        if elsewhere:
-            return dict(record, status='error', error='%s is %s, not "%s": use ghes.connect.ghe_connect with force: true '
-                                                      'to move it.' % (name, elsewhere, params.get('ghec_enterprise')))
+        step = chosen.step if chosen else 'none'
         status = 'connected' if state['connected'] else state['status']
-        if status == 'unconfirmed':
-            status = 'pending'
-        return dict(record, status=status, connected=state['connected'], authorization_url=state['authorization_url'])
+        record.update(status='pending' if status == 'unconfirmed' else status, connected=bool(state['connected']), step=step,
+                      authorization_url=state['authorization_url'], per_host=_per_host(step, wanted['target']))
+        return record
 
     def _send(self, job):
         """Start (or resume) the hand-shake of one appliance; the record's new fields."""
@@ -236,8 +245,9 @@ class ActionModule(GhesActionBase):
         width = max(len(r['appliance']) for r in rows)
         lines += ['  %s  %s' % (r['appliance'].ljust(width), r['authorization_url'] or '(the request would be sent)')
                   for r in rows]
-        files = self._list_files()
-        lines.append('The list is also in %s and %s.' % (files['json'], files['markdown']))
+        if not self.check_mode:  # check mode writes no file, so it names none
+            files = self._list_files()
+            lines.append('The list is also in %s and %s.' % (files['json'], files['markdown']))
         self.say('\n'.join(lines))
 
     def _list_files(self):
@@ -258,3 +268,17 @@ class ActionModule(GhesActionBase):
         markdown += ['| %s | %s | %s |' % (r['appliance'], r['status'], r['authorization_url'] or r['error'] or '')
                      for r in listed]
         write_private(files['markdown'], '\n'.join(markdown) + '\n')
+
+
+def _per_host(step, target):
+    """Why ``ghe_connect`` on the appliance itself, not this step, carries out ``step`` (None: this step does).
+
+    The GHE.com keys are read and set over each appliance's administrative shell, which only a task on that
+    appliance reaches: asking GitHub.com for an approval before they are set would connect to the wrong place.
+    """
+    if target == 'ghe_com' and step in ('connect', 'reconnect', 'apply_config', 'none'):
+        return ('target: ghe_com: the ghe-config keys are read and set over the appliance\'s administrative shell '
+                'before any approval is asked, by ghes.connect.ghe_connect on the appliance')
+    if step == 'reconnect':
+        return 'force: true: ghes.connect.ghe_connect on the appliance disconnects it, then asks for the approval'
+    return None

@@ -138,6 +138,13 @@ authorization_url:
   returned: when known
   type: str
   sample: https://github.com/enterprise_connect/authorize?request=1a2b3c
+step:
+  description:
+    - What the appliance needed, decided as M(ghes.connect.ghe_connect_fleet) decides it - V(connect), V(reconnect)
+      (O(force=true)), V(await) (a request already waits on GitHub.com), V(apply_config) (the GHE.com keys),
+      V(disconnect), or V(none).
+  returned: success
+  type: str
 method_used:
   description: V(console), V(manual), or V(none) when nothing had to be done.
   returned: always

@@ -23,9 +23,13 @@ description:
     and puts the fresh URL in the list - an expired request is never reported as pending. Requests are therefore sent
     in waves of O(wave_size), as many as a person approves in that time; the next wave is sent when this one is
     connected. When a wave is not approved within O(approval_timeout), the rest are not requested.
-  - Re-running picks up the pending requests (their URLs are read from the appliances) instead of sending new ones;
-    appliances already connected to O(ghec_enterprise) are left alone. One connected to another enterprise is
-    reported as failed (move it with M(ghes.connect.ghe_connect) and O(ghes.connect.ghe_connect#module:force=true)).
+  - Each appliance is read and decided exactly as M(ghes.connect.ghe_connect) decides it (the same checks of the
+    release and the target, the same refusals and messages). Re-running picks up the pending requests (their URLs are
+    read from the appliances) instead of sending new ones; appliances already connected to O(ghec_enterprise) are left
+    alone; one connected to another enterprise fails naming O(force).
+  - What only a task on the appliance can do is left to M(ghes.connect.ghe_connect) there, listed in RV(per_host) with
+    why - with O(target=ghe_com) every appliance (the C(ghe-config) keys are read and set over its administrative
+    shell before an approval is asked), and with O(force=true) an appliance to move (disconnected first).
   - The C(ghes.connect.enable) role uses it by default (C(enable_connect_mode=fleet)); M(ghes.connect.ghe_connect)
     remains the per-host path for single appliances.
 extends_documentation_fragment:
@@ -71,6 +75,13 @@ options:
     description: Seconds to wait for a configuration run already in progress on an appliance before failing it.
     type: int
     default: 0
+  force:
+    description:
+      - Whether an appliance connected to another enterprise or with another target is to be moved. This step does
+        not move it; it lists it in RV(per_host) for M(ghes.connect.ghe_connect) with O(ghes.connect.ghe_connect#module:force=true).
+        Without it, such an appliance fails, nothing changed.
+    type: bool
+    default: false
   approvals_dir:
     description:
       - Directory of the list of approvals. Defaults to C(ghes-connect-approvals) in the directory
@@ -124,6 +135,13 @@ appliances:
     requested:
       description: Whether this run sent (or in check mode would send) its request.
       type: bool
+    step:
+      description: What the appliance needs, as M(ghes.connect.ghe_connect) decides it (its RV(ghes.connect.ghe_connect#module:step)),
+        or null when it could not be decided (see C(error)).
+      type: str
+    per_host:
+      description: Why M(ghes.connect.ghe_connect) on the appliance carries out its step instead of this one, or null.
+      type: str
     error:
       description: Why it could not be connected, or null.
       type: str
@@ -152,8 +170,13 @@ errors:
     records' C(error)); a host's own task reads its entry here rather than index the whole RV(appliances).
   returned: success
   type: dict
+per_host:
+  description: Inventory host name -> why M(ghes.connect.ghe_connect) on that appliance carries out its step (the records'
+    C(per_host)).
+  returned: success
+  type: dict
 list_files:
-  description: Paths of the list of approvals (C(json), C(markdown)); not written in check mode.
+  description: Paths of the list of approvals (C(json), C(markdown)); null in check mode, which writes none.
   returned: success
   type: dict
 seconds:

@@ -216,7 +216,7 @@ def test_an_appliance_the_fleet_step_cannot_ask_stops_there_and_the_others_carry
     assert re.search(r'bad: FAILED at \\?"Stop here when the fleet step could not connect this appliance\\?": bad is '
                      r'connected to the enterprise \\?"umbrella\\?"', run.stdout), run.stdout[-3000:]
     assert ctl.appliance('good')['connected']
-    assert 'use ghes.connect.ghe_connect with force: true to move it' in run.stdout
+    assert 'set force: true to disconnect and reconnect it' in run.stdout
     assert writes(ctl, 'bad') == [], 'nothing was written to the appliance it would not move'
     summary = run.result('ghes.connect.enable : Show the summary', 'good')['enable_summary']
     assert summary['connected'] is True and summary['changed'] is True, summary
@@ -230,3 +230,53 @@ def _approve_once_pending(ctl, name, limit=120):
             ctl.approve(name)
             return
         time.sleep(0.1)
+
+
+def _decisions_per_host(sim, target, names):
+    """What ghe_connect decides on each appliance, in check mode: its step, or the refusal."""
+    extra = {'ghe_com_subdomain': 'acme-eu'} if target == 'ghe_com' else {}
+    run = play(sim, 'connect', check=True, target=target, **extra)
+    results = dict((name, run.result('ghe_connect', name)) for name in names)
+    return dict((name, r['step'] if 'step' in r else r['msg']) for name, r in results.items())
+
+
+def _decisions_of_the_fleet(sim, target, tmp_path, check=True):
+    """What ghe_connect_fleet decides for each appliance: the record's step, or its error; and the result."""
+    extra = {'ghe_com_subdomain': 'acme-eu'} if target == 'ghe_com' else {}
+    run = play(sim, 'connect_fleet', check=check, target=target, approval_timeout=0,
+               approvals_dir=str(tmp_path / 'approvals'), **extra)
+    result = run.for_task('ghe_connect_fleet')[0]['result']
+    assert not result.get('failed'), result
+    return dict((name, r['error'] or r['step']) for name, r in result['appliances'].items()), result
+
+
+def test_the_fleet_and_the_per_host_path_decide_alike_for_both_targets(sim_and_control, tmp_path):
+    """One fleet, both paths, both targets: the same step, or the same refusal, for every appliance (issue 25)."""
+    sim, ctl = sim_and_control({'name': 'fresh', 'version': '3.14.2'}, {'name': 'old', 'version': '3.11.9'},
+                               {'name': 'done', 'version': '3.17.1', 'connected': True},
+                               {'name': 'moved', 'version': '3.19.0', 'connected': True, 'connected_enterprise': 'umbrella'})
+    names = ('fresh', 'old', 'done', 'moved')
+    seen = {}
+    for target in ('github_com', 'ghe_com'):
+        fleet, _result = _decisions_of_the_fleet(sim, target, tmp_path)
+        seen[target] = _decisions_per_host(sim, target, names)
+        assert fleet == seen[target], (target, fleet, seen[target])
+    assert seen['github_com']['fresh'] == seen['github_com']['old'] == 'connect' and seen['github_com']['done'] == 'none'
+    assert 'set force: true' in seen['github_com']['moved']
+    assert 'target: ghe_com needs GHES 3.12 or later' in seen['ghe_com']['old']
+
+    # For real, target ghe_com: no approval is asked before the ghe-config keys are set, which only the task on
+    # the appliance can do (its administrative shell): the fleet step hands it over and writes nothing.
+    for name in names:
+        ctl.clear_requests(name)
+    _fleet, result = _decisions_of_the_fleet(sim, 'ghe_com', tmp_path, check=False)
+    assert result['requested'] == [] and 'ghe-config keys' in result['per_host']['fresh'], result
+    assert writes(ctl, 'fresh') == [] and not ctl.appliance('fresh')['pending_authorization']
+
+    # A request waiting on GitHub.com: both paths wait for it, neither asks again.
+    _fleet, result = _decisions_of_the_fleet(sim, 'github_com', tmp_path, check=False)
+    assert result['requested'] == ['fresh', 'old'] and ctl.appliance('fresh')['pending_authorization'], result
+    for target in ('github_com', 'ghe_com'):
+        fleet, _result = _decisions_of_the_fleet(sim, target, tmp_path)
+        per_host = _decisions_per_host(sim, target, names)
+        assert fleet == per_host and per_host['fresh'] == 'await', (target, fleet, per_host)
