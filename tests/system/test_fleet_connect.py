@@ -213,7 +213,7 @@ def test_an_appliance_the_fleet_step_cannot_ask_stops_there_and_the_others_carry
                enable_approvals_dir=str(tmp_path / 'approvals'))
     assert run.rc != 0, run.output[-4000:]
     # The fleet summary names the step and the fleet step's reason.
-    assert re.search(r'bad: FAILED at \\?"Stop here when the fleet step could not connect this appliance\\?": bad is '
+    assert re.search(r'bad: FAILED at \\?"Stop here when the fleet step could not connect this appliance\\?": https://\S+ is '
                      r'connected to the enterprise \\?"umbrella\\?"', run.stdout), run.stdout[-3000:]
     assert ctl.appliance('good')['connected']
     assert 'set force: true to disconnect and reconnect it' in run.stdout
