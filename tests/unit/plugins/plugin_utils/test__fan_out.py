@@ -39,7 +39,16 @@ def test_the_items_are_shared_between_processes():
 
 
 def test_one_process_uses_threads_in_this_process():
-    results = fan_out(square_and_where, range(20), concurrency=4, processes=1)
+    # The first two items wait for each other: one thread cannot take every item before the
+    # others have started, as it could on a busy machine.
+    meet = threading.Barrier(2, timeout=60)
+
+    def work(item):
+        if item < 2:
+            meet.wait()
+        return square_and_where(item)
+
+    results = fan_out(work, range(20), concurrency=4, processes=1)
     assert set(pid for _square, pid, _thread in results) == {os.getpid()}
     assert len(set(thread for _square, _pid, thread in results)) > 1
 
