@@ -109,7 +109,9 @@ def test_manual_times_out_clearly(sim_and_control):
     assert run.rc != 0
     message = run.result('ghe_license_sync', 'm2')['msg']
     assert 'still shows off after waiting 3s for the operator' in message and '"License sync" -> Enable' in message
-    assert time.monotonic() - started < 30
+    # It gave up after its 3 s, not after the default 300 s: the rest is ansible-playbook starting,
+    # which takes tens of seconds on a busy machine.
+    assert time.monotonic() - started < 150
     assert writes(ctl, 'm2') == []
 
 
