@@ -30,11 +30,12 @@ def ghec_writes(control):
     return [r for r in control.ghec_requests()['requests'] if r['write']]
 
 
-def when_requested(control, name, path_suffix, action, times=1, limit=60):
+def when_requested(control, name, path_suffix, action, times=1, limit=300):
     """In a thread: run ``action()`` once ``name`` has received ``times`` requests for ``path_suffix``.
 
     Lets a test play the operator at the right moment (the module is waiting) instead of
-    after a fixed delay that a loaded machine can outrun.
+    after a fixed delay that a loaded machine can outrun. ``limit`` only ends a watch that
+    would never fire: on a busy machine ansible-playbook alone can take a minute to get there.
     """
     def watch():
         deadline = time.monotonic() + limit

@@ -33,7 +33,7 @@ def start_config_run(sim, name):
     assert response.status_code == 200, response.text
 
 
-def when_pending(ctl, name, action, limit=60):
+def when_pending(ctl, name, action, limit=300):
     """Run ``action()`` once the connect task waits for the owner's approval (in a thread)."""
     def watch():
         deadline = time.monotonic() + limit
