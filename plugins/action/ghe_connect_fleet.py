@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, SECRET_OPTIONS, appliance_spec, renamed
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, CLOUD_OPTIONS, appliance_spec, renamed
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.files import private_directory, write_private
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS
@@ -69,10 +69,10 @@ class ActionModule(GhesActionBase):
         if problem:
             raise InputError(problem)
         hosts = params['hosts'] if params.get('hosts') is not None else list(task_vars.get('ansible_play_batch') or [])
-        cloud = dict((k, v) for k, v in params.items() if k not in APPLIANCE_OPTIONS)
-        options = HostOptions(dict(APPLIANCE_HOST_VARS), cloud)
+        cloud = dict((k, params[k]) for k in CLOUD_OPTIONS)
+        options = HostOptions(appliance_spec(), cloud, APPLIANCE_HOST_VARS, host_only=APPLIANCE_OPTIONS)
         jobs = [(name, options(name, task_vars['hostvars'][name])) for name in hosts]
-        self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
+        self.secrets.extend(options.secrets)
         self._params = params
         self._list_dir = params.get('approvals_dir') or os.path.join(os.getcwd(), LIST_NAME)
         self._records = {}

@@ -18,8 +18,8 @@ import time
 from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
     APPLIANCE_OPTIONS,
+    CLOUD_OPTIONS,
     DESIRED_OPTIONS,
-    SECRET_OPTIONS,
     appliance_spec,
     parse_sync_age,
 )
@@ -70,11 +70,11 @@ class ActionModule(GhesActionBase):
                              % APPLIANCES_PER_PROCESS)
         desired = params['desired']
         max_age = parse_sync_age(desired.get('max_sync_age'), 'desired.max_sync_age')
-        cloud = dict((k, v) for k, v in params.items() if k not in APPLIANCE_OPTIONS)
+        cloud = dict((k, params[k]) for k in CLOUD_OPTIONS)
         hostvars = task_vars['hostvars']
         read_at = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())  # the report's "data read at"
         started = time.monotonic()
-        options = HostOptions(mapping, cloud)
+        options = HostOptions(appliance_spec(), cloud, mapping, host_only=APPLIANCE_OPTIONS)
         jobs = []
         for name in hosts:
             # One look at each host's variables: Ansible gathers them all for every look (about 1 ms a host).
@@ -85,7 +85,7 @@ class ActionModule(GhesActionBase):
                 job['_license_report'] = str(host['ghes_license_report'])
             jobs.append((name, job))
         # Every host's credentials are scrubbed from the result, not only the task's.
-        self.secrets.extend(p[k] for _n, p in jobs for k in SECRET_OPTIONS if p.get(k))
+        self.secrets.extend(options.secrets)
         # The run's shared reads are keyed by this process's parent: settle it before forking.
         current_run_id()
         ghec_error = self._warm_enterprise_reads(jobs)

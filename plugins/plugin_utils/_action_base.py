@@ -18,16 +18,12 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_task_inputs, deprecated_aliases_used, secret_values
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (
-    ConfigRunError,
-    GhesConnectError,
-    PreflightError,
-)
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import deprecated_aliases_used
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import Scrubber, redact
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.state_dir import take_warnings
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import with_host_variables
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
 from ansible_collections.ghes.connect.plugins.plugin_utils._shell_connection import admin_shell
 
 display = Display()
@@ -66,26 +62,26 @@ class GhesActionBase(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        task_vars = task_vars or {}
         spec = self.argument_spec()
-        self._task.args = with_host_variables(self._task.args, spec, task_vars or {}, self._templar)
-        _validation, params = self.validate_argument_spec(**spec.kwargs())
         for old, option in deprecated_aliases_used(self._task.args, spec.options):
             # The version is _argspec.ALIAS_REMOVED_IN, spelled out: the sanity test reads it as a literal.
             display.deprecated('%s: the option %s is now named %s; the old name goes in 0.2.0.' % (
                 self._task.action, old, option), version='0.2.0', collection_name='ghes.connect')
-        # As given (a stray newline included) and as used: either may show up in a message.
-        self.secrets = secret_values(params)
+        options = HostOptions(spec, self._task.args, action=self._task.action)
+        self.secrets = options.secrets
         warnings = []
         appliance = None
         try:
-            warnings.extend(check_task_inputs(params))
-            self.secrets.extend(secret_values(params))
+            params, input_warnings = options.resolve(task_vars, task_vars.get('inventory_hostname', 'this host'),
+                                                     self._templar.template)
+            warnings.extend(input_warnings)
             appliance = self.make_appliance(params)
             if appliance is not None:
-                appliance.shell = admin_shell(self._connection, appliance, params, task_vars or {})
+                appliance.shell = admin_shell(self._connection, appliance, params, task_vars)
                 # Every wait of the task tells the operator about it.
-                appliance.waiter = functools.partial(Wait, self.say, operator_name(appliance, task_vars or {}))
-            result.update(self.execute(appliance, params, task_vars or {}))
+                appliance.waiter = functools.partial(Wait, self.say, operator_name(appliance, task_vars))
+            result.update(self.execute(appliance, params, task_vars))
         except GhesConnectError as exc:
             result.update(_failure(exc))
         except Exception as exc:  # pylint: disable=broad-except
@@ -119,12 +115,10 @@ def _unexpected_failure(exc, scrub):
 
 
 def _failure(exc):
-    failure = {'failed': True, 'changed': exc.details.get('changed', False), 'msg': exc.message}
-    if isinstance(exc, PreflightError):
-        failure['problems'] = exc.problems
-    if isinstance(exc, ConfigRunError):
-        failure['events'] = exc.events
-    for key in ('authorization_url', 'instruction', 'state', 'run_id', 'ghe_config'):
-        if exc.details.get(key) is not None:
-            failure[key] = exc.details[key]
+    """The failed result of ``exc``: its message and every detail it carries, each under its own name.
+
+    A detail that is None says nothing and is left out; ``changed`` is false unless the error says so.
+    """
+    failure = dict((key, value) for key, value in exc.details.items() if value is not None)
+    failure.update(failed=True, changed=bool(exc.details.get('changed', False)), msg=exc.message)
     return failure

@@ -1,45 +1,95 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection options the task leaves out, completed from the host variables.
+"""A task's options for one host, resolved in one place: per-host tasks, the fleet scan and the fleet step.
 
-The mapping is ``module_utils._host_vars.HOST_VARS``. An option neither the task nor
-``module_defaults`` sets is taken from the host variable, then from its environment
-variable, then its default: a user's play is then just ``hosts:`` and tasks.
+Each option is taken from the first place that sets it:
+
+1. the task (its arguments, which already hold ``module_defaults``);
+2. the host variable that ``module_utils._common.host_variables.HOST_VARS`` maps it to
+   (undefined or null counts as unset; ``""`` is a value);
+3. its environment variable (the argument spec's ``fallback``);
+4. its default.
+
+Then every host's options pass the same validation: the task's argument spec, and
+``_argspec.check_task_inputs`` (whitespace around a secret, bounds). A fleet-wide task
+(``ghe_drift_scan``, ``ghe_connect_fleet``) resolves each host of the play with one
+``HostOptions``; the appliance options it names in ``host_only`` are each host's own, so
+the task's values of those are not used.
 """
 
 from __future__ import annotations
 
 import os
 
-from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec, check_task_inputs
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_task_inputs, secret_values
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
 
 
-def with_host_variables(task_args, spec, task_vars, templar):
-    """``task_args`` completed from the host's variables for every mapped option they leave out.
+class HostOptions:
+    """The options of one task for each host it runs for (see the module docstring for the order).
 
-    Task arguments (which already hold ``module_defaults``) win; a variable that is undefined
-    or null counts as unset, so the environment variable and the default still apply.
-    Templates in the variables are rendered and vaulted values decrypted here, once.
-    A required option set nowhere fails naming all three places it can come from.
+    ``spec``: the ``ArgumentSpec`` each host's options are validated against; ``task_args``:
+    the task's arguments; ``mapping``: option -> host variable; ``host_only``: options taken
+    from the host only, never from the task; ``action``: the task's action, named by a message
+    about an unsupported option. The validator is made once: making one copies the whole
+    argument spec, which costs more than validating (about 1 ms a host).
     """
-    args = dict(task_args)
-    for option, variable in HOST_VARS.items():
-        if option not in spec.options or option in args or variable not in task_vars:
-            continue
-        value = templar.template(task_vars[variable])
-        if value is not None:
-            args[option] = value
-    for option, rules in spec.options.items():
-        if rules.get('required') and option not in args and option in HOST_VARS and not _from_environment(rules):
-            raise AnsibleActionFail('%s is required: set it in the task, in the host variable %s of %s%s.'
-                                    % (option, HOST_VARS[option], task_vars.get('inventory_hostname', 'this host'),
-                                       _environment_hint(rules)))
-    return args
+
+    def __init__(self, spec, task_args, mapping=None, host_only=(), action=None):
+        self.spec = spec
+        self.host_only = frozenset(host_only)
+        self.task_args = dict((k, _plain(v)) for k, v in task_args.items() if k not in self.host_only)
+        self.mapping = dict((option, variable) for option, variable in (HOST_VARS if mapping is None else mapping).items()
+                            if option in spec.options)
+        self.action = action
+        self.validator = ArgumentSpecValidator(**spec.kwargs())
+        # Every secret as given (a stray newline included) as well as used: either may show up in a message.
+        self.secrets = []
+        # A fleet task's warnings, each naming its host, each once.
+        self.warnings = set()
+
+    def __call__(self, host_name, host_vars):
+        """A fleet task's options for one host: ``resolve``'s params, or ``{'_error': why}`` (that host's error only)."""
+        try:
+            params, warnings = self.resolve(host_vars, host_name)
+        except InputError as exc:
+            return {'_error': '%s: %s' % (host_name, exc.message)}
+        self.warnings.update('%s: %s' % (host_name, warning) for warning in warnings)
+        return params
+
+    def resolve(self, host_vars, host_name, render=None):
+        """``(params, warnings)`` of the host whose variables are ``host_vars``; ``InputError`` for wrong options.
+
+        ``render`` turns a variable's value into the option's (templates rendered, vault decrypted):
+        a per-host task's variables are raw, a fleet task's ``hostvars`` already rendered.
+        """
+        args = dict(self.task_args)
+        for option, variable in self.mapping.items():
+            if option in args or variable not in host_vars:
+                continue
+            value = host_vars[variable] if render is None else render(host_vars[variable])
+            if value is not None:
+                args[option] = _plain(value)
+        for option, rules in self.spec.options.items():
+            if rules.get('required') and option not in args and option in self.mapping and not _from_environment(rules):
+                raise InputError('%s is required: set it %sin the host variable %s of %s%s.'
+                                 % (option, '' if option in self.host_only else 'in the task, ',
+                                    self.mapping[option], host_name, _environment_hint(rules)))
+        result = self.validator.validate(args)
+        if result.error_messages:
+            message = result.errors.msg
+            if isinstance(result.errors[0], UnsupportedError):
+                message = 'Unsupported parameters for (%s) module: %s' % (self.action, message)
+            raise InputError(message)
+        params = result.validated_parameters
+        self.secrets.extend(secret_values(params))
+        warnings = check_task_inputs(params)
+        self.secrets.extend(secret_values(params))
+        return params, warnings
 
 
 def _environment_names(rules):
@@ -54,36 +104,6 @@ def _from_environment(rules):
 def _environment_hint(rules):
     names = _environment_names(rules)
     return ' or the environment variable %s' % ' / '.join(names) if names else ''
-
-
-class HostOptions:
-    """Each host's options: its own variables for the appliance, the task's for GHEC, validated.
-
-    The validator is made once: making one copies the whole argument spec, which cost more
-    than validating (about 1 ms a host).
-    """
-
-    def __init__(self, mapping, cloud):
-        spec = appliance_spec()
-        self.mapping = mapping
-        self.cloud = dict((k, _plain(v)) for k, v in cloud.items() if k in spec.options)
-        self.names = frozenset(spec.options)
-        self.validator = ArgumentSpecValidator(**spec.kwargs())
-        self.warnings = set()
-
-    def __call__(self, name, host):
-        raw = dict(self.cloud)
-        for option, variable in self.mapping.items():
-            if option in self.names and variable in host and host[variable] is not None:
-                raw[option] = _plain(host[variable])
-        result = self.validator.validate(raw)
-        if result.error_messages:
-            return {'_error': '%s: %s' % (name, result.error_messages[0])}
-        try:
-            self.warnings.update('%s: %s' % (name, w) for w in check_task_inputs(result.validated_parameters))
-        except InputError as exc:
-            return {'_error': '%s: %s' % (name, exc.message)}
-        return result.validated_parameters
 
 
 def _plain(value):

@@ -1,22 +1,48 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Typed errors shared by every client.
+"""Typed errors, with one root: every failure ghes.connect raises on purpose is a ``GhesConnectError``.
 
 Each error carries a message written for the administrator who reads the failed task:
 what happened, where, and what to change. None of them ever carries a secret: the HTTP
 layer scrubs the values it was given before building a message.
+
+Two rules keep a failure whole on its way to the task result:
+
+- A message is built once. A layer that knows better words for an error it caught raises
+  ``exc.reworded(message) from exc``: a new error of the same type and facts; the caught one
+  is never changed.
+- ``details`` are what the failed task result carries beside ``msg`` (``changed``, ``state``,
+  ``upload``, ``problems``, ``events`` ...), each under its own name, all of them
+  (``plugin_utils._action_base``). What only code reads (an HTTP status, a URL) is an attribute.
 """
 
 from __future__ import annotations
 
 
 class GhesConnectError(Exception):
-    """Base class: ``str(error)`` is the message to show."""
+    """The root: ``str(error)`` is the message to show; ``details`` reach the failed result."""
 
     def __init__(self, message, **details):
         super().__init__(message)
         self.message = message
         self.details = details
+
+    def reworded(self, message):
+        """This error saying ``message`` instead, as a new error (raise it ``from`` this one)."""
+        other = type(self).__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        Exception.__init__(other, message)
+        other.message = message
+        other.details = dict(self.details)
+        return other
+
+
+class Refusal(GhesConnectError):
+    """Nothing was changed because a check before the first write said no: the message says why and the fix.
+
+    A refusal is decided before anything is written (``decide`` of a state module, the preflight),
+    so its task never ``changed`` anything.
+    """
 
 
 class TransportError(GhesConnectError):
@@ -27,7 +53,7 @@ class TransportError(GhesConnectError):
     """
 
     def __init__(self, message, url=None, maybe_sent=True, **details):
-        super().__init__(message, url=url, **details)
+        super().__init__(message, **details)
         self.url = url
         self.maybe_sent = maybe_sent
 
@@ -44,7 +70,7 @@ class HttpStatusError(GhesConnectError):
     """The server answered with a status the caller did not expect."""
 
     def __init__(self, message, status, method=None, url=None, api_message=None, headers=None, **details):
-        super().__init__(message, status=status, method=method, url=url, **details)
+        super().__init__(message, **details)
         self.status = status
         self.method = method
         self.url = url
@@ -77,23 +103,30 @@ class ConsoleLayoutError(ConsoleError):
 
 
 class ConfigRunError(GhesConnectError):
-    """A configuration run failed; ``events`` holds the failing events, if any."""
+    """A configuration run failed; ``events`` (a detail) holds the failing events, if any."""
 
     def __init__(self, message, events=None, **details):
-        super().__init__(message, **details)
-        self.events = events or []
+        super().__init__(message, events=list(events or []), **details)
+
+    @property
+    def events(self):
+        return self.details['events']
 
 
 class WaitTimeoutError(GhesConnectError):
     """A bounded wait (config run, approval, sync, upload) ran out of time."""
 
 
-class PreflightError(GhesConnectError):
-    """One or more preconditions failed before any write; ``problems`` lists them all."""
+class PreflightError(Refusal):
+    """One or more preconditions failed before any write; ``problems`` (a detail) lists them all."""
 
     def __init__(self, problems, **details):
-        self.problems = list(problems)
-        super().__init__('Preflight failed, nothing was changed: ' + ' | '.join(self.problems), **details)
+        problems = list(problems)
+        super().__init__('Preflight failed, nothing was changed: ' + ' | '.join(problems), problems=problems, **details)
+
+    @property
+    def problems(self):
+        return self.details['problems']
 
 
 class InputError(GhesConnectError):

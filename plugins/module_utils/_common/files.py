@@ -19,13 +19,18 @@ import os
 import stat
 import tempfile
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+
 _NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
 _DIRECTORY = getattr(os, 'O_DIRECTORY', 0)
 _CLOEXEC = getattr(os, 'O_CLOEXEC', 0)
 
 
-class UnsafePathError(OSError):
-    """A path the collection would write into is not private to the user; the message says the fix."""
+class UnsafePathError(InputError, OSError):
+    """A path the collection would write into is not private to the user; the message says the fix.
+
+    An ``OSError`` too: where any failure to write a file is handled alike, so is this one.
+    """
 
 
 def private_directory(path, create=True, owner_only=False):

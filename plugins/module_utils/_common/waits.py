@@ -116,7 +116,7 @@ def write_once(send, look, what, after=None, shown_by='the appliance'):
         if landed:
             return value
         raise GhesConnectError('%s got no answer (%s), and %s shows it was not carried out. It was not sent again: '
-                               'run the task again.' % (what, exc.message, shown_by)) from None
+                               'run the task again.' % (what, exc.message, shown_by)) from exc
     if after is not None:
         after()
     return value

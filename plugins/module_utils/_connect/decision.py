@@ -9,7 +9,7 @@ same reasons - the GHE.com checks, the ``ghe-config`` keys, every refusal - whic
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, Refusal
 from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import connected_elsewhere
 from ansible_collections.ghes.connect.plugins.module_utils._connect.ghe_com import differs, read_config, subdomain_problem, target_problem
 from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
@@ -96,9 +96,9 @@ def decide(appliance, params, before, wanted):
     if before['connected'] and not other:
         return Decision('apply_config', before, True, 'admin_shell', ghe_config=config) if differs(config) else None
     if other and not params['force']:
-        raise GhesConnectError('%s is %s, not "%s" with target %s. Nothing was changed: set force: true to '
-                               'disconnect and reconnect it (its GitHub App on the old side is deleted).'
-                               % (appliance.url, other, wanted['enterprise'], wanted['target']))
+        raise Refusal('%s is %s, not "%s" with target %s. Nothing was changed: set force: true to '
+                      'disconnect and reconnect it (its GitHub App on the old side is deleted).'
+                      % (appliance.url, other, wanted['enterprise'], wanted['target']))
     if before['status'] in ('pending', 'unconfirmed'):
         # Somebody (perhaps an earlier run) already asked GitHub.com: wait, do not ask again.
         return Decision('await', before, False, NO_METHOD, writes=False, pending=True, ghe_config=config)

@@ -95,5 +95,5 @@ def apply_config(appliance, config):
             'again (the run is started again; the keys are not rewritten). GitHub Connect was not enabled.'
             % (exc.message, GHE_COM_ENABLED, GHE_COM_SUBDOMAIN, config['after']['subdomain']),
             events=exc.events, changed=True, run_id=exc.details.get('run_id'),
-            ghe_config=dict(config, written=written)) from None
+            ghe_config=dict(config, written=written)) from exc
     return dict(run, written=written)

@@ -173,24 +173,21 @@ class GhecClient:
         try:
             return self.http.request('GET', path, query=query)
         except AuthenticationError as exc:
-            raise _bad_token(exc)
+            raise _bad_token(exc) from exc
         except PermissionDeniedError as exc:
             if 'retry-after' not in exc.headers and exc.headers.get('x-ratelimit-remaining') != '0':
-                exc.message = ('GHEC refused %s (403: %s). ghec_token needs the read:enterprise scope and must '
-                               'belong to an owner of "%s".' % (path, exc.api_message or 'forbidden', self.enterprise))
-                exc.args = (exc.message,)
+                raise exc.reworded('GHEC refused %s (403: %s). ghec_token needs the read:enterprise scope and must '
+                                   'belong to an owner of "%s".' % (path, exc.api_message or 'forbidden', self.enterprise)) from exc
             raise
         except NotFoundError as exc:
-            exc.message = ('GHEC answered 404 for %s: the enterprise "%s" does not exist or ghec_token cannot see it.'
-                           % (path, self.enterprise))
-            exc.args = (exc.message,)
-            raise
+            raise exc.reworded('GHEC answered 404 for %s: the enterprise "%s" does not exist or ghec_token cannot see it.'
+                               % (path, self.enterprise)) from exc
 
     def _graphql_response(self, query, variables):
         try:
             return self.http.request('POST', '/graphql', json_body={'query': query, 'variables': variables}, safe=True)
         except AuthenticationError as exc:
-            raise _bad_token(exc)
+            raise _bad_token(exc) from exc
 
     def _graphql_data(self, response, asked='GHEC GraphQL'):
         """The ``data`` of a GraphQL answer; typed errors become the errors callers handle.
@@ -352,9 +349,7 @@ def _scopes(headers):
 
 
 def _bad_token(exc):
-    exc.message = 'GHEC refused ghec_token (401 Bad credentials): it is wrong, expired or revoked.'
-    exc.args = (exc.message,)
-    return exc
+    return exc.reworded('GHEC refused ghec_token (401 Bad credentials): it is wrong, expired or revoked.')
 
 
 def _multipart(fields, file_field, filename, content):

@@ -25,7 +25,7 @@ class ManageClient:
         try:
             return self.http.request('GET', PREFIX + path, query=query).json()
         except AuthenticationError as exc:
-            raise _manage_auth_error(exc)
+            raise _manage_auth_error(exc) from exc
 
     def version(self):
         """``{hostname, version: {version, platform, build_id, build_date}}`` of the first node."""
@@ -49,7 +49,7 @@ class ManageClient:
         try:
             response = self.http.request('POST', PREFIX + '/config/apply', json_body=body, expected=(200, 201, 202))
         except AuthenticationError as exc:
-            raise _manage_auth_error(exc)
+            raise _manage_auth_error(exc) from exc
         return (response.json() or {}).get('run_id') or run_id
 
     def config_apply_status(self, run_id=None):
@@ -71,7 +71,7 @@ class ManageClient:
             self.http.request(method, PREFIX + '/access/ssh', json_body={'key': key}, expected=(200, 201, 204),
                               safe=True)  # idempotent: adding a present key or removing an absent one changes nothing
         except AuthenticationError as exc:
-            raise _manage_auth_error(exc)
+            raise _manage_auth_error(exc) from exc
 
     def config_apply_events(self, last_request_id=None):
         return self._get('/config/apply/events', {'last_request_id': last_request_id} if last_request_id else None)
@@ -129,7 +129,5 @@ def parse_license(data, source='manage_api'):
 
 
 def _manage_auth_error(exc):
-    exc.message = ('The Manage GHES API refused the credentials (401). Check manage_password (the root '
-                   'site administrator password, user api_key) or manage_username for a Management Console user.')
-    exc.args = (exc.message,)
-    return exc
+    return exc.reworded('The Manage GHES API refused the credentials (401). Check manage_password (the root '
+                        'site administrator password, user api_key) or manage_username for a Management Console user.')

@@ -24,7 +24,5 @@ class RestClient:
         try:
             return self.http.request('GET', PREFIX + '/enterprise/settings/license').json()
         except NotFoundError as exc:
-            exc.message = ('GHES REST answered 404 for /enterprise/settings/license: the token is not a site '
-                           'administrator\'s, or lacks the site_admin scope.')
-            exc.args = (exc.message,)
-            raise
+            raise exc.reworded('GHES REST answered 404 for /enterprise/settings/license: the token is not a site '
+                               'administrator\'s, or lacks the site_admin scope.') from exc

@@ -14,7 +14,7 @@ import json
 import os
 import time
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError, Refusal, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._common.files import write_private
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until, write_once
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import locked, read_fresh
@@ -25,18 +25,18 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.observed impor
 
 def refuse_unconnected(appliance):
     """Stop: license sync needs GitHub Connect, and GHEC shows this appliance not connected to the enterprise."""
-    raise GhesConnectError('GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): '
-                           'license sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
-                           % (appliance.url, appliance.params.get('ghec_enterprise'), appliance.hostname))
+    raise Refusal('GitHub Connect is not enabled on %s (GHEC "%s" shows no connected installation named %s): '
+                  'license sync needs it. Run ghes.connect.ghe_connect first (or the ghes.connect.enable role).'
+                  % (appliance.url, appliance.params.get('ghec_enterprise'), appliance.hostname))
 
 
 def refuse_unknown_switch(appliance, sync):
     """Stop before any write when nothing read says whether license sync is on: the reason, or maintenance mode."""
     if appliance.has_console_credentials and appliance.maintenance_on():
         preflight(appliance)  # raises, naming maintenance mode and what to do
-    raise GhesConnectError('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
-                           % (appliance.url, (sync.get('unknown') or {}).get('license_sync.enabled')
-                              or 'give console credentials (the Connect page shows the switch)'))
+    raise Refusal('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
+                  % (appliance.url, (sync.get('unknown') or {}).get('license_sync.enabled')
+                     or 'give console credentials (the Connect page shows the switch)'))
 
 
 def refuse_ghe_com_before_3_15(appliance, connect):

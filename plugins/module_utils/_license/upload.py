@@ -50,7 +50,7 @@ def upload_once(appliance, usage):
         except TransportError as exc:
             if not exc.maybe_sent:
                 # It never reached GHEC (refused, TLS): nothing to look for, and the error says why.
-                raise GhesConnectError(exc.message) from None
+                raise GhesConnectError(exc.message) from exc
             raise
     write_once(send, lambda: (listed(appliance, usage, refresh=True)[0] is not None, None),
                'The upload of %s to GHEC' % usage.upload_name, after=appliance.changed_state, shown_by='GHEC')

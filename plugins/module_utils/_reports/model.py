@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import PROBLEM_VERDICTS, VERDICTS
 
@@ -20,7 +21,7 @@ SCHEMA = 2
 _RANK = dict((verdict, rank) for rank, verdict in enumerate(VERDICTS))
 
 
-class ReportInputError(ValueError):
+class ReportInputError(InputError):
     """Records or part reports the report cannot be made from; the message names what and the fix."""
 
 

@@ -16,7 +16,7 @@ whether the appliance is connected.
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, Refusal
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import not_listed_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
     age_seconds,
@@ -118,9 +118,9 @@ def refuse_unknown(appliance, connect, what, operator_connects=False):
             reason += ('. Console credentials are console_username and console_password (host variables '
                        'ghes_console_username, ghes_console_password); or use method: manual, where a person does the '
                        'console step and the module verifies it')
-        raise GhesConnectError('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
-                               'changed: %s.' % (appliance.url, what, reason), state=dict(
-                                   (k, v) for k, v in connect.items() if k != 'sources'))
+        raise Refusal('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
+                      'changed: %s.' % (appliance.url, what, reason), state=dict(
+                          (k, v) for k, v in connect.items() if k != 'sources'))
 
 
 def public_connect(state):

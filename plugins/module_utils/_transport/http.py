@@ -166,7 +166,9 @@ class HttpClient:
                     self.policy.sleep(self.policy.delay(attempt))
                     attempt += 1
                     continue
-                raise self._final_transport_error(exc, attempt)
+                if attempt:
+                    raise exc.reworded('%s (gave up after %d attempts).' % (exc.message.rstrip('.'), attempt + 1)) from exc
+                raise
             if response.status in expected:
                 return response
             if attempt < self.policy.retries and self._should_retry(response, safe):
@@ -243,12 +245,6 @@ class HttpClient:
             reason = self._scrub(str(exc))
         return InvalidRequestError('The request to %s at %s was not sent: %s.' % (self.service, _origin(url), reason),
                                    url=_origin(url), maybe_sent=False)
-
-    def _final_transport_error(self, exc, attempt):
-        if attempt:
-            exc.message = '%s (gave up after %d attempts).' % (exc.message.rstrip('.'), attempt + 1)
-            exc.args = (exc.message,)
-        return exc
 
     def _status_error(self, method, url, response, attempt):
         api_message = _api_message(response)

@@ -1,6 +1,6 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An exception no ghes.connect code expected becomes a failure without any secret in any form."""
+"""A failure keeps every detail its error carries; one no ghes.connect code expected carries no secret in any form."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import base64
 import urllib.parse
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import secret_values
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConfigRunError, GhesConnectError, PreflightError
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import Scrubber
-from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import _unexpected_failure
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import _failure, _unexpected_failure
 
 PARAMS = {'ghec_token': 'ghp_0123456789abcdefghij\n', 'manage_password': 'm@nage pass', 'manage_username': 'api_key'}
 
@@ -32,3 +33,14 @@ def test_every_form_of_every_secret_is_scrubbed_from_the_message_and_the_traceba
     for text in (failure['msg'], failure['exception']):
         assert 'ghp_0123' not in text and 'm@nage' not in text and 'm%40nage' not in text and basic not in text, text
     assert 'Traceback' in failure['exception']
+
+
+def test_every_detail_a_failure_carries_reaches_the_result():
+    upload = {'name': 'ghes-usage-ghes-1-0123.json', 'sync_state': 'FAILURE', 'created_at': '2026-12-01T09:00:00Z'}
+    failure = _failure(GhesConnectError('GHEC could not process the upload.', changed=True, upload=upload,
+                                        instruction=None, run_id='r7'))
+    assert failure == {'failed': True, 'changed': True, 'msg': 'GHEC could not process the upload.', 'upload': upload,
+                       'run_id': 'r7'}
+    refused = _failure(PreflightError(['maintenance mode is on']))
+    assert refused['changed'] is False and refused['problems'] == ['maintenance mode is on']
+    assert _failure(ConfigRunError('Configuration run failed.'))['events'] == []

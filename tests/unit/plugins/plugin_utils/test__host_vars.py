@@ -1,15 +1,15 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""with_host_variables: task arguments win, then host variables, then the environment and the default."""
+"""HostOptions: task arguments win, then host variables, then the environment and the default, for every kind of task."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible.errors import AnsibleActionFail
-
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import with_host_variables
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, CLOUD_OPTIONS, appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
 
 
 class Templar:
@@ -25,7 +25,11 @@ class Templar:
 
 
 def complete(task_args, host):
-    return with_host_variables(task_args, appliance_spec(), dict(host, inventory_hostname='ghes-017'), Templar(host))
+    """The options a per-host task resolves, as given (before validation fills in defaults)."""
+    options = HostOptions(appliance_spec(), task_args)
+    params, _warnings = options.resolve(host, 'ghes-017', Templar(host).template)
+    given = dict((k, v) for k, v in params.items() if v is not None and v != appliance_spec().options[k].get('default'))
+    return given
 
 
 def test_host_variables_fill_only_what_the_task_leaves_out():
@@ -51,7 +55,7 @@ def test_an_empty_string_is_a_value_not_unset():
 
 def test_a_missing_url_names_the_task_the_host_variable_and_the_environment(monkeypatch):
     monkeypatch.delenv('GHES_URL', raising=False)
-    with pytest.raises(AnsibleActionFail) as failure:
+    with pytest.raises(InputError) as failure:
         complete({}, {})
     assert str(failure.value).startswith('url is required: set it in the task, in the host variable ghes_url of '
                                          'ghes-017 or the environment variable GHES_URL.')
@@ -59,4 +63,52 @@ def test_a_missing_url_names_the_task_the_host_variable_and_the_environment(monk
 
 def test_the_environment_still_satisfies_a_required_option(monkeypatch):
     monkeypatch.setenv('GHES_URL', 'https://env.example.com')
-    assert 'url' not in complete({}, {})   # the argument validator applies the environment fallback
+    assert complete({}, {})['url'] == 'https://env.example.com'   # the argument validator applies the environment fallback
+
+
+def test_task_then_host_variable_then_environment_then_default(monkeypatch):
+    monkeypatch.setenv('GHES_MANAGE_USERNAME', 'from-env')
+    options = HostOptions(appliance_spec(), {'timeout': 9})
+    params, _warnings = options.resolve({'ghes_url': 'https://a.example.com', 'ghes_timeout': 20,
+                                         'ghes_manage_username': 'from-host'}, 'ghes-1')
+    assert (params['timeout'], params['manage_username'], params['retries']) == (9, 'from-host', 5)
+    params, _warnings = options.resolve({'ghes_url': 'https://a.example.com'}, 'ghes-1')
+    assert (params['timeout'], params['manage_username']) == (9, 'from-env')
+
+
+def fleet_options(task_args=None):
+    """What ghe_drift_scan and ghe_connect_fleet build: the task's GHEC options, each host's appliance options."""
+    cloud = dict((k, v) for k, v in (task_args or {}).items() if k in CLOUD_OPTIONS)
+    return HostOptions(appliance_spec(), cloud, APPLIANCE_HOST_VARS, host_only=APPLIANCE_OPTIONS)
+
+
+def test_a_fleet_task_takes_the_appliance_options_from_each_host_and_ghec_s_from_the_task():
+    options = fleet_options({'ghec_token': 'task-token', 'ghec_enterprise': 'corp'})
+    one = options('ghes-1', {'ghes_url': 'https://one.example.com', 'ghec_token': 'host-token'})
+    two = options('ghes-2', {'ghes_url': 'https://two.example.com', 'ghes_timeout': 5})
+    assert (one['url'], one['ghec_token'], one['ghec_enterprise']) == ('https://one.example.com', 'task-token', 'corp')
+    assert (two['url'], two['timeout'], two['ghec_token']) == ('https://two.example.com', 5, 'task-token')
+
+
+def test_every_path_validates_alike_and_a_fleet_host_s_error_is_its_own(monkeypatch):
+    monkeypatch.delenv('GHES_URL', raising=False)
+    host = {'ghes_url': 'https://a.example.com', 'ghes_manage_password': 'pw\n', 'ghes_timeout': 0}
+    with pytest.raises(InputError, match='timeout must be 1 or more seconds'):
+        HostOptions(appliance_spec(), {}).resolve(host, 'ghes-1')
+    options = fleet_options()
+    assert options('ghes-1', host) == {'_error': 'ghes-1: timeout must be 1 or more seconds (got 0): it bounds each '
+                                                 'request, and a request cannot finish in no time.'}
+    assert options('ghes-2', {}) == {'_error': ('ghes-2: url is required: set it in the host variable ghes_url of ghes-2 '
+                                                'or the environment variable GHES_URL.')}
+    assert options('ghes-3', {'ghes_url': 'https://a.example.com', 'ghes_timeout': 'soon'})['_error'].startswith('ghes-3: ')
+    params = options('ghes-4', dict(host, ghes_timeout=3))
+    assert params['manage_password'] == 'pw' and options.warnings == {
+        'ghes-4: manage_password had whitespace around it (for example the newline at the end of a file it was read from); '
+        'it was removed. Store the value without it to silence this warning.'}
+    assert 'pw\n' in options.secrets and 'pw' in options.secrets
+
+
+def test_an_option_the_task_does_not_take_is_refused_naming_the_task():
+    with pytest.raises(InputError, match=r'Unsupported parameters for \(ghes.connect.ghe_connect_info\) module: colour'):
+        HostOptions(appliance_spec(), {'colour': 'blue'}, action='ghes.connect.ghe_connect_info').resolve(
+            {'ghes_url': 'https://a.example.com'}, 'ghes-1')
