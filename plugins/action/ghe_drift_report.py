@@ -48,6 +48,7 @@ ARGUMENT_SPEC = {
     'desired': {'type': 'dict', 'default': {}},
     'ghec_enterprise': {'type': 'str'},
     'read_at': {'type': 'str'},
+    'seats': {'type': 'dict'},
     'fail_on_drift': {'type': 'bool', 'default': False},
     'fail_on_unknown': {'type': 'bool', 'default': True},
     'defer_failure': {'type': 'bool', 'default': False},
@@ -124,6 +125,9 @@ class ActionModule(ActionBase):
         common = {'controller': socket.gethostname(), 'collection_version': collection_version(),
                   'generated_at': utc_now()}
         if params['merge_from']:
+            if params['seats'] is not None:
+                raise InputError('seats and merge_from: a merged report takes the seats its parts were written with; '
+                                 'give seats to the parts.')
             if params['records'] is not None:
                 raise InputError('records and merge_from: give one - the records of this run, or the directory of the '
                                  'part reports to merge.')
@@ -139,7 +143,7 @@ class ActionModule(ActionBase):
                 raise InputError('read_at must be an ISO 8601 time with its zone, like 2026-12-01T09:10:56Z (got "%s").'
                                  % params['read_at'])
             model = build(params['records'], params['desired'], enterprise=params['ghec_enterprise'],
-                          read_at=read_at, **common)
+                          read_at=read_at, seats=params['seats'], **common)
         if params['part']:
             return model, [('json', 'drift-part-%s.json' % params['part'], as_json(model))]
         return model, render(model, params['formats'])

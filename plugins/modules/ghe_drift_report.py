@@ -102,6 +102,16 @@ options:
       - When the records' data was read (ISO 8601 with a zone, like V(2026-12-01T09:10:56Z)); the C(read_at) that
         M(ghes.connect.ghe_drift_scan) returns. Without it the report says the read time is unknown.
     type: str
+  seats:
+    description:
+      - The seat model of M(ghes.connect.ghe_license_seats_info) (its RV(ghes.connect.ghe_license_seats_info#module:seats)).
+        Every format gets a "Seats" section - purchased and consumed, people per deployment, per appliance, the likely
+        duplicates with evidence and fix, the rules with their sources; C(drift.prom) gets the gauges
+        C(ghes_seats_purchased), C(ghes_seats_consumed), C(ghes_seats_likely_duplicated), C(ghes_seats_people) and
+        C(ghes_seats_known). E-mail addresses are written as the model has them (masked unless it was read with
+        C(show_emails)).
+      - Omitted - no "Seats" section.
+    type: dict
   fail_on_drift:
     description: Fail (after writing the report) when any appliance's verdict is C(drift) or C(blocked).
     type: bool

@@ -136,3 +136,67 @@ def test_check_mode_reads_the_same_and_writes_nothing(enterprise):
     paths = [r['path'] for r in ctl.ghec_requests()['requests']]
     assert any(p.startswith('/enterprises/acme/consumed-licenses') for p in paths)
     assert all(r['method'] == 'GET' for r in ctl.ghec_requests()['requests'])
+
+
+def drift(enterprise, tmp_path, check=False, verbosity=0, **options):
+    sim, _ctl = enterprise
+    report_dir = tmp_path / 'report'
+    run = play(sim, 'playbooks/drift.yml', check=check, verbosity=verbosity, drift_report_dir=str(report_dir),
+               drift_seats=True, **options)
+    assert run.rc == 0, run.output[-3000:]
+    return run, report_dir
+
+
+def test_the_drift_role_adds_seats_to_every_format_masked_in_0600_files(enterprise, tmp_path):
+    import json
+    import stat
+    import xml.etree.ElementTree as ET
+    run, report_dir = drift(enterprise, tmp_path, verbosity=1)
+    lines = [line for line in run.stdout.splitlines() if line.strip().startswith('Seats: ')]
+    assert len(lines) == 1 and 'Seats: 43 consumed of 40 purchased (over-allocated by 3)' in lines[0], run.stdout[-3000:]
+    files = dict((path.name, path) for path in report_dir.iterdir())
+    for path in files.values():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert not any(address in path.read_text() for address in RAW_ADDRESSES), path.name
+    assert not any(address in run.output for address in RAW_ADDRESSES)
+    seats = json.loads(files['drift.json'].read_text())['seats']
+    assert seats['known'] and seats['likely_duplicates']['count'] == 4 and seats['emails_shown'] is False
+    hosts = dict((a['host_name'], a['inventory']) for a in seats['appliances'])
+    assert hosts['ghes-002.example.com'] == ['ghes-002']
+    markdown = files['drift.md'].read_text()
+    assert '## Seats' in markdown and '### Likely counted twice' in markdown and 'D\\*\\*\\*@corp.example' in markdown
+    assert 'id="seats"' in files['drift.html'].read_text() and 'id="seat-duplicates"' in files['drift.html'].read_text()
+    suites = ET.fromstring(files['drift.junit.xml'].read_text())
+    seat_suite = [s for s in suites if s.get('name').startswith('ghes.connect seats')][0]
+    assert (seat_suite.get('tests'), seat_suite.get('failures')) == ('3', '3')
+    prom = files['drift.prom'].read_text().splitlines()
+    for sample in ('ghes_seats_known 1', 'ghes_seats_purchased 40', 'ghes_seats_consumed 43',
+                   'ghes_seats_likely_duplicated 4', 'ghes_seats_people{deployment="ghes_only"} 15'):
+        assert sample in prom
+
+
+def test_the_drift_role_shows_addresses_only_in_the_files_when_asked(enterprise, tmp_path):
+    run, report_dir = drift(enterprise, tmp_path, verbosity=3, drift_seats_show_emails=True)
+    markdown = (report_dir / 'drift.md').read_text()
+    assert 'Dana.Reyes@corp.example' in markdown and 'omar.haddad@legacy.example' in markdown
+    assert not any(address in run.output for address in RAW_ADDRESSES)
+
+
+def test_the_drift_role_reports_seats_unknown_when_a_page_fails(enterprise, tmp_path):
+    _sim, ctl = enterprise
+    ctl.patch_ghec(seat_faults={'fail_page': 1})
+    run, report_dir = drift(enterprise, tmp_path)
+    assert 'Seats: unknown - Page 1 of' in run.stdout
+    prom = (report_dir / 'drift.prom').read_text()
+    assert 'ghes_seats_known 0' in prom and 'ghes_seats_consumed' not in prom
+    assert 'Seats: unknown - Page 1 of' in (report_dir / 'drift.md').read_text()
+
+
+def test_the_drift_role_in_check_mode_writes_nothing_to_ghec_or_the_appliances(enterprise, tmp_path):
+    from harness import writes
+    _sim, ctl = enterprise
+    for name in APPLIANCES:
+        ctl.clear_requests(name)
+    run, report_dir = drift(enterprise, tmp_path, check=True)
+    assert 'Seats: 43 consumed' in run.stdout
+    assert ghec_writes(ctl) == [] and all(writes(ctl, name) == [] for name in APPLIANCES)

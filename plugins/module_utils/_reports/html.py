@@ -15,6 +15,7 @@ import functools
 import hashlib
 from html import escape as _escape
 
+from ansible_collections.ghes.connect.plugins.module_utils._reports import seats as seats_words
 from ansible_collections.ghes.connect.plugins.module_utils._reports.text import (
     desired_sentence,
     kinds_sentence,
@@ -60,7 +61,7 @@ _SCRIPT = """
 (function () {
   var boxes = document.querySelectorAll('input[name=verdict]');
   var search = document.getElementById('search');
-  var rows = document.querySelectorAll('tbody tr');
+  var rows = document.querySelectorAll('#fleet tbody tr');
   var shown = document.getElementById('shown');
   function apply() {
     var wanted = {}, needle = search.value.trim().toLowerCase(), count = 0;
@@ -130,11 +131,12 @@ def render(model):
     head += [
         '<label>Search: <input type="search" id="search" placeholder="appliance name"></label>',
         '<span><b id="shown">%d</b> shown</span></div>' % model['total'],
-        '<table><thead><tr><th>appliance</th><th>verdict</th><th>version</th><th>connected</th><th>license sync</th>'
+        '<table id="fleet"><thead><tr><th>appliance</th><th>verdict</th><th>version</th><th>connected</th><th>license sync</th>'
         '<th>last sync</th><th>problems and what to do</th></tr></thead><tbody>',
     ]
     rows = [_row(record) for record in model['appliances']]
-    tail = ['</tbody></table>', '<script>%s</script>' % _SCRIPT, '</body></html>']
+    tail = ['</tbody></table>'] + (_seats_section(model['seats']) if model.get('seats') is not None else []) + \
+        ['<script>%s</script>' % _SCRIPT, '</body></html>']
     return '\n'.join(head + rows + tail) + '\n'
 
 
@@ -152,3 +154,29 @@ def _row(record):
         escape(record['verdict']), escape(record['appliance']), escape(record['appliance']), _badge(record['verdict']),
         escape(cells['version']), escape(cells['connected']), escape(cells['license_sync']),
         escape(cells['last_sync']), problems)
+
+
+def _table(table_id, head, rows):
+    cells = ''.join('<tr>%s</tr>' % ''.join('<td>%s</td>' % escape(cell) for cell in row) for row in rows)
+    return '<table id="%s"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>' % (
+        table_id, ''.join('<th>%s</th>' % escape(name) for name in head), cells)
+
+
+def _seats_section(seats):
+    """The "Seats" section: the headline, the counts, per appliance, the likely duplicates and the rules."""
+    section = ['<h2 id="seats">Seats</h2>', '<p class="meta" id="seats-headline">%s</p>' % escape(seats_words.headline(seats))]
+    if not seats['known']:
+        return section
+    section.append('<ul class="counts" id="seat-counts">%s</ul>' % ''.join(
+        '<li><b>{:,}</b>{}</li>'.format(number, escape(what)) for what, number in seats_words.counts(seats)))
+    section.append(_table('seat-appliances', ('GHES host', 'appliance', 'users', 'GHES only', 'last sync', 'note'),
+                          seats_words.appliance_rows(seats)))
+    rows, more = seats_words.pair_rows(seats)
+    section += ['<h3>Likely counted twice</h3>',
+                '<p class="meta">%s %s</p>' % (escape(seats_words.LIKELY), escape(seats_words.masking_sentence(seats)))]
+    if rows:
+        section.append(_table('seat-duplicates', ('confidence', 'rule', 'GHES', 'GHEC login', 'evidence', 'to fix'), rows))
+    if more:
+        section.append('<p class="meta">And %d more in drift.json.</p>' % more)
+    section.append(_table('seat-rules', ('rule', 'confidence', 'what it sees', 'source'), seats_words.rule_rows(seats)))
+    return section

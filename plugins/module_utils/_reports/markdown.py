@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 
+from ansible_collections.ghes.connect.plugins.module_utils._reports import seats as seats_words
 from ansible_collections.ghes.connect.plugins.module_utils._reports.text import (
     desired_sentence,
     fix_line,
@@ -67,4 +68,28 @@ def render(model):
         lines += ['', '### %s (%s)' % (text(record['appliance']), label(record['verdict'])), '']
         for _kind, what, todo in problem_lines(record):
             lines.append('- %s' % text(fix_line(what, todo)))
+    if model.get('seats') is not None:
+        lines += seats_section(model['seats'])
     return '\n'.join(lines) + '\n'
+
+
+def seats_section(seats):
+    """The "Seats" section: the headline, the counts, per appliance, the likely duplicates and the rules."""
+    lines = ['', '## Seats', '', text(seats_words.headline(seats))]
+    if not seats['known']:
+        return lines
+    numbers = seats_words.counts(seats)
+    lines += ['', '| %s |' % ' | '.join(what for what, _n in numbers), '|%s' % ('---|' * len(numbers)),
+              '| %s |' % ' | '.join('{:,}'.format(n) for _what, n in numbers),
+              '', '| GHES host | appliance | users | GHES only | last sync | note |', '|---|---|---|---|---|---|']
+    lines += ['| %s |' % ' | '.join(text(cell) for cell in row) for row in seats_words.appliance_rows(seats)]
+    rows, more = seats_words.pair_rows(seats)
+    lines += ['', '### Likely counted twice', '', text(seats_words.LIKELY) + ' ' + text(seats_words.masking_sentence(seats))]
+    if rows:
+        lines += ['', '| confidence | rule | GHES | GHEC login | evidence | to fix |', '|---|---|---|---|---|---|']
+        lines += ['| %s |' % ' | '.join(text(cell) for cell in row) for row in rows]
+    if more:
+        lines += ['', 'And %d more in drift.json.' % more]
+    lines += ['', '| rule | confidence | what it sees | source |', '|---|---|---|---|']
+    lines += ['| %s |' % ' | '.join(text(cell) for cell in row) for row in seats_words.rule_rows(seats)]
+    return lines

@@ -46,8 +46,11 @@ def parse_iso(text):
 
 
 def build(records, desired, enterprise=None, controller=None, collection_version=None, generated_at=None,
-          read_at=None, parts=None):
-    """The report model of ``records``: metadata, counts, and the records sorted problems first, then by name."""
+          read_at=None, parts=None, seats=None):
+    """The report model of ``records``: metadata, counts, and the records sorted problems first, then by name.
+
+    ``seats`` is the seat model of ``ghe_license_seats_info`` (the "Seats" section), or None.
+    """
     checked = [_checked(index, record) for index, record in enumerate(records)]
     _refuse_duplicates(checked)
     ordered = sorted(checked, key=lambda r: (_RANK[r['verdict']], r['appliance']))
@@ -67,6 +70,7 @@ def build(records, desired, enterprise=None, controller=None, collection_version
         # Kept from schema 1: the appliances with a problem verdict, in report order.
         'drifted': [r['appliance'] for r in ordered if r['verdict'] in PROBLEM_VERDICTS],
         'parts': parts or [],
+        'seats': seats,
     }
 
 
@@ -123,9 +127,11 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
     known = [moment for moment in read if moment is not None]
     summary = [{'source': source, 'generated_at': model.get('generated_at'), 'data_read_at': model.get('data_read_at'),
                 'appliances': len(model.get('appliances') or [])} for source, model in parts]
+    # The seats are enterprise-wide: every part that read them read the same; the first one's are kept.
+    seats = next((model.get('seats') for _source, model in parts if model.get('seats') is not None), None)
     return build(records, first.get('desired') or {}, enterprise=first.get('enterprise'), controller=controller,
                  collection_version=collection_version, generated_at=generated_at,
-                 read_at=min(known) if known else None, parts=summary)
+                 read_at=min(known) if known else None, parts=summary, seats=seats)
 
 
 def _checked(index, record):

@@ -75,4 +75,25 @@ def render(model):
               '# TYPE ghes_connect_drift_check_timestamp_seconds gauge']
     moment = parse_iso(model.get('data_read_at')) or parse_iso(model.get('generated_at'))
     lines.append('ghes_connect_drift_check_timestamp_seconds %s' % _number(moment.timestamp()))
+    if model.get('seats') is not None:
+        lines += seat_gauges(model['seats'])
     return '\n'.join(lines) + '\n'
+
+
+def seat_gauges(seats):
+    """The seat gauges; when the seats could not be read, only ``ghes_seats_known 0`` (no number is a guess)."""
+    lines = ['# HELP ghes_seats_known Whether every page of GHEC\'s consumed licenses was read (1) or not (0).',
+             '# TYPE ghes_seats_known gauge', 'ghes_seats_known %s' % _number(bool(seats['known']))]
+    if not seats['known']:
+        return lines
+    for name, help_text, value in (
+            ('ghes_seats_purchased', 'Seats purchased (GHEC total_seats_purchased).', seats['purchased']),
+            ('ghes_seats_consumed', 'Seats consumed (GHEC total_seats_consumed).', seats['consumed']),
+            ('ghes_seats_likely_duplicated', 'Seats likely held twice by one person GitHub could not join (a likely '
+                                             'estimate, see the report\'s rules).', seats['likely_duplicates']['count'])):
+        lines += ['# HELP %s %s' % (name, help_text), '# TYPE %s gauge' % name, '%s %s' % (name, _number(value))]
+    lines += ['# HELP ghes_seats_people People holding a seat, by where they have accounts.',
+              '# TYPE ghes_seats_people gauge']
+    lines += [_sample('ghes_seats_people', [('deployment', kind)], seats['people'][kind])
+              for kind in ('both', 'ghec_only', 'ghes_only', 'neither', 'unclassified')]
+    return lines
