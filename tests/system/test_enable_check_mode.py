@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -56,11 +57,16 @@ def test_check_diff_on_a_fresh_fleet_predicts_connect_and_license_sync_and_write
         assert sync['predicted'] is True and sync['changed'] is True, sync
         assert sync['diff']['after']['enabled'] is True and sync['diff']['before']['enabled'] in (False, None)
         assert {'field': 'license_sync.enabled', 'before': False, 'after': True} in sync['differences']
-        assert '%s: PREDICTED (check mode) connected=True license_sync=True' % name in run.stdout
-        assert '%s (check mode, nothing was changed): would be connected' % name in run.stdout
-    assert run.result('ghe_connect', 'done')['changed'] is False
-    assert 'done: PREDICTED (check mode) connected=True license_sync=True' in run.stdout
-    assert 'done (check mode, nothing was changed): already in the desired state' in run.stdout
+        # The appliance's own line and its line of the fleet summary: one record, printed twice.
+        line = re.compile(r'"%s: PREDICTED \(check mode\) connected=True license_sync=True last_sync=\S+ - would: connect, '
+                          r'license sync on"' % name)
+        assert len(line.findall(run.stdout)) == 2, run.stdout[-3000:]
+    # In the desired state already: read by the scan, no task on it at all.
+    assert run.for_task('ghe_connect', 'done') == [] and run.for_task('ghe_connect_info', 'done') == []
+    assert re.search(r'"done: PREDICTED \(check mode\) connected=True license_sync=True last_sync=\S+ - already in the '
+                     r'desired state"', run.stdout), run.stdout[-3000:]
+    # Check mode writes no list of approvals, and says none.
+    assert 'The list is also in' not in run.stdout and 'check mode: nothing was sent' in run.stdout
     # The diff is shown, not hidden by no_log (the modules mask secrets themselves).
     assert 'censored' not in run.output
     for name in FRESH + ['done']:
@@ -76,12 +82,12 @@ def test_an_appliance_needing_the_console_without_credentials_fails_naming_manua
     for check in (True, False):
         run = enable(inventory_without_console(sim, tmp_path, ['f314']), check=check)
         assert run.rc != 0
-        line = next(line for line in run.stdout.splitlines() if '"msg": "f314: FAILED' in line)
+        line = next(line for line in run.stdout.splitlines() if '"f314: FAILED' in line)
         assert 'method: manual' in line and 'console_username' in line and 'ghes_console_password' in line, line
         assert 'required_if' not in run.output and 'missing required arguments' not in run.output
         # The others went on; the summary play ran and names each of them.
         for name in ('f309', 'f320', 'done'):
-            assert '"msg": "%s: %s' % (name, 'PREDICTED' if check else 'connected=True') in run.stdout, run.stdout[-3000:]
+            assert '"%s: %s' % (name, 'PREDICTED' if check else 'connected=True') in run.stdout, run.stdout[-3000:]
         assert run.recap()['f314']['failed'] == 1
         assert writes(ctl, 'f314') == []
 
@@ -92,4 +98,22 @@ def test_every_appliance_failing_still_gets_its_summary(sim_and_control, tmp_pat
                        extra_vars={'ghec_enterprise': 'no-such-enterprise'})
     assert run.rc != 0
     for name in FRESH + ['done']:
-        assert '"msg": "%s: FAILED at' % name in run.stdout, run.stdout[-3000:]
+        assert '"%s: FAILED at' % name in run.stdout, run.stdout[-3000:]
+
+
+def test_connected_with_license_sync_off_gets_one_answer_in_check_mode(sim_and_control):
+    """The diff, the appliance's line and the fleet summary all say: connected already, license sync would go on."""
+    sim, ctl = sim_and_control({'name': 'half', 'version': '3.17.1', 'connected': True, 'license_sync': False,
+                                'last_sync_days_ago': 1})
+    ctl.clear_requests('half')
+    run = enable(sim.inventory_path)
+    assert run.rc == 0, run.output[-4000:]
+    connect, sync = run.result('ghe_connect', 'half'), run.result('ghe_license_sync', 'half')
+    assert connect['changed'] is False and connect['step'] == 'none', connect
+    assert sync['diff']['before']['enabled'] is False and sync['diff']['after']['enabled'] is True, sync
+    lines = re.findall(r'"half: (PREDICTED[^"]*)"', run.stdout)
+    assert len(lines) == 2 and lines[0] == lines[1], lines
+    assert lines[0].startswith('PREDICTED (check mode) connected=True license_sync=True ') and \
+        lines[0].endswith(' - would: license sync on'), lines
+    assert 'would: connect' not in run.stdout and 'license_sync=False' not in run.stdout
+    assert writes(ctl, 'half') == []

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from harness import ghec_writes, play, writes
+from playbook_runner import REPO, run_playbook
 
 VERSIONS = ['3.9.4', '3.10.3', '3.11.9', '3.12.5', '3.13.3', '3.14.2', '3.15.1', '3.16.0', '3.17.1', '3.18.0',
             '3.19.0', '3.20.0', '3.21.0']
@@ -62,7 +63,10 @@ def test_fleet_converges_from_scratch_then_is_idempotent_and_drift_free(fleet, t
     second = enable(sim)
     assert second.rc == 0, second.output[-4000:]
     recap = second.recap()
-    assert all(recap[name]['changed'] == 0 for name in FLEET), recap
+    assert all(recap.get(name, {}).get('changed', 0) == 0 for name in FLEET), recap
+    # In the desired state: read by the one scan, not converged (no task on any appliance), one line each.
+    assert [r for r in second.results if r['action'].startswith('ghes.connect.') and r['action'] != 'ghes.connect.ghe_drift_scan'] == []
+    assert all(second.stdout.count('"%s: connected=True license_sync=True' % name) == 1 for name in FLEET), second.stdout[-3000:]
 
     clear_logs(ctl)
     checked = drift(sim, tmp_path, drift_fail_on_drift=True)
@@ -121,7 +125,7 @@ def test_one_appliance_down_does_not_stop_the_others_and_a_rerun_converges_it(fl
     assert run.recap()['ghes-004']['failed'] == 1
     assert 'ghes-004: FAILED' in run.stdout
     assert ctl.appliance('ghes-011')['connected'] and ctl.appliance('ghes-011')['license_sync']
-    assert all(run.recap()[n]['failed'] == 0 for n in FLEET if n != 'ghes-004')
+    assert all(run.recap().get(n, {}).get('failed', 0) == 0 for n in FLEET if n != 'ghes-004')
 
     rerun = enable(sim)
     assert rerun.rc == 0, rerun.output[-4000:]
@@ -150,3 +154,59 @@ def test_preflight_lists_every_problem_of_an_appliance_together(fleet):
     assert run.rc != 0
     assert 'does not permit GitHub Connect' in run.stdout and 'is in maintenance mode' in run.stdout
     assert writes(ctl, 'ghes-006') == []
+
+
+def converged(run):
+    """The appliances the run converged (a task of the role ran on them), in the order they were."""
+    seen = []
+    for result in run.for_task('ghe_connect_info'):
+        if result['host'] not in seen:
+            seen.append(result['host'])
+    return seen
+
+
+def test_limit_converges_only_the_appliances_it_names(fleet):
+    sim, ctl = fleet
+    assert enable(sim).rc == 0
+    for name in ('ghes-005', 'ghes-006'):
+        ctl.restore(name)
+        ctl.clear_requests(name)
+    run = run_playbook(REPO / 'playbooks' / 'enable.yml', sim.inventory_path, forks=10, extra_args=['--limit', 'ghes-005'],
+                       extra_vars={'enable_approval_timeout': 30, 'enable_sync_wait_timeout': 30})
+    assert run.rc == 0, run.output[-4000:]
+    assert converged(run) == ['ghes-005'] and ctl.appliance('ghes-005')['connected']
+    assert writes(ctl, 'ghes-006') == [] and not ctl.appliance('ghes-006')['connected']
+    assert '"ghes-005: connected=True' in run.stdout and 'ghes-006' not in run.stdout
+
+
+def test_serial_converges_the_appliances_that_need_it_in_batches(fleet):
+    sim, ctl = fleet
+    assert enable(sim).rc == 0
+    for name in ('ghes-007', 'ghes-008', 'ghes-009'):
+        ctl.restore(name)
+    run = enable(sim, ghes_serial=1)
+    assert run.rc == 0, run.output[-4000:]
+    # One batch per appliance that needed something; the 17 in the desired state were only read.
+    assert run.stdout.count('PLAY [Enable GitHub Connect and license sync where needed]') == 3, run.stdout[-3000:]
+    assert converged(run) == ['ghes-007', 'ghes-008', 'ghes-009']
+    assert all(ctl.appliance(n)['connected'] and ctl.appliance(n)['license_sync'] for n in ('ghes-007', 'ghes-008', 'ghes-009'))
+
+
+def test_max_fail_percentage_stops_the_rollout_before_the_next_batch(fleet):
+    sim, ctl = fleet
+    assert enable(sim).rc == 0
+    for name in ('ghes-010', 'ghes-012'):
+        ctl.restore(name)
+    ctl.clear_requests('ghes-012')
+    ctl.down('ghes-010')
+    try:
+        run = enable(sim, ghes_serial=1, ghes_max_fail_percentage=0, ghes_retries=1)
+    finally:
+        ctl.up('ghes-010')
+    assert run.rc != 0
+    assert converged(run) == ['ghes-010'] and run.recap()['ghes-010']['failed'] == 1
+    assert '"ghes-010: FAILED at' in run.stdout
+    assert '"ghes-012: NOT RUN' in run.stdout and writes(ctl, 'ghes-012') == []
+    rerun = enable(sim)
+    assert rerun.rc == 0, rerun.output[-4000:]
+    assert converged(rerun) == ['ghes-010', 'ghes-012']
