@@ -260,7 +260,7 @@ class Runner:
         self.playbook = os.path.join(VENV, 'bin', 'ansible-playbook')
         self.counter = 0
 
-    def run(self, scenario, fleet, forks, label):
+    def run(self, scenario, fleet, forks, label, extra=()):
         self.counter += 1
         stem = '%03d-%s' % (self.counter, label)
         timing_file = os.path.join(self.logs, stem + '.timing.json')
@@ -268,6 +268,7 @@ class Runner:
         args = [self.playbook, '-i', fleet.inventory, '-f', str(forks), SCENARIOS[scenario][0]]
         if scenario in DRIFT:
             args += ['-e', 'drift_report_dir=%s' % report_dir, '-e', 'drift_fail_on_drift=true']
+        args += list(extra)
         env = dict(self.env, GHES_BENCH_TIMING_FILE=timing_file)
         timeout = 120 + 3.0 * fleet.size      # bounded: no run outlives this
         log_path = os.path.join(self.logs, stem + '.log')

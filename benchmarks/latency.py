@@ -49,9 +49,16 @@ PAGE = fleet.GRAPHQL_PAGE_SIZE
 PER_HOST = ('handwritten', 'drift_per_host', 'enable_noop')
 # (variant, scenario) in the order they run for one fleet; the floor runs before each block of ours.
 PLAN = [('statistics', 'floor'), ('statistics', 'handwritten'), ('statistics', 'drift_scan'),
-        ('statistics', 'drift_per_host'), ('statistics', 'enable_noop'),
+        ('statistics', 'drift_per_host'), ('statistics', 'enable_noop'), ('statistics', 'enable_drifted'),
+        ('statistics', 'enable_drifted_only'),
         ('console', 'floor'), ('console', 'drift_scan'), ('console', 'drift_per_host'), ('console', 'enable_noop')]
 SCAN_TASK = 'ghe_drift_scan'
+# Issue 28: enable.yml with DRIFTED_SHARE of the fleet drifted (license sync switched off just before the run), and the
+# same appliances drifted again and converged alone (enable.yml on them only): the scan plus their per-host converge.
+DRIFTED_SHARE = 10
+ENABLE = os.path.join(fleet.REPO, 'playbooks', 'enable.yml')
+fleet.SCENARIOS['enable_drifted'] = (ENABLE, 'playbooks/enable.yml, 1 in %d appliances with license sync off' % DRIFTED_SHARE)
+fleet.SCENARIOS['enable_drifted_only'] = (ENABLE, 'playbooks/enable.yml on only those appliances, drifted again')
 # Left out unless --skip says otherwise: each costs minutes at 1,000 appliances and no target needs it.
 DEFAULT_SKIP = ('rtt0:1000:statistics:handwritten', 'rtt0:1000:statistics:drift_per_host',
                 'rtt0:1000:statistics:enable_noop', 'rtt0:1000:console:drift_per_host', 'rtt0:1000:console:enable_noop',
@@ -245,11 +252,23 @@ def one_run(runner, sim, scenario, variant, forks, rtt, ghec_rtt):
         sampler = MemorySampler(exclude=[sim.process.pid])
         sampler.start()
     label = '%d-rtt%g-%s-%s' % (sim.size, rtt, variant, scenario)
+    extra = ()
+    if scenario in ('enable_drifted', 'enable_drifted_only'):
+        drifted = sim.names[::DRIFTED_SHARE]
+        for name in drifted:
+            sim.ctl.patch(name, license_sync=False)
+        reset_counts(sim)
+        if scenario == 'enable_drifted_only':
+            extra = ('-e', 'ghes_target_hosts=%s' % ','.join(drifted))
     try:
-        run = runner.run(scenario, sim, forks, label)
+        run = runner.run(scenario, sim, forks, label, extra)
     finally:
         if sampler:
             sampler.stop()
+    if extra or scenario == 'enable_drifted':
+        left = [name for name in sim.names[::DRIFTED_SHARE] if not sim.ctl.appliance(name)['license_sync']]
+        if left and run['ok']:
+            run.update(ok=False, problem='%d drifted appliances not converged, %s first' % (len(left), left[0]))
     counts = read_counts(sim, methods=scenario == 'enable_noop')
     concurrency = counts['peak_in_flight_appliance_connections'] if scenario == 'drift_scan' else forks
     appliance_rt, ghec_rt, limit = bound(counts, rtt, ghec_rtt, concurrency)
@@ -356,7 +375,29 @@ def targets(runs, fits, cpus):
         ['%d/%s/RTT %g: %.2fx per host-task, writes %d, POSTs %s' % (
             r['size'], r['variant'], r['rtt_ms'], r['x_floor'] / r['tasks_per_host'], r['counts']['appliance_writes'],
             r['counts'].get('appliance_post')) for r in sel])
+    _converge_targets(runs, add, verdict)
     return out
+
+
+def _converge_targets(runs, add, verdict):
+    """Issue 28: enable.yml at the speed of the scan."""
+    def same(run, scenario):
+        return next((r for r in runs if r['scenario'] == scenario and r['ok'] and (r['size'], r['rtt_ms'], r['variant'])
+                     == (run['size'], run['rtt_ms'], run['variant'])), None)
+
+    pairs = [(r, same(r, 'drift_scan')) for r in runs if r['scenario'] == 'enable_noop' and r['ok']]
+    pairs = [(r, scan) for r, scan in pairs if scan]
+    add('L8', 'no-op enable.yml <= 1.5 x the drift scan\'s whole run (each size, RTT, path)',
+        verdict([r['seconds'] <= 1.5 * scan['seconds'] for r, scan in pairs]),
+        ['%d/%s/RTT %g: %.2f s vs scan %.2f s: %.2fx' % (r['size'], r['variant'], r['rtt_ms'], r['seconds'], scan['seconds'],
+                                                        r['seconds'] / scan['seconds']) for r, scan in pairs])
+    rows = [(r, same(r, 'drift_scan'), same(r, 'enable_drifted_only')) for r in runs if r['scenario'] == 'enable_drifted' and r['ok']]
+    rows = [row for row in rows if row[1] and row[2]]
+    add('L9', 'enable.yml with 1 in %d appliances drifted <= the scan + enable.yml on those appliances alone' % DRIFTED_SHARE,
+        verdict([r['seconds'] <= scan['seconds'] + alone['seconds'] for r, scan, alone in rows]),
+        ['%d/%s/RTT %g: %.2f s vs scan %.2f s + alone %.2f s = %.2f s' % (
+            r['size'], r['variant'], r['rtt_ms'], r['seconds'], scan['seconds'], alone['seconds'],
+            scan['seconds'] + alone['seconds']) for r, scan, alone in rows])
 
 
 # --------------------------------------------------------------------------------------------
