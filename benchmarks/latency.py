@@ -382,15 +382,17 @@ def targets(runs, fits, cpus):
 def _converge_targets(runs, add, verdict):
     """Issue 28: enable.yml at the speed of the scan."""
     def same(run, scenario):
-        return next((r for r in runs if r['scenario'] == scenario and r['ok'] and (r['size'], r['rtt_ms'], r['variant'])
-                     == (run['size'], run['rtt_ms'], run['variant'])), None)
+        key = (run['size'], run['rtt_ms'], run['variant'])
+        return next((r for r in runs if r['scenario'] == scenario and r['ok'] and (r['size'], r['rtt_ms'], r['variant']) == key),
+                    None)
 
     pairs = [(r, same(r, 'drift_scan')) for r in runs if r['scenario'] == 'enable_noop' and r['ok']]
     pairs = [(r, scan) for r, scan in pairs if scan]
     add('L8', 'no-op enable.yml <= 1.5 x the drift scan\'s whole run (each size, RTT, path)',
         verdict([r['seconds'] <= 1.5 * scan['seconds'] for r, scan in pairs]),
-        ['%d/%s/RTT %g: %.2f s vs scan %.2f s: %.2fx' % (r['size'], r['variant'], r['rtt_ms'], r['seconds'], scan['seconds'],
-                                                        r['seconds'] / scan['seconds']) for r, scan in pairs])
+        ['%d/%s/RTT %g: %.2f s vs scan %.2f s: %.2fx' % (
+            r['size'], r['variant'], r['rtt_ms'], r['seconds'], scan['seconds'], r['seconds'] / scan['seconds'])
+         for r, scan in pairs])
     rows = [(r, same(r, 'drift_scan'), same(r, 'enable_drifted_only')) for r in runs if r['scenario'] == 'enable_drifted' and r['ok']]
     rows = [row for row in rows if row[1] and row[2]]
     add('L9', 'enable.yml with 1 in %d appliances drifted <= the scan + enable.yml on those appliances alone' % DRIFTED_SHARE,
