@@ -29,6 +29,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._connect.approval imp
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import CONSOLE_NEVER, read_connect
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import Outstanding, tell_outstanding
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
 
 # A round reads every appliance of the wave: half the pace of a single appliance's wait.
@@ -80,8 +81,9 @@ class ActionModule(GhesActionBase):
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=params['concurrency']) as pool:
             self._pool = pool
-            for name, record in zip(hosts, pool.map(self._read, jobs)):
-                self._records[name] = record
+            with Outstanding(functools.partial(tell_outstanding, self.say, 'reading')) as outstanding:
+                for name, record in zip(hosts, pool.map(outstanding.watched(self._read, name=lambda job: job[0]), jobs)):
+                    self._records[name] = record
             waiting = [name for name in hosts if self._records[name]['step'] in WAVE_STEPS and not self._records[name]['per_host']]
             for first in range(0, len(waiting), params['wave_size']):
                 wave = waiting[first:first + params['wave_size']]
@@ -113,13 +115,13 @@ class ActionModule(GhesActionBase):
         """The appliance's record: its state and what ``_connect.decision`` decides for it, as ``ghe_connect`` would."""
         name, params = job
         record = {'appliance': name, 'url': params.get('url'), 'status': None, 'connected': False, 'step': None,
-                  'authorization_url': None, 'requested': False, 'per_host': None, 'error': None}
+                  'authorization_url': None, 'link_withheld': None, 'requested': False, 'per_host': None, 'error': None}
         if '_error' in params:
             return dict(record, status='error', error=params['_error'])
         wanted = dict(params, state='present', method='console', force=self._params['force'], target=self._params['target'],
                       ghe_com_subdomain=self._params.get('ghe_com_subdomain'))
         try:
-            with Appliance(params) as appliance:
+            with Appliance(params, budgeted=True) as appliance:
                 if not appliance.version.supported:
                     preflight(appliance)  # raises, naming the release and what to do (as the per-host base does)
                 decision.check_appliance(appliance, wanted)
@@ -130,7 +132,8 @@ class ActionModule(GhesActionBase):
         step = chosen.step if chosen else 'none'
         status = 'connected' if state['connected'] else state['status']
         record.update(status='pending' if status == 'unconfirmed' else status, connected=bool(state['connected']), step=step,
-                      authorization_url=state['authorization_url'], per_host=_per_host(step, wanted['target']))
+                      authorization_url=state['authorization_url'], per_host=_per_host(step, wanted['target']),
+                      link_withheld=state['unknown'].get('connect.authorization_url'))
         return record
 
     def _send(self, job):
@@ -150,7 +153,9 @@ class ActionModule(GhesActionBase):
         except GhesConnectError as exc:
             return {'status': 'error', 'error': exc.message}
         self._sent.append(name)
-        return {'status': 'pending', 'authorization_url': url, 'requested': True}
+        # A link the appliance gave that may not be handed to a person (_ghec/links.py) is None here, and why is kept.
+        return {'status': 'pending', 'authorization_url': url, 'requested': True,
+                'link_withheld': None if url else appliance.console.link_withheld}
 
     def _poll(self, job, console_due):
         """Connected yet? And, on the console's pace, has GitHub.com forgotten the hand-shake?"""
@@ -164,9 +169,9 @@ class ActionModule(GhesActionBase):
                 return 'pending', None
             page, url = resume_if_expired(appliance)
             if url is None:
-                return 'pending', page.authorization_url
+                return 'pending', page.authorization_url or (None, page.link_withheld)
             self._sent.append(name)
-            return 'resumed', url
+            return 'resumed', url or (None, appliance.console.link_withheld)
         except GhesConnectError as exc:
             return 'error', exc.message
 
@@ -213,6 +218,9 @@ class ActionModule(GhesActionBase):
                     waiting.remove(name)
                     self.say('%s approved, %d of %d connected, waiting up to %d s more'
                              % (name, self._count_connected(), total, max(0, timeout - (time.monotonic() - started))))
+                elif isinstance(detail, tuple):
+                    record.update(authorization_url=None, link_withheld=detail[1])
+                    self._write_list()
                 elif status == 'resumed':
                     record.update(authorization_url=detail)
                     self._write_list()
@@ -243,7 +251,7 @@ class ActionModule(GhesActionBase):
                  % (enterprise, len(rows), '' if len(rows) == 1 else 's', ', check mode: nothing was sent'
                     if self.check_mode else '')]
         width = max(len(r['appliance']) for r in rows)
-        lines += ['  %s  %s' % (r['appliance'].ljust(width), r['authorization_url'] or '(the request would be sent)')
+        lines += ['  %s  %s' % (r['appliance'].ljust(width), _link_shown(r) or '(the request would be sent)')
                   for r in rows]
         if not self.check_mode:  # check mode writes no file, so it names none
             files = self._list_files()
@@ -260,12 +268,13 @@ class ActionModule(GhesActionBase):
         private_directory(self._list_dir)
         files = self._list_files()
         rows = sorted(self._records.values(), key=lambda r: r['appliance'])
-        listed = [dict((k, r[k]) for k in ('appliance', 'url', 'status', 'authorization_url', 'error')) for r in rows]
+        listed = [dict((k, r[k]) for k in ('appliance', 'url', 'status', 'authorization_url', 'link_withheld', 'error'))
+                  for r in rows]
         write_private(files['json'], json.dumps({'enterprise': self._params.get('ghec_enterprise'),
                                                  'appliances': listed}, indent=2) + '\n')
         markdown = ['# GitHub Connect approvals for "%s"' % self._params.get('ghec_enterprise'), '',
                     '| appliance | status | authorization URL |', '|---|---|---|']
-        markdown += ['| %s | %s | %s |' % (r['appliance'], r['status'], r['authorization_url'] or r['error'] or '')
+        markdown += ['| %s | %s | %s |' % (r['appliance'], r['status'], _link_shown(r) or r['error'] or '')
                      for r in listed]
         write_private(files['markdown'], '\n'.join(markdown) + '\n')
 
@@ -282,3 +291,8 @@ def _per_host(step, target):
     if step == 'reconnect':
         return 'force: true: ghes.connect.ghe_connect on the appliance disconnects it, then asks for the approval'
     return None
+
+
+def _link_shown(record):
+    """The authorization URL a person may open, or why it is unknown (the link itself is never shown)."""
+    return record['authorization_url'] or (record['link_withheld'] and 'unknown: %s' % record['link_withheld'])

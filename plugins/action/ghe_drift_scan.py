@@ -31,7 +31,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.comparison imp
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
-from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
+from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import Outstanding, fan_out, tell_outstanding
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
 
 # Fewer appliances than this per process, and forking another one costs more than it saves.
@@ -97,8 +97,10 @@ class ActionModule(GhesActionBase):
                        else _ghec_failure_record(name, scrub_text(ghec_error, self.secrets), _wanted(desired, p))
                        for name, p in jobs]
         else:
-            records = fan_out(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets), jobs,
-                              params['concurrency'], processes, key=one_appliance_key)
+            with Outstanding(functools.partial(tell_outstanding, self.say, 'reading')) as outstanding:
+                work = outstanding.watched(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets),
+                                           name=lambda job: job[0])
+                records = fan_out(work, jobs, params['concurrency'], processes, key=one_appliance_key)
         warnings = [w for r in records for w in r.pop('_warnings', [])]
         result = {
             'changed': False,
@@ -159,7 +161,7 @@ def _scan_one(console, desired, max_age, secrets, job):
     if '_error' in params:
         return report_record(name, error=params['_error'])
     try:
-        with Appliance(params, share_facts=False) as appliance:
+        with Appliance(params, share_facts=False, budgeted=True) as appliance:
             info = gather(appliance, console, preflight_reads=False)
             wanted = _wanted(desired, params)
             record = assessed_record(name, info, assess_appliance(appliance, info, wanted,

@@ -13,8 +13,83 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import os
+import threading
+import time
 
 from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import CEILING, Governor, adaptive_map
+
+
+# How often a fleet task says which appliances it is still waiting for (and how long one must have
+# taken before it is named): a black-hole appliance then shows up within this, not only at the end.
+OUTSTANDING_EVERY = 10.0
+
+
+class Outstanding:
+    """Which items are being worked on, told through ``tell(names, seconds)`` every ``every`` seconds.
+
+    ``watched(work, name)`` is ``work`` recording its item (named by ``name(item)``) as outstanding
+    while it runs. Each process that runs it (``fan_out`` forks) gets its own watcher thread,
+    which names the items running there for longer than ``every``; leaving the ``with`` block
+    stops this process's.
+    """
+
+    def __init__(self, tell, every=OUTSTANDING_EVERY, clock=time.monotonic):
+        self.tell = tell
+        self.every = every
+        self.clock = clock
+        self.started = clock()
+        self.running = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._pid = None
+
+    def watched(self, work, name):
+        def run(item):
+            key = (name(item), id(item))
+            self._ensure_watching()
+            with self._lock:
+                self.running[key] = self.clock()
+            try:
+                return work(item)
+            finally:
+                with self._lock:
+                    self.running.pop(key, None)
+        return run
+
+    def late(self):
+        """The names of the items running for half of ``every`` or more, sorted (the ones a tick finds
+        just started are named at the next)."""
+        now = self.clock()
+        with self._lock:
+            return sorted(key[0] for key, since in self.running.items() if now - since >= self.every / 2)
+
+    def _ensure_watching(self):
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            # First item in this process (a forked one inherits the parent's state, not its thread).
+            self._pid, self.running, self._stop = os.getpid(), {}, threading.Event()
+        threading.Thread(target=self._watch, args=(self._stop,), name='ghes-outstanding', daemon=True).start()
+
+    def _watch(self, stop):
+        while not stop.wait(self.every):
+            late = self.late()
+            if late:
+                self.tell(late, self.clock() - self.started)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+
+
+def tell_outstanding(say, doing, names, seconds, shown=20):
+    """Say which appliances a fleet task is still ``doing`` after ``seconds`` (the first ``shown`` of them)."""
+    more = ' and %d more' % (len(names) - shown) if len(names) > shown else ''
+    say('still %s %d appliance%s after %d s: %s%s (each within its budget: attempts x timeout plus backoff)'
+        % (doing, len(names), '' if len(names) == 1 else 's', seconds, ', '.join(names[:shown]), more))
 
 
 def fan_out(work, items, concurrency, processes=1, key=None):

@@ -98,6 +98,7 @@ class Appliance:
         self.next_weekly_sync = None
         self.air_gapped = False
         self.approve_after = None
+        self.phishing_url = None         # a compromised appliance: Connect sends the owner here instead
         self.sync_seconds = 0.5
         self.sync_fail = False
         self.console_layout = "default"

@@ -1,9 +1,13 @@
-"""Injected faults: status bursts, latency and connection resets, scoped and bounded."""
+"""Injected faults: status bursts, latency, connection resets, black holes and trickled answers, scoped and bounded.
+
+``hang: true``: the connection is accepted and the request read, and no answer ever comes.
+``trickle: SECONDS``: the real answer is sent one byte every SECONDS (a socket timeout never fires).
+"""
 import itertools
 import random
 
 FAULT_KEYS = {"target", "method", "path_prefix", "status", "count", "retry_after", "latency", "reset",
-              "probability", "seed", "body"}
+              "probability", "seed", "body", "hang", "trickle"}
 
 
 class Fault:
@@ -23,10 +27,12 @@ class Fault:
         self.probability = float(spec.get("probability", 1.0))
         self.seed = spec.get("seed")
         self.body = spec.get("body")
+        self.hang = bool(spec.get("hang", False))
+        self.trickle = float(spec.get("trickle") or 0.0)
         self.applied = 0
         self._random = random.Random(self.seed)
-        if self.status is None and not self.reset and not self.latency:
-            raise ValueError("a fault needs a status, reset: true or a latency")
+        if self.status is None and not self.reset and not self.latency and not self.hang and not self.trickle:
+            raise ValueError("a fault needs a status, reset: true, hang: true, a trickle or a latency")
         if self.status is not None:
             self.status = int(self.status)
 
@@ -39,7 +45,7 @@ class Fault:
         return {"id": self.id, "target": self.target, "method": self.method, "path_prefix": self.path_prefix,
                 "status": self.status, "count": self.count, "retry_after": self.retry_after,
                 "latency": self.latency, "reset": self.reset, "probability": self.probability,
-                "seed": self.seed, "applied": self.applied}
+                "seed": self.seed, "applied": self.applied, "hang": self.hang, "trickle": self.trickle}
 
 
 class Faults:

@@ -18,7 +18,7 @@ APPLIANCE_FIELDS = {
     "maintenance", "maintenance_message", "config_apply_seconds", "config_apply_fail", "config_apply_hang",
     # GitHub Connect and sync
     "connected", "connected_enterprise", "target", "ghe_com_subdomain", "license_sync", "features",
-    "last_sync_days_ago", "last_sync_status", "last_sync_error", "air_gapped", "approve_after",
+    "last_sync_days_ago", "last_sync_status", "last_sync_error", "air_gapped", "approve_after", "phishing_url",
     "sync_seconds", "sync_fail", "users_revision", "statistics_days_ago", "retired_installation",
     # console and network
     "console_layout", "down", "rtt_ms",

@@ -106,12 +106,13 @@ class Request:
 
 
 class Response:
-    __slots__ = ("status", "headers", "body")
+    __slots__ = ("status", "headers", "body", "trickle")
 
     def __init__(self, status=200, body=b"", headers=None):
         self.status = status
         self.body = body
         self.headers = headers if headers is not None else []
+        self.trickle = 0.0      # seconds between the bytes of the answer (a fault): 0 sends it at once
 
     def header(self, name, value):
         self.headers.append((name, value))
@@ -119,6 +120,7 @@ class Response:
 
 
 RESET = object()   # a handler's answer meaning "close the connection without a response"
+HANG = object()    # ... meaning "keep the connection open and never answer" (a black hole)
 
 
 def reason(status):

@@ -28,7 +28,7 @@ import threading
 import time
 import traceback
 
-from .httpmsg import RESET, Request, Response, reason
+from .httpmsg import HANG, RESET, Request, Response, reason
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -199,6 +199,19 @@ class Connection:
         return bool(self.buf) or self.sock.pending() > 0
 
     def send(self, request, response, keep_alive):
+        self.sock.sendall(self._payload(request, response, keep_alive))
+
+    def send_slowly(self, request, response):
+        """Send the answer a byte at a time, ``response.trickle`` seconds apart, then close (a fault)."""
+        try:
+            for byte in self._payload(request, response, False):
+                self.sock.sendall(bytes((byte,)))
+                time.sleep(response.trickle)
+        except (OSError, ssl.SSLError, ValueError):
+            pass
+        self.abort()
+
+    def _payload(self, request, response, keep_alive):
         body = response.body
         lines = ["HTTP/1.1 %d %s" % (response.status, reason(response.status))]
         names = set()
@@ -211,7 +224,7 @@ class Connection:
         payload = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         if request.method != "HEAD":
             payload += body
-        self.sock.sendall(payload)
+        return payload
 
     def abort(self):
         """Close from another thread: shutdown() wakes a worker blocked in recv()."""
@@ -515,6 +528,11 @@ class HttpServer:
             if response is RESET:
                 connection.close(reset=True)
                 return None
+            if response is HANG:
+                return DEFERRED     # never answered: the client gives up (the connection closes at stop)
+            if response.trickle:
+                threading.Thread(target=connection.send_slowly, args=(request, response), daemon=True).start()
+                return DEFERRED
             keep_alive = _wants_keep_alive(request) and connection.listener.active
             rtt = connection.listener.rtt
             if rtt > 0:

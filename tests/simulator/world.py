@@ -18,7 +18,7 @@ from .appliance import DAY, FEATURES, Appliance
 from .clock import Clock, iso
 from .faults import Faults
 from .ghec import Ghec
-from .httpmsg import RESET, HttpError, error_response, json_response
+from .httpmsg import HANG, RESET, HttpError, error_response, json_response
 from .requestlog import RequestLog
 
 WEEK = 7 * DAY
@@ -67,10 +67,10 @@ class World:
             if fault is not None:
                 if fault.latency:
                     time.sleep(fault.latency)
-                if fault.reset:
+                if fault.reset or fault.hang:
                     with self.lock:
                         log.add(request.method, request.path, None, write)
-                    return RESET
+                    return HANG if fault.hang else RESET
                 if fault.status is not None:
                     body = fault.body if fault.body is not None else {
                         "message": "Simulated fault: %d" % fault.status}
@@ -88,6 +88,8 @@ class World:
                     traceback.print_exc()
                     response = json_response({"message": "Server Error"}, 500)
                 log.add(request.method, request.path, response.status, write)
+            if fault is not None and fault.trickle:
+                response.trickle = fault.trickle
             return self._dated(response)
         return serve
 
@@ -118,7 +120,7 @@ class World:
     def request_connect(self, appliance, target, subdomain, actor, now):
         """The console's "Enable GitHub Connect": a pending authorization on GitHub.com."""
         request_id = secrets.token_hex(10)
-        url = "%s/enterprise_connect/authorize?request=%s" % (self.ghec_web_url, request_id)
+        url = appliance.phishing_url or "%s/enterprise_connect/authorize?request=%s" % (self.ghec_web_url, request_id)
         appliance.pending = {"id": request_id, "url": url, "target": target, "subdomain": subdomain,
                              "actor": actor, "requested_at": now}
         if appliance.approve_after is not None:

@@ -234,3 +234,34 @@ def test_sign_in_form_rejected_once_is_started_over(sim_and_control):
     twice = play(sim, 'info', console='always')
     assert twice.rc != 0
     assert 'rejected the sign-in form twice' in twice.result('Module under test', 'a')['msg']
+
+
+def test_a_black_hole_or_a_trickling_appliance_costs_a_task_its_timeout_per_attempt_not_more(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='hole', version='3.14.2', connected=True),
+                               dict(name='drip', version='3.14.2', connected=True))
+    ctl.fault(target='hole', hang=True)
+    ctl.fault(target='drip', trickle=0.3)      # a byte every 0.3 s: no socket read ever times out
+    started = time.monotonic()
+    run = play(sim, 'info', hosts='hole:drip', ghes_timeout=2, ghes_retries=1)
+    took = time.monotonic() - started
+    assert run.rc != 0
+    for name in ('hole', 'drip'):
+        message = run.for_task('Module under test', name)[0]['result']['msg']
+        assert 'did not answer within 2s' in message and 'gave up after 2 attempts' in message, message
+    # Budget: 2 attempts x 2 s + 0.5 s of backoff for the first request; Ansible's own start-up on top.
+    assert took < 4.5 + 15, took
+
+
+def test_a_scan_names_the_appliances_it_still_waits_for_and_ends_within_their_budget(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='hole', version='3.16.0', connected=True, license_sync=True, last_sync_days_ago=1),
+                               dict(name='drip', version='3.16.0', connected=True, license_sync=True, last_sync_days_ago=1),
+                               dict(name='fine', version='3.16.0', connected=True, license_sync=True, last_sync_days_ago=1))
+    ctl.fault(target='hole', hang=True)
+    ctl.fault(target='drip', trickle=0.3)
+    run = play(sim, 'playbooks/drift.yml', hosts='hole:drip:fine', ghes_target_hosts='hole:drip:fine',
+               ghes_timeout=5, ghes_retries=2)
+    scan = next(r['result'] for r in run.results if isinstance(r['result'].get('appliances'), list))
+    errors = dict((r['appliance'], r.get('error')) for r in scan['appliances'])
+    assert errors['fine'] is None and errors['hole'] and errors['drip'], errors
+    assert scan['seconds'] <= 16.5 + 5, scan['seconds']        # the budget: 3 x 5 s + 1.5 s of backoff
+    assert 'still reading 2 appliances after' in run.output and 'drip, hole' in run.output, run.output[-3000:]

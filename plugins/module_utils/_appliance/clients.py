@@ -24,6 +24,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.argspec impor
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import GhecClient
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.links import PersonLinks
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import ManageClient
 
 # A console page answering 503 with a long Retry-After is the maintenance page: waiting it out
@@ -35,7 +36,7 @@ class ApplianceClients:
     """``version()`` gives the appliance's ``GhesVersion`` (the console and config runs follow it);
     ``warnings`` collects what the connection options deserve to be told (TLS checks turned off)."""
 
-    def __init__(self, params, version, policy=None, warnings=None):
+    def __init__(self, params, version, policy=None, warnings=None, budgeted=False):
         # The URL options were checked with the rest of the task's inputs (_common/argspec.check_task_inputs).
         for option in ('ca_path', 'ghec_ca_path'):
             if params.get(option) and not os.path.isfile(params[option]):
@@ -51,6 +52,7 @@ class ApplianceClients:
             self.warnings.append('ghec_validate_certs is false: the GHEC certificate is not verified.')
         self.secrets = tuple(params[k] for k in SECRET_OPTIONS if params.get(k))
         self._policy = policy
+        self._budgeted = budgeted
         self.url = params['url'].rstrip('/')
         self.manage_url = (params.get('manage_url') or default_manage_url(self.url)).rstrip('/')
         # The administrative shell (``_admin_shell.AdminShell``) when the task reaches the host over SSH; set
@@ -72,6 +74,8 @@ class ApplianceClients:
         if self._policy is None:
             from ansible_collections.ghes.connect.plugins.module_utils._transport.http import RetryPolicy
             self._policy = RetryPolicy(retries=self.params.get('retries', 5))
+            if self._budgeted:  # from the first request on: the budget of one appliance of a fleet task
+                self._policy = self._policy.with_budget(self.params.get('timeout', 30))
         return self._policy
 
     # -- HTTP plumbing ----------------------------------------------------------------------
@@ -147,11 +151,11 @@ class ApplianceClients:
                                  'administrator of the appliance). Give them, or set method: manual to do the step by '
                                  'hand.' % self.url)
             policy = RetryPolicy(retries=self.policy.retries, backoff=self.policy.backoff,
-                                 max_retry_after=CONSOLE_MAX_RETRY_AFTER, sleep=self.policy.sleep)
+                                 max_retry_after=CONSOLE_MAX_RETRY_AFTER, sleep=self.policy.sleep, budget=self.policy.budget)
             return ConsoleClient(self._http(self.url, 'GHES console', policy=policy), self.params['console_username'],
                                  self.params['console_password'], self.params.get('enterprise_slug') or 'github',
                                  self._version(), totp_secret=self.params.get('console_totp_secret'),
-                                 host_label=self.url)
+                                 host_label=self.url, link_check=PersonLinks.from_params(self.params).check)
         return self._once('console', build)
 
     @property

@@ -28,12 +28,14 @@ def _answered_by(part, name):
 class Appliance:
     """``share_facts``: keep what this task learns of the appliance (its version) for the run's
     later tasks. A fleet scan, which reads every appliance once, leaves it off: it would cost a
-    file per appliance and nothing later reads it."""
+    file per appliance and nothing later reads it. ``budgeted``: every request of this appliance
+    together ends within its budget (``_transport/http.appliance_budget``), as a fleet task reads it."""
 
-    def __init__(self, params, policy=None, share_facts=True):
+    def __init__(self, params, policy=None, share_facts=True, budgeted=False):
         self.params = params
         self.warnings = []
-        self.clients = ApplianceClients(params, lambda: self.facts.version, policy=policy, warnings=self.warnings)
+        self.clients = ApplianceClients(params, lambda: self.facts.version, policy=policy, warnings=self.warnings,
+                                        budgeted=budgeted)
         self.facts = ApplianceFacts(self.clients, self.warnings, share_facts=share_facts)
         self._ghec_view = None
         self.url = self.clients.url

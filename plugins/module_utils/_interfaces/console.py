@@ -31,17 +31,30 @@ HTML_HEADERS = {'Accept': 'text/html'}
 class ConnectState:
     """What the Connect page shows: ``disabled``, ``pending`` or ``connected``."""
 
-    def __init__(self, status, account=None, target=None, authorization_url=None, features=None):
+    def __init__(self, status, account=None, target=None, authorization_url=None, features=None, link_withheld=None):
         self.status = status
         self.account = account
         self.target = target
         self.authorization_url = authorization_url
         self.features = features or {}
+        # Why the page's authorization URL is not given (``link_check`` refused it), or None.
+        self.link_withheld = link_withheld
 
 
 class ConsoleClient:
-    def __init__(self, http, username, password, enterprise_slug, version, totp_secret=None, host_label=None):
+    """The appliance's Management Console, read and driven like a browser.
+
+    ``link_check(url) -> (url, None) or (None, why)`` decides which authorization URLs a person
+    may be given (``_ghec/links.PersonLinks.check``; the appliance's clients always pass it):
+    every URL this client returns for a person goes through ``for_a_person``, and
+    ``link_withheld`` says why the last one was withheld.
+    """
+
+    def __init__(self, http, username, password, enterprise_slug, version, totp_secret=None, host_label=None,
+                 link_check=None):
         self.http = http
+        self.link_check = link_check
+        self.link_withheld = None
         self.username = username
         self.password = password
         self.totp_secret = totp_secret
@@ -195,7 +208,8 @@ class ConsoleClient:
             return ConnectState('connected', account=account, target=page.marker(layout.target_marker) or 'github_com',
                                 features=features)
         if page.has_text(layout.pending_text):
-            return ConnectState('pending', authorization_url=page.marker(layout.authorization_marker))
+            url, withheld = self.for_a_person(page.marker(layout.authorization_marker))
+            return ConnectState('pending', authorization_url=url, link_withheld=withheld)
         if page.has_text(layout.expired_text) and self._resume_form(page, required=False) is not None:
             return ConnectState('expired')
         if page.has_text(layout.not_enabled_text) and self._enable_form(page, required=False) is not None:
@@ -231,9 +245,20 @@ class ConsoleClient:
         if response.status == 200:
             raise ConsoleError('The console did not start GitHub Connect on %s%s.'
                                % (self.host_label, _flash(Page(response.text))))
+        return self._authorization_url(response)
+
+    def _authorization_url(self, response):
+        """Where a Connect request sent the browser (GitHub.com), else what the page shows; None if withheld."""
         if not self._is_own_url(response.location):
-            return response.location
-        return self.connect_state().authorization_url
+            url, self.link_withheld = self.for_a_person(response.location)
+            return url
+        state = self.connect_state()
+        self.link_withheld = state.link_withheld
+        return state.authorization_url
+
+    def for_a_person(self, url):
+        """``(url, None)``, or ``(None, why)`` when ``link_check`` does not let a person be sent there."""
+        return self.link_check(url) if self.link_check is not None and url is not None else (url, None)
 
     def _resume_form(self, page, required=True):
         action = self.layout.resume_action.format(slug=self.slug)
@@ -248,9 +273,7 @@ class ConsoleClient:
         if response.status == 200:
             raise ConsoleError('The console did not resume the GitHub Connect setup on %s%s.'
                                % (self.host_label, _flash(Page(response.text))))
-        if not self._is_own_url(response.location):
-            return response.location
-        return self.connect_state().authorization_url
+        return self._authorization_url(response)
 
     def disable_connect(self):
         layout = self.layout

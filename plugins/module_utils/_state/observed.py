@@ -150,6 +150,8 @@ def add_console_view(appliance, state):
     state['account'] = console.account
     state['target'] = console.target
     state['authorization_url'] = console.authorization_url
+    if console.link_withheld:
+        state['unknown']['connect.authorization_url'] = console.link_withheld
     state['features'] = console.features
     state['sources'].update(status=SRC_CONSOLE, account=SRC_CONSOLE, target=SRC_CONSOLE, features=SRC_CONSOLE)
     ours = console.status == 'connected' and console.account == enterprise

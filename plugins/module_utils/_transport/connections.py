@@ -27,8 +27,10 @@ import functools
 import http.client
 import io
 import select
+import socket
 import ssl
 import threading
+import time
 import urllib.error
 import urllib.request
 import urllib.response
@@ -115,6 +117,87 @@ def _still_open(connection):
     return not readable
 
 
+class Deadline:
+    """When one request must be over: connecting, TLS, sending, the headers and the whole body.
+
+    A socket timeout bounds each read, so a server that sends a byte now and then could hold a
+    request for ever; every blocking call of the request's socket waits at most the time left.
+    """
+
+    def __init__(self, seconds, clock=time.monotonic):
+        self.seconds = seconds
+        self.clock = clock
+        self.at = clock() + seconds
+
+    def left(self):
+        """Seconds left; ``socket.timeout`` once there are none (what a timed-out read raises)."""
+        left = self.at - self.clock()
+        if left <= 0:
+            raise socket.timeout('the request took longer than its %ss' % self.seconds)
+        return left
+
+
+class DeadlineSocket:
+    """A connected socket whose sends and receives end by the deadline of the request using it.
+
+    ``deadline`` is set for each request (a kept-alive connection serves several). The response
+    reads through ``makefile``, whose raw reads come back here.
+    """
+
+    def __init__(self, sock, deadline):
+        self._sock = sock
+        self.deadline = deadline
+        self._io_refs = 0
+        self._closed = False
+
+    def _bounded(self, call, *args):
+        self._sock.settimeout(self.deadline.left())
+        return call(*args)
+
+    def recv_into(self, *args):
+        return self._bounded(self._sock.recv_into, *args)
+
+    def recv(self, *args):
+        return self._bounded(self._sock.recv, *args)
+
+    def send(self, *args):
+        return self._bounded(self._sock.send, *args)
+
+    def sendall(self, data, *args):
+        view = memoryview(data).cast('B') if not isinstance(data, (bytes, bytearray)) else memoryview(data)
+        while view:
+            view = view[self._bounded(self._sock.send, view, *args):]
+
+    def makefile(self, mode='r', buffering=None, **kwargs):  # pylint: disable=unused-argument
+        # socket.socket.makefile over this object: its SocketIO reads through recv_into above.
+        return socket.socket.makefile(self, mode, buffering)
+
+    def _decref_socketios(self):
+        self._io_refs -= 1
+        if self._closed and self._io_refs <= 0:
+            self._sock.close()
+
+    def close(self):
+        self._closed = True
+        if self._io_refs <= 0:
+            self._sock.close()
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def deadline_connection(connection_class, deadline):
+    """A ``connection_class`` (http.client) whose connection and socket keep to ``deadline``."""
+    class Connection(connection_class):
+        def connect(self):
+            # Connecting and the TLS handshake: each wait at most the time left (socket timeouts).
+            self.timeout = deadline.left()
+            super().connect()
+            self.sock = DeadlineSocket(self.sock, deadline)
+    Connection.__name__ = connection_class.__name__
+    return Connection
+
+
 class KeepAliveHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
     """urllib's HTTP and HTTPS handler, reusing connections for requests marked ``reusable``.
 
@@ -134,6 +217,8 @@ class KeepAliveHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
         return self._open(req, http.client.HTTPSConnection, context=self.context)
 
     def _open(self, req, connection_class, **connection_args):
+        deadline = getattr(req, 'deadline', None) or Deadline(req.timeout)
+        connection_class = deadline_connection(connection_class, deadline)
         if not getattr(req, 'reusable', False) or req.has_proxy() or getattr(req, '_tunnel_host', None):
             self.pool.opened += 1
             return self.do_open(connection_class, req, **connection_args)
@@ -149,7 +234,7 @@ class KeepAliveHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
                 self.pool.opened += 1
             try:
                 if reused:
-                    connection.sock.settimeout(req.timeout)
+                    connection.sock.deadline = deadline
                 connection.request(req.get_method(), req.selector, req.data, headers)
                 response = connection.getresponse()
                 body = response.read()

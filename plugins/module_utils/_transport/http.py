@@ -36,6 +36,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import basic_auth_form, scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._transport.connections import (
     ConnectionPool,
+    Deadline,
     build_opener,
     tls_context,
 )
@@ -79,13 +80,30 @@ class Response:
 
 
 class RetryPolicy:
-    """How many times and how long to retry; ``sleep`` is replaceable for unit tests."""
+    """How many times and how long to retry; ``sleep`` is replaceable for unit tests.
 
-    def __init__(self, retries=5, backoff=0.5, max_retry_after=60.0, sleep=time.sleep):
+    ``budget`` (a ``Deadline``, see ``appliance_budget``) bounds every request made under this
+    policy together: a fleet task gives each appliance one, so one that never answers, or
+    answers a byte at a time, costs the fleet at most that long.
+    """
+
+    def __init__(self, retries=5, backoff=0.5, max_retry_after=60.0, sleep=time.sleep, budget=None):
         self.retries = retries
         self.backoff = backoff
         self.max_retry_after = max_retry_after
         self.sleep = sleep
+        self.budget = budget
+
+    def with_budget(self, timeout):
+        """This policy with a fresh budget of ``appliance_budget(timeout, retries)`` seconds, starting now."""
+        return RetryPolicy(self.retries, self.backoff, self.max_retry_after, self.sleep,
+                           Deadline(appliance_budget(timeout, self.retries, self.backoff)))
+
+    def wait(self, seconds):
+        """Sleep ``seconds`` before the next attempt, never past the budget."""
+        if self.budget is not None:
+            seconds = min(seconds, max(0.0, self.budget.at - self.budget.clock()))
+        self.sleep(seconds)
 
     def delay(self, attempt, headers=None):
         retry_after = _parse_retry_after((headers or {}).get('retry-after'))
@@ -93,6 +111,12 @@ class RetryPolicy:
             return min(retry_after, self.max_retry_after)
         base = min(self.backoff * (2 ** attempt), MAX_BACKOFF_SECONDS)
         return base * (0.5 + random.random() / 2)
+
+
+def appliance_budget(timeout, retries, backoff=0.5):
+    """What one appliance may cost a fleet task, in seconds: every attempt taking the whole ``timeout``
+    (``retries`` + 1 attempts), plus the longest backoff between them. 5 retries of 30 s: 195.5 s."""
+    return (retries + 1) * timeout + sum(min(backoff * (2 ** attempt), MAX_BACKOFF_SECONDS) for attempt in range(retries))
 
 
 class HttpClient:
@@ -161,9 +185,9 @@ class HttpClient:
             try:
                 response = self._send(method, url, data, send_headers, reusable=safe)
             except TransportError as exc:
-                if attempt < self.policy.retries and (safe or not exc.maybe_sent) \
+                if attempt < self.policy.retries and (safe or not exc.maybe_sent) and not exc.details.get('budget_spent') \
                         and not isinstance(exc, (TLSVerificationError, InvalidRequestError)):
-                    self.policy.sleep(self.policy.delay(attempt))
+                    self.policy.wait(self.policy.delay(attempt))
                     attempt += 1
                     continue
                 if attempt:
@@ -172,7 +196,7 @@ class HttpClient:
             if response.status in expected:
                 return response
             if attempt < self.policy.retries and self._should_retry(response, safe):
-                self.policy.sleep(self.policy.delay(attempt, response.headers))
+                self.policy.wait(self.policy.delay(attempt, response.headers))
                 attempt += 1
                 continue
             raise self._status_error(method, url, response, attempt)
@@ -207,10 +231,24 @@ class HttpClient:
             raise self._unsendable_request(url, dict(self.headers, **headers), exc)
 
     def _open(self, method, url, data, headers, reusable):
-        """Send one request through this client's opener; ``reusable``: it may go over a kept-alive connection."""
+        """Send one request through this client's opener; ``reusable``: it may go over a kept-alive connection.
+
+        The request, its body included, ends within ``timeout`` seconds, or the budget's end if sooner.
+        """
         request = urllib.request.Request(url, data=data, headers=dict(self.headers, **headers), method=method)
         request.reusable = reusable
+        request.deadline = self._deadline(url)
         return self._opener.open(request, timeout=self.timeout)
+
+    def _deadline(self, url):
+        budget = self.policy.budget
+        if budget is None or budget.at - budget.clock() > self.timeout:
+            return Deadline(self.timeout)
+        if budget.at <= budget.clock():
+            raise TransportError('%s at %s was not asked: the %ss this task gives each appliance (its attempts x timeout, '
+                                 'plus the backoff between them) are spent.' % (self.service, _origin(url), budget.seconds),
+                                 url=_origin(url), maybe_sent=False, budget_spent=True)
+        return budget
 
     def _transport_error(self, url, reason):
         where = _origin(url)
@@ -230,8 +268,9 @@ class HttpClient:
             return TransportError('Cannot resolve the host of %s URL %s (%s): check the URL.'
                                   % (self.service, where, reason), url=where, maybe_sent=False)
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            return TransportError('%s at %s did not answer within %ss (timeout).'
-                                  % (self.service, where, self.timeout), url=where, maybe_sent=True)
+            return TransportError('%s at %s did not answer within %ss (timeout: it bounds each whole request, connecting '
+                                  'and the full answer included).' % (self.service, where, self.timeout),
+                                  url=where, maybe_sent=True)
         return TransportError('Connection to %s at %s failed: %s'
                               % (self.service, where, self._scrub(str(reason))), url=where, maybe_sent=True)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 
 import pytest
 
-from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import fan_out
+from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import Outstanding, fan_out, tell_outstanding
 
 
 def square_and_where(item):
@@ -62,3 +63,28 @@ def test_the_items_of_a_process_that_ended_early_are_done_in_this_process():
     results = fan_out(functools.partial(dies_in_a_child, os.getpid(), 7), range(12), concurrency=2, processes=3)
     assert [item for item, _pid in results] == list(range(12))
     assert dict(results)[7] == os.getpid()
+
+
+def test_outstanding_items_are_named_while_they_run_and_not_after():
+    told = []
+    release = threading.Event()
+    with Outstanding(lambda names, seconds: told.append(names), every=0.1) as outstanding:
+        work = outstanding.watched(lambda item: release.wait(5) and item, name=lambda item: 'host-%s' % item)
+        quick = outstanding.watched(lambda item: item, name=lambda item: 'quick-%s' % item)
+        assert quick(1) == 1
+        thread = threading.Thread(target=work, args=(7,))
+        thread.start()
+        time.sleep(0.35)
+        release.set()
+        thread.join()
+        after = len(told)
+        time.sleep(0.25)
+    assert told and all(names == ['host-7'] for names in told)
+    assert len(told) == after, 'named after it finished'
+
+
+def test_tell_outstanding_names_the_first_ones_and_counts_the_rest():
+    said = []
+    tell_outstanding(said.append, 'reading', ['a', 'b', 'c'], 12.3, shown=2)
+    assert said == ['still reading 3 appliances after 12 s: a, b and 1 more (each within its budget: attempts x timeout '
+                    'plus backoff)']
