@@ -98,7 +98,7 @@ options:
         answer); 1 or more. A server that sends its answer a byte at a time cannot hold a task longer.
       - The fleet tasks (M(ghes.connect.ghe_drift_scan), the reads of M(ghes.connect.ghe_connect_fleet)) give each
         appliance a budget for all its requests together - (O(retries) + 1) x O(timeout) plus the backoff between the
-        attempts (0.5 s doubling, at most 30 s each): 195.5 s with the defaults - and name the appliances they are still
+        attempts (0.5 s doubling, at most 30 s each), so 195.5 s with the defaults - and name the appliances they are still
         waiting for every 10 s. An appliance that never answers costs the fleet at most its budget.
       - When the task does not set it, from the host variable C(ghes_timeout).
     type: int

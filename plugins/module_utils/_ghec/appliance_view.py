@@ -36,7 +36,8 @@ class GhecView:
         params = clients.params
         self.shared = EnterpriseReadCache(params['ghec_url'], params['ghec_enterprise'], params['ghec_token'],
                                           ttl=params.get('ghec_cache_ttl', GHEC_CACHE_TTL),
-                                          directory=params.get('state_dir'))
+                                          directory=params.get('state_dir'),
+                                          tls=(params.get('ghec_validate_certs', True), params.get('ghec_ca_path')))
 
     def _part(self, name, hostname, refresh=False):
         def fetch():

@@ -53,10 +53,15 @@ _BUCKETS = {}
 
 
 class EnterpriseReadCache(RunEntries):
-    """The run's shared reads of one GHEC enterprise as one token sees it."""
+    """The run's shared reads of one GHEC enterprise as one token sees it, over one kind of TLS check.
 
-    def __init__(self, ghec_url, enterprise, token, ttl=GHEC_CACHE_TTL, directory=None, run_id=None):
-        super().__init__((ghec_url, enterprise, token), directory=directory, run_id=run_id)
+    Hosts share a read only when they would have made the same one: the same GHEC URL, enterprise,
+    token and certificate check (a read made without verifying GHEC's certificate, or trusting
+    another CA, is not one a host that verifies may believe).
+    """
+
+    def __init__(self, ghec_url, enterprise, token, ttl=GHEC_CACHE_TTL, directory=None, run_id=None, tls=(True, None)):
+        super().__init__((ghec_url.rstrip('/'), enterprise, token) + tuple(tls), directory=directory, run_id=run_id)
         self.ttl = ttl
 
     @contextlib.contextmanager

@@ -86,6 +86,13 @@ def test_other_runs_and_scopes_do_not_share(tmp_path):
                                       directory=str(tmp_path / 'c'))
     assert other_run.get_part('x', None, lambda: ['a', 'b'], by_host)[0] == {'total': 2}
     assert other_token.get_part('x', None, lambda: ['a', 'b', 'c'], by_host)[0] == {'total': 3}
+    for name, other in (('url', {'ghec_url': 'https://api.other'}), ('enterprise', {'enterprise': 'other'}),
+                        ('no TLS check', {'tls': (False, None)}), ('another CA', {'tls': (True, '/ca.pem')})):
+        args = dict({'ghec_url': 'https://api.example', 'enterprise': 'acme', 'token': 'ghp_secret_token'}, **other)
+        kept = EnterpriseReadCache(run_id=42, directory=str(tmp_path / 'c'), **args)
+        assert kept.get_part('x', None, lambda: ['a'] * 7, by_host)[0] == {'total': 7}, name
+    same = EnterpriseReadCache('https://api.example/', 'acme', 'ghp_secret_token', run_id=42, directory=str(tmp_path / 'c'))
+    assert same.get_part('x', None, lambda: [], by_host)[0] == {'total': 1}
     facts(tmp_path).get('version', lambda: 1)
     other_run_facts = ApplianceFactsCache('https://ghes.example:8443', run_id=43, directory=str(tmp_path / 'c'))
     assert other_run_facts.get('version', lambda: 2) == 2
