@@ -97,6 +97,7 @@ BAD_INPUT = [
     ('manage_url empty', 'info', 'fresh', {'ghes_manage_url': ''}, 'manage_url is empty'),
     ('url relative', 'info', 'fresh', {'ghes_url': '/ghes'}, 'url must be an https:// URL'),
     ('url with a path prefix', 'info', 'fresh', {'ghes_url': 'https://127.0.0.1/ghes'}, 'path prefix'),
+    ('enterprise with a space', 'info', 'fresh', {'ghec_enterprise': 'acme '}, 'ghec_enterprise must be the slug'),
 ]
 
 # A password in a URL option, with each character that makes urlsplit end the user info early: refused,
@@ -147,6 +148,9 @@ def test_bad_input_fails_before_any_write(fleet, tmp_path, case, playbook, host,
     assert message in results[0]['result']['msg'], results[0]['result']['msg']
     assert writes(ctl, host) == [], '%s sent a state-changing request' % case
     assert ghec_writes(ctl) == []
+    if case == 'enterprise with a space':
+        assert ctl.ghec_requests()['requests'] == [], 'the slug reached a URL'
+
     after = ctl.appliance(host)
     for key in ('connected', 'license_sync', 'pending_authorization'):
         assert after[key] == before[key], key

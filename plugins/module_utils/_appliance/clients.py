@@ -27,6 +27,12 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import G
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.links import PersonLinks
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import ManageClient
 
+# The most of one answer each interface reads (HttpClient's default elsewhere): generous for what each
+# sends - the console's license usage export lists every user of a large enterprise; GHEC's pages are
+# paginated - and far from what would cost the controller its memory (a 70 MB answer cost it 450 MB).
+MAX_ANSWER_MB = {'GHES console': 64, 'GHEC': 32, 'GHEC web': 16, 'Manage GHES API': 16,
+                 'Management Console API (/setup/api)': 16, 'GHES REST API': 16}
+
 # A console page answering 503 with a long Retry-After is the maintenance page: waiting it out
 # inside one read never helps (callers fall back to GHEC's documented reads).
 CONSOLE_MAX_RETRY_AFTER = 5.0
@@ -100,7 +106,7 @@ class ApplianceClients:
             validate_certs=self.params.get('ghec_validate_certs' if cloud else 'validate_certs', True),
             ca_path=self.params.get('ghec_ca_path' if cloud else 'ca_path'),
             timeout=self.params.get('timeout', 30), policy=policy or self.policy, secrets=self.secrets,
-            pool=self.pool, address_from=self._address_from(base), **auth)
+            pool=self.pool, address_from=self._address_from(base), max_answer=MAX_ANSWER_MB[service] * 1024 * 1024, **auth)
 
     def _once(self, key, build):
         if key not in self._built:

@@ -8,6 +8,7 @@ from the controller's environment, a vault, or ``module_defaults: group/ghes.con
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -16,6 +17,8 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import basic_auth_form
 
+# An enterprise's slug, as GitHub makes them from its name (what a URL path may hold as is).
+ENTERPRISE_SLUG = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,58}[A-Za-z0-9])?\Z')
 SECRET_OPTIONS = ('manage_password', 'token', 'console_password', 'console_totp_secret', 'ghec_token', 'ghec_session')
 
 
@@ -231,6 +234,13 @@ def check_task_inputs(params):
             raise InputError('%s contains a control character (U+%04X) inside its value: no password, token or '
                              'session can, so it was not sent. Check how the value is stored (a vault file with a '
                              'line break in the middle?).' % (option, ord(bad)))
+    for option in ('ghec_enterprise', 'enterprise_slug'):
+        value = params.get(option)
+        if isinstance(value, str) and not ENTERPRISE_SLUG.match(value):
+            raise InputError('%s must be the slug of an enterprise, as in %s/SLUG: letters, digits and hyphens, nothing '
+                             'around them (got %s). It goes into URLs, so nothing else is sent.'
+                             % (option, 'https://github.com/enterprises' if option == 'ghec_enterprise'
+                                else 'https://HOSTNAME/enterprises', json.dumps(value)))
     for option in ('timeout',):
         if option in params and params[option] is not None and params[option] <= 0:
             raise InputError('%s must be 1 or more seconds (got %s): it bounds each request, and a request cannot '

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import os
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (
     AuthenticationError,
@@ -45,6 +45,8 @@ class GhecClient:
     def __init__(self, http, enterprise, web_http=None, web_session=None):
         self.http = http
         self.enterprise = enterprise
+        # In a path, the slug escaped: it is checked where the options are (_common/argspec), this guards the URL itself.
+        self._slug = quote(enterprise or '', safe='')
         self.web_http = web_http
         self.web_session = web_session
 
@@ -116,7 +118,7 @@ class GhecClient:
         against it, so a controller whose clock is off does not invent or hide drift
         (``ghec_clock``: the controller's, with ``clock_warning``, when GHEC sent no date).
         """
-        response = self._rest_response('/enterprises/%s/license-sync-status' % self.enterprise)
+        response = self._rest_response('/enterprises/%s/license-sync-status' % self._slug)
         asked = SYNC_STATUS_ASKED % self.enterprise
         data = _expect(response.json(), dict, 'the answer', asked)
         instances = _expect(data.get('server_instances'), list, 'server_instances', asked)
@@ -126,7 +128,7 @@ class GhecClient:
     def server_statistics(self, date_start=None, date_end=None):
         """``{statistics: [...], observed_at}``: every appliance's shared server statistics, with GHEC's clock."""
         query = dict((k, v) for k, v in (('date_start', date_start), ('date_end', date_end)) if v)
-        response = self._rest_response('/enterprise-installation/%s/server-statistics' % self.enterprise, query)
+        response = self._rest_response('/enterprise-installation/%s/server-statistics' % self._slug, query)
         asked = STATISTICS_ASKED % self.enterprise
         entries = response.json()
         entries = _expect(entries if entries is not None else [], list, 'the answer', asked)
@@ -148,7 +150,7 @@ class GhecClient:
         if self.web_http is None or not self.web_session:
             raise ConsoleError('Uploading license usage to GHEC needs ghec_session (the user_session cookie of an '
                                'enterprise owner signed in to GitHub.com) and ghec_web_url.')
-        page_path = '/enterprises/%s/settings/license' % self.enterprise
+        page_path = '/enterprises/%s/settings/license' % self._slug
         action = page_path + '/server_usage'
         cookie = {'Cookie': 'user_session=%s' % self.web_session, 'Accept': 'text/html'}
         response = self.web_http.request('GET', page_path, headers=cookie, expected=(200, 302))

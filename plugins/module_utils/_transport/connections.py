@@ -117,6 +117,22 @@ def _still_open(connection):
     return not readable
 
 
+class AnswerTooLarge(OSError):
+    """An answer longer than the client reads from its interface (``HttpClient(max_answer=...)``)."""
+
+
+def read_limited(response, limit):
+    """The body of ``response``, refusing one over ``limit`` bytes before reading more than that."""
+    headers = getattr(response, 'headers', None) or getattr(response, 'msg', None)
+    length = headers.get('content-length') if hasattr(headers, 'get') else None
+    if limit is not None and length and length.isdigit() and int(length) > limit:
+        raise AnswerTooLarge('an answer of %s bytes' % length)
+    body = response.read(limit + 1) if limit is not None else response.read()
+    if limit is not None and len(body) > limit:
+        raise AnswerTooLarge('an answer of more than %d bytes' % limit)
+    return body
+
+
 class Deadline:
     """When one request must be over: connecting, TLS, sending, the headers and the whole body.
 
@@ -237,7 +253,10 @@ class KeepAliveHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
                     connection.sock.deadline = deadline
                 connection.request(req.get_method(), req.selector, req.data, headers)
                 response = connection.getresponse()
-                body = response.read()
+                body = read_limited(response, getattr(req, 'max_answer', None))
+            except AnswerTooLarge:
+                connection.close()
+                raise
             except STALE_CONNECTION_ERRORS as exc:
                 connection.close()
                 if reused:

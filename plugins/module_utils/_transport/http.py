@@ -35,9 +35,11 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import basic_auth_form, scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._transport.connections import (
+    AnswerTooLarge,
     ConnectionPool,
     Deadline,
     build_opener,
+    read_limited,
     tls_context,
 )
 
@@ -49,6 +51,23 @@ NOT_PROCESSED_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 MAX_BACKOFF_SECONDS = 30.0
 USER_AGENT = 'ghes.connect-ansible-collection'
+MB = 1024 * 1024
+# The most of one answer a client reads (its interface may set another, ``_appliance/clients.MAX_ANSWER``):
+# a server or proxy sending gigabytes must not cost the controller its memory.
+DEFAULT_MAX_ANSWER = 16 * MB
+# What to do about a certificate, by OpenSSL's verify code (X509_V_ERR_*): each cause has its own fix.
+CERTIFICATE_ADVICE = {
+    10: 'It has expired: renew it on the server (or correct the server\'s clock if it is wrong).',
+    9: 'It is not valid yet: the server\'s or this controller\'s clock is wrong, or the certificate was issued for later.',
+    62: 'It does not name this host: use the host name it was issued for in %(url)s, or reissue it with this name.',
+    18: 'It is self-signed: set %(ca_path)s to that certificate (PEM) to trust it.',
+    19: 'It is signed by a CA this controller does not trust: set %(ca_path)s to that CA\'s certificate (PEM).',
+    20: 'It is signed by a CA this controller does not know: set %(ca_path)s to that CA\'s certificate (PEM).',
+    21: 'Its chain cannot be verified: set %(ca_path)s to the CA certificate that signed it, or have the server send '
+        'its intermediate certificates.',
+    2: 'Its issuer is unknown here: set %(ca_path)s to the CA certificate that signed it.',
+    None: 'Set %(ca_path)s to the CA certificate that signed it, and use the host name the certificate names.',
+}
 
 
 class Response:
@@ -99,6 +118,11 @@ class RetryPolicy:
         return RetryPolicy(self.retries, self.backoff, self.max_retry_after, self.sleep,
                            Deadline(appliance_budget(timeout, self.retries, self.backoff)))
 
+    def can_wait(self, seconds):
+        """Whether a retry after ``seconds`` is one this policy makes (a rate limit that resets later is not)."""
+        left = None if self.budget is None else self.budget.at - self.budget.clock()
+        return seconds <= self.max_retry_after and (left is None or seconds < left)
+
     def wait(self, seconds):
         """Sleep ``seconds`` before the next attempt, never past the budget."""
         if self.budget is not None:
@@ -106,7 +130,7 @@ class RetryPolicy:
         self.sleep(seconds)
 
     def delay(self, attempt, headers=None):
-        retry_after = _parse_retry_after((headers or {}).get('retry-after'))
+        retry_after = rate_limit_wait(headers or {})
         if retry_after is not None:
             return min(retry_after, self.max_retry_after)
         base = min(self.backoff * (2 ** attempt), MAX_BACKOFF_SECONDS)
@@ -128,7 +152,7 @@ class HttpClient:
 
     def __init__(self, base_url, service, validate_certs=True, ca_path=None, timeout=30,
                  policy=None, basic_auth=None, token=None, token_scheme='token',
-                 secrets=(), cookies=None, pool=None, address_from=None):
+                 secrets=(), cookies=None, pool=None, address_from=None, max_answer=DEFAULT_MAX_ANSWER):
         self.base_url = base_url.rstrip('/')
         # Which option (and host variable) set base_url: a refused connection names what to fix.
         self.address_from = address_from
@@ -148,6 +172,7 @@ class HttpClient:
         self.pool = pool or ConnectionPool()
         self._opener = build_opener(tls_context(ca_path, validate_certs), self.pool, self.cookies)
         self.timeout = timeout
+        self.max_answer = max_answer
 
     def close_pool(self):
         """Close the idle connections of this client's pool, which the appliance's other clients may share."""
@@ -185,7 +210,7 @@ class HttpClient:
             try:
                 response = self._send(method, url, data, send_headers, reusable=safe)
             except TransportError as exc:
-                if attempt < self.policy.retries and (safe or not exc.maybe_sent) and not exc.details.get('budget_spent') \
+                if attempt < self.policy.retries and (safe or not exc.maybe_sent) and not exc.details.get('final') \
                         and not isinstance(exc, (TLSVerificationError, InvalidRequestError)):
                     self.policy.wait(self.policy.delay(attempt))
                     attempt += 1
@@ -201,11 +226,13 @@ class HttpClient:
                 continue
             raise self._status_error(method, url, response, attempt)
 
-    @staticmethod
-    def _should_retry(response, safe):
+    def _should_retry(self, response, safe):
         status = response.status
-        if status == 403 and _is_rate_limited(response.headers):
-            return True
+        if (status == 403 and _is_rate_limited(response.headers)) or (
+                status == 429 and response.headers.get('x-ratelimit-remaining') == '0'):
+            # Asking before the limit resets only spends attempts (and, for a secondary limit, prolongs it).
+            wait = rate_limit_wait(response.headers)
+            return wait is None or self.policy.can_wait(wait)
         if status not in RETRYABLE_STATUSES:
             return False
         return safe or status in NOT_PROCESSED_STATUSES
@@ -214,14 +241,20 @@ class HttpClient:
         try:
             raw = self._open(method, url, data, headers, reusable)
             with raw:
-                return Response(raw.status, _lower_headers(raw.headers), raw.read(), url)
+                return Response(raw.status, _lower_headers(raw.headers), read_limited(raw, self.max_answer), url)
         except urllib.error.HTTPError as exc:
             try:
-                body = exc.read()
+                body = read_limited(exc, self.max_answer)
+            except AnswerTooLarge as too_large:
+                raise self._too_large(url, too_large)
             except Exception:  # pylint: disable=broad-except
                 body = b''
             return Response(exc.code, _lower_headers(exc.headers), body or b'', url)
+        except AnswerTooLarge as exc:
+            raise self._too_large(url, exc)
         except urllib.error.URLError as exc:
+            if isinstance(exc.reason, AnswerTooLarge):
+                raise self._too_large(url, exc.reason)
             raise self._transport_error(url, exc.reason)
         except (OSError, http.client.HTTPException) as exc:
             raise self._transport_error(url, exc)
@@ -238,6 +271,7 @@ class HttpClient:
         request = urllib.request.Request(url, data=data, headers=dict(self.headers, **headers), method=method)
         request.reusable = reusable
         request.deadline = self._deadline(url)
+        request.max_answer = self.max_answer
         return self._opener.open(request, timeout=self.timeout)
 
     def _deadline(self, url):
@@ -247,19 +281,21 @@ class HttpClient:
         if budget.at <= budget.clock():
             raise TransportError('%s at %s was not asked: the %ss this task gives each appliance (its attempts x timeout, '
                                  'plus the backoff between them) are spent.' % (self.service, _origin(url), budget.seconds),
-                                 url=_origin(url), maybe_sent=False, budget_spent=True)
+                                 url=_origin(url), maybe_sent=False, budget_spent=True, final=True)
         return budget
 
     def _transport_error(self, url, reason):
         where = _origin(url)
         if isinstance(reason, ssl.SSLCertVerificationError) or (
                 isinstance(reason, ssl.SSLError) and 'CERTIFICATE_VERIFY_FAILED' in str(reason)):
+            ghec = self.service.startswith('GHEC')
+            advice = CERTIFICATE_ADVICE.get(getattr(reason, 'verify_code', None), CERTIFICATE_ADVICE[None]) % {
+                'ca_path': 'ghec_ca_path' if ghec else 'ca_path', 'url': 'ghec_url' if ghec else 'url'}
             return TLSVerificationError(
-                'The TLS certificate of %s (%s) was not accepted: %s. Set ca_path (or %s_ca_path) to the CA '
-                'certificate that signed it, and use the host name the certificate names. validate_certs: false '
-                'turns verification off and is not recommended.'
-                % (self.service, where, self._scrub(getattr(reason, 'verify_message', None) or str(reason)),
-                   'ghec' if self.service == 'GHEC' else 'ghes'), url=where, maybe_sent=False)
+                'The TLS certificate of %s (%s) was not accepted: %s. %s %s: false turns verification off and is not '
+                'recommended.' % (self.service, where, self._scrub(getattr(reason, 'verify_message', None) or str(reason)),
+                                  advice, 'ghec_validate_certs' if ghec else 'validate_certs'),
+                url=where, maybe_sent=False)
         if isinstance(reason, ConnectionRefusedError):
             return TransportError('%s at %s refused the connection: is the URL right and the service up?%s'
                                   % (self.service, where, ' The address comes from %s.' % self.address_from
@@ -273,6 +309,12 @@ class HttpClient:
                                   url=where, maybe_sent=True)
         return TransportError('Connection to %s at %s failed: %s'
                               % (self.service, where, self._scrub(str(reason))), url=where, maybe_sent=True)
+
+    def _too_large(self, url, exc):
+        return TransportError('%s at %s sent %s, more than the %d MB ghes.connect reads from this interface; it was not '
+                              'read further, nor asked again. Is the URL the right service (not a download, or a proxy\'s '
+                              'page)?' % (self.service, _origin(url), exc, self.max_answer // MB),
+                              url=_origin(url), maybe_sent=True, final=True)
 
     def _unsendable_request(self, url, headers, exc):
         bad = sorted(name for name, value in headers.items() if _unsendable_header(value))
@@ -295,9 +337,11 @@ class HttpClient:
             cls, hint = AuthenticationError, ' Check the credentials for %s.' % self.service
         elif status == 403:
             cls = PermissionDeniedError
-            hint = ' Rate limited: wait and run again, or use another token.' if _is_rate_limited(response.headers) else ''
+            hint = _rate_limit_hint(response.headers) if _is_rate_limited(response.headers) else ''
         elif status == 404:
             cls, hint = NotFoundError, ''
+        elif status == 429:
+            cls, hint = HttpStatusError, _rate_limit_hint(response.headers) if _is_rate_limited(response.headers) else ''
         else:
             cls, hint = HttpStatusError, ''
         message = '%s %s %s answered %d%s.%s%s' % (self.service, method, path, status, detail, hint, tail)
@@ -343,6 +387,26 @@ def _api_message(response):
         message = data.get('message') or data.get('error') or ''
         return str(message)[:300]
     return ''
+
+
+def rate_limit_wait(headers, now=None):
+    """Seconds until a rate limit lets a request through (``Retry-After``, else ``X-RateLimit-Reset``), or None."""
+    retry_after = _parse_retry_after(headers.get('retry-after'))
+    if retry_after is not None:
+        return retry_after
+    if headers.get('x-ratelimit-remaining') == '0':
+        reset = _parse_retry_after(headers.get('x-ratelimit-reset'))
+        if reset is not None:
+            return max(0.0, reset - (time.time() if now is None else now))
+    return None
+
+
+def _rate_limit_hint(headers):
+    wait = rate_limit_wait(headers)
+    if wait is None:
+        return ' Rate limited: wait and run again, or use another token.'
+    return (' Rate limited until %s (in %d s): not asked again before then; run again after it, or use another token.'
+            % (time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(time.time() + wait)), round(wait)))
 
 
 def _is_rate_limited(headers):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
@@ -151,3 +153,16 @@ def test_a_renamed_option_answers_to_its_old_name_and_says_it_is_deprecated():
     assert result.error_messages == [] and result.validated_parameters['max_sync_age'] == '7d'
     assert deprecated_aliases_used({'max_age': '7d'}, options) == [('max_age', 'max_sync_age')]
     assert deprecated_aliases_used({'max_sync_age': '7d', 'force': True}, options) == []
+
+
+@pytest.mark.parametrize('option', ['ghec_enterprise', 'enterprise_slug'])
+@pytest.mark.parametrize('value', ['acme ', ' acme', 'ac me', 'acme/../orgs', 'acme?x=1', 'acme%2F', '', '-acme', 'acme\n'])
+def test_an_enterprise_slug_that_is_not_one_never_reaches_a_url(option, value):
+    with pytest.raises(InputError) as caught:
+        check_task_inputs({option: value})
+    assert caught.value.message.startswith(option + ' must be the slug') and json.dumps(value) in caught.value.message
+
+
+@pytest.mark.parametrize('value', ['acme', 'github', 'acme-corp', 'Acme_2', 'a'])
+def test_enterprise_slugs_pass(value):
+    check_task_inputs({'ghec_enterprise': value, 'enterprise_slug': value})

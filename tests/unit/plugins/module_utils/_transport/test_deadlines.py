@@ -114,3 +114,25 @@ def test_a_deadline_passed_raises_a_socket_timeout():
     now[0] = 2.0
     with pytest.raises(socket.timeout):
         deadline.left()
+
+
+def huge(connection, declared=True):
+    head = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n'
+    head += b'Content-Length: %d\r\n\r\n' % (70 * 1024 * 1024) if declared else b'Connection: close\r\n\r\n'
+    connection.sendall(head)
+    for _chunk in range(70 * 16):
+        connection.sendall(b'x' * 65536)
+
+
+@pytest.mark.parametrize('declared', [True, False])
+@pytest.mark.parametrize('reusable', [True, False])
+def test_an_answer_over_the_interface_limit_is_refused_before_it_is_read_whole(declared, reusable):
+    url, listener = serve(lambda c: huge(c, declared))
+    try:
+        http = HttpClient(url, 'GHEC', timeout=20, policy=RetryPolicy(retries=3, sleep=lambda s: None), max_answer=1024 * 1024)
+        with pytest.raises(TransportError) as caught:
+            http.request('GET' if reusable else 'POST', '/')
+        assert 'more than the 1 MB ghes.connect reads from this interface' in caught.value.message
+        assert 'nor asked again' in caught.value.message and 'gave up' not in caught.value.message
+    finally:
+        listener.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email.message
 import io
 import ssl
+import time
 import urllib.error
 
 import pytest
@@ -36,8 +37,8 @@ class FakeRaw:
         self.headers = _message(answer.headers)
         self._body = answer.body
 
-    def read(self):
-        return self._body
+    def read(self, amount=None):
+        return self._body if amount is None else self._body[:amount]
 
     def __enter__(self):
         return self
@@ -144,6 +145,39 @@ def test_rate_limited_403_is_retried():
     http, sleeps = client(script)
     http.request('GET', '/enterprises/acme/license-sync-status')
     assert sleeps == [1.0]
+
+
+@pytest.mark.parametrize('status', [403, 429])
+def test_a_rate_limit_that_resets_later_than_a_retry_could_wait_is_not_retried_and_says_when(status):
+    reset = int(time.time()) + 900
+    script = Script(Answer(status, b'{"message": "API rate limit exceeded"}',
+                           headers={'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(reset)}))
+    http, sleeps = client(script, retries=5)
+    with pytest.raises(HttpStatusError) as caught:
+        http.request('GET', '/enterprises/acme/license-sync-status')
+    assert sleeps == [] and len(script.sent) == 1
+    assert 'Rate limited until %s' % time.strftime('%Y-%m-%d %H:%M', time.gmtime(reset)) in caught.value.message
+    assert 'not asked again before then' in caught.value.message
+
+
+def test_a_rate_limit_that_resets_soon_is_waited_for_once():
+    script = Script(Answer(403, headers={'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(int(time.time()) + 3)}),
+                    Answer(200))
+    http, sleeps = client(script, retries=5)
+    http.request('GET', '/x')
+    assert len(sleeps) == 1 and 1 <= sleeps[0] <= 4
+
+
+@pytest.mark.parametrize('code,words', [(10, 'has expired'), (9, 'not valid yet'), (62, 'does not name this host'),
+                                        (19, 'not trust'), (20, 'does not know'), (18, 'self-signed')])
+def test_certificate_errors_are_worded_by_their_cause(code, words):
+    error = ssl.SSLCertVerificationError(1, 'certificate verify failed')
+    error.verify_code, error.verify_message = code, 'the reason'
+    http, _sleeps = client(Script(urllib.error.URLError(error)))
+    with pytest.raises(TLSVerificationError) as caught:
+        http.request('GET', '/x')
+    assert words in caught.value.message
+    assert ('host name' in caught.value.message) == (code == 62)
 
 
 def test_plain_403_is_not_retried():
