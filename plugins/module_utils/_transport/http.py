@@ -60,12 +60,12 @@ CERTIFICATE_ADVICE = {
     10: 'It has expired: renew it on the server (or correct the server\'s clock if it is wrong).',
     9: 'It is not valid yet: the server\'s or this controller\'s clock is wrong, or the certificate was issued for later.',
     62: 'It does not name this host: use the host name it was issued for in %(url)s, or reissue it with this name.',
-    18: 'It is self-signed: set %(ca_path)s to that certificate (PEM) to trust it.',
-    19: 'It is signed by a CA this controller does not trust: set %(ca_path)s to that CA\'s certificate (PEM).',
-    20: 'It is signed by a CA this controller does not know: set %(ca_path)s to that CA\'s certificate (PEM).',
-    21: 'Its chain cannot be verified: set %(ca_path)s to the CA certificate that signed it, or have the server send '
+    18: 'It is self-signed. Set %(ca_path)s to that certificate (PEM) to trust it.',
+    19: 'It is signed by a CA this controller does not trust. Set %(ca_path)s to that CA\'s certificate (PEM).',
+    20: 'It is signed by a CA this controller does not know. Set %(ca_path)s to that CA\'s certificate (PEM).',
+    21: 'Its chain cannot be verified. Set %(ca_path)s to the CA certificate that signed it, or have the server send '
         'its intermediate certificates.',
-    2: 'Its issuer is unknown here: set %(ca_path)s to the CA certificate that signed it.',
+    2: 'Its issuer is unknown here. Set %(ca_path)s to the CA certificate that signed it.',
     None: 'Set %(ca_path)s to the CA certificate that signed it, and use the host name the certificate names.',
 }
 
