@@ -19,10 +19,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, CLOUD_OPTIONS, appliance_spec, renamed
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, appliance_spec, renamed
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.files import private_directory, write_private
-from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import POLL_SECONDS, Wait, wait_until
 from ansible_collections.ghes.connect.plugins.module_utils._connect import decision
 from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import request_approval, resume_if_expired
@@ -30,7 +30,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.gathering impo
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import CONSOLE_NEVER, read_connect
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import Outstanding, tell_outstanding
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions, task_cloud_options
 
 # A round reads every appliance of the wave: half the pace of a single appliance's wait.
 ROUND_SECONDS = 2 * POLL_SECONDS
@@ -70,8 +70,8 @@ class ActionModule(GhesActionBase):
         if problem:
             raise InputError(problem)
         hosts = params['hosts'] if params.get('hosts') is not None else list(task_vars.get('ansible_play_batch') or [])
-        cloud = dict((k, params[k]) for k in CLOUD_OPTIONS)
-        options = HostOptions(appliance_spec(), cloud, APPLIANCE_HOST_VARS, host_only=APPLIANCE_OPTIONS)
+        # GHEC options as the task itself sets them: what it leaves out, each host takes from its own variables.
+        options = HostOptions(appliance_spec(), task_cloud_options(self._task.args), HOST_VARS, host_only=APPLIANCE_OPTIONS)
         jobs = [(name, options(name, task_vars['hostvars'][name])) for name in hosts]
         self.secrets.extend(options.secrets)
         self._params = params

@@ -18,13 +18,12 @@ import time
 from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
     APPLIANCE_OPTIONS,
-    CLOUD_OPTIONS,
     DESIRED_OPTIONS,
     appliance_spec,
     parse_sync_age,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS, CLOUD_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import current_run_id
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record, ghec_failure_assessment, report_record
@@ -32,7 +31,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.gathering impo
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import Outstanding, fan_out, tell_outstanding
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions, task_cloud_options
 
 # Fewer appliances than this per process, and forking another one costs more than it saves.
 APPLIANCES_PER_PROCESS = 100
@@ -70,11 +69,12 @@ class ActionModule(GhesActionBase):
                              % APPLIANCES_PER_PROCESS)
         desired = params['desired']
         max_age = parse_sync_age(desired.get('max_sync_age'), 'desired.max_sync_age')
-        cloud = dict((k, params[k]) for k in CLOUD_OPTIONS)
+        # GHEC options as the task itself sets them: what it leaves out, each host takes from its own variables.
+        cloud = task_cloud_options(self._task.args)
         hostvars = task_vars['hostvars']
         read_at = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())  # the report's "data read at"
         started = time.monotonic()
-        options = HostOptions(appliance_spec(), cloud, mapping, host_only=APPLIANCE_OPTIONS)
+        options = HostOptions(appliance_spec(), cloud, dict(CLOUD_HOST_VARS, **mapping), host_only=APPLIANCE_OPTIONS)
         jobs = []
         for name in hosts:
             # One look at each host's variables: Ansible gathers them all for every look (about 1 ms a host).
@@ -88,19 +88,19 @@ class ActionModule(GhesActionBase):
         self.secrets.extend(options.secrets)
         # The run's shared reads are keyed by this process's parent: settle it before forking.
         current_run_id()
-        ghec_error = self._warm_enterprise_reads(jobs)
+        ghec_errors = self._warm_enterprise_reads(jobs)
         processes = params['processes'] or _auto_processes(len(jobs))
-        if ghec_error:
-            # GHEC's enterprise-wide read failed: asking it again for every appliance would only spend the
-            # token's budget on the same answer.
-            records = [report_record(name, error=p['_error']) if '_error' in p
-                       else _ghec_failure_record(name, scrub_text(ghec_error, self.secrets), _wanted(desired, p))
-                       for name, p in jobs]
-        else:
-            with Outstanding(functools.partial(tell_outstanding, self.say, 'reading')) as outstanding:
-                work = outstanding.watched(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets),
-                                           name=lambda job: job[0])
-                records = fan_out(work, jobs, params['concurrency'], processes, key=one_appliance_key)
+        # Where GHEC's enterprise-wide read failed, asking it again for each appliance read with the same
+        # GHEC options would only spend the token's budget on the same answer.
+        failed = dict((i, ghec_errors[ghec_key(p)]) for i, (_name, p) in enumerate(jobs)
+                      if '_error' not in p and ghec_key(p) in ghec_errors)
+        rest = [job for i, job in enumerate(jobs) if i not in failed]
+        with Outstanding(functools.partial(tell_outstanding, self.say, 'reading')) as outstanding:
+            work = outstanding.watched(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets),
+                                       name=lambda job: job[0])
+            read = iter(fan_out(work, rest, params['concurrency'], processes, key=one_appliance_key) if rest else [])
+        records = [_ghec_failure_record(name, scrub_text(failed[i], self.secrets), _wanted(desired, p)) if i in failed
+                   else next(read) for i, (name, p) in enumerate(jobs)]
         warnings = [w for r in records for w in r.pop('_warnings', [])]
         result = {
             'changed': False,
@@ -116,22 +116,30 @@ class ActionModule(GhesActionBase):
 
     @staticmethod
     def _warm_enterprise_reads(jobs):
-        """Fetch the enterprise-wide GHEC reads once, before the threads need them.
+        """Fetch the enterprise-wide GHEC reads once for each set of GHEC options, before the threads need them.
 
-        Returns why GHEC could not be read (every appliance's error then), or None.
+        Returns ``{ghec_key: why GHEC could not be read}`` for the sets whose read failed.
         """
+        errors, warmed = {}, set()
         for _name, params in jobs:
-            if '_error' in params or not params.get('ghec_token'):
+            key = ghec_key(params)
+            if '_error' in params or not params.get('ghec_token') or key in warmed:
                 continue
+            warmed.add(key)
             try:
                 with Appliance(params) as warm:
                     warm.warm_ghec_reads()
             except InputError:
-                return None     # this host's options are wrong: each appliance reports its own
+                warmed.discard(key)     # this host's options are wrong: it reports its own, another host warms
             except GhesConnectError as exc:
-                return exc.message
-            return None
-        return None
+                errors[key] = exc.message
+        return errors
+
+
+def ghec_key(params):
+    """What decides which GHEC read a host gets (as _run_cache/enterprise_reads keys it): shared only when all is the same."""
+    return tuple(params.get(option) for option in ('ghec_url', 'ghec_enterprise', 'ghec_token', 'ghec_validate_certs',
+                                                   'ghec_ca_path'))
 
 
 def _auto_processes(appliances):

@@ -24,7 +24,7 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_task_inputs, secret_values
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import CLOUD_OPTIONS, check_task_inputs, secret_values
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
 
@@ -90,6 +90,16 @@ class HostOptions:
         warnings = check_task_inputs(params)
         self.secrets.extend(secret_values(params))
         return params, warnings
+
+
+def task_cloud_options(task_args):
+    """The GHEC options a fleet-wide task sets itself (its arguments and ``module_defaults``).
+
+    Not the task's resolved options: the action base resolves those with the first host's
+    variables, and a GHEC option the task leaves out is each host's own (its host variable,
+    then the environment variable, then the default), as on a per-host task.
+    """
+    return dict((option, value) for option, value in task_args.items() if option in CLOUD_OPTIONS)
 
 
 def _environment_names(rules):

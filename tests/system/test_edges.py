@@ -76,3 +76,24 @@ def test_the_fleet_step_lists_a_link_sent_elsewhere_as_unknown_never_the_link(fl
     assert 'withheld' in listed[0]['link_withheld']
     assert 'unknown: the appliance gave' in (approvals / 'ghes-connect-approvals.md').read_text()
     assert PHISHING_HOST not in _everything(tmp_path, run)
+
+
+def test_a_scan_reads_each_appliance_with_its_own_ghec_options(fleet, tmp_path):
+    """ghec_token set as one host's variable is that host's, not every host's, nor ignored."""
+    import yaml
+    from playbook_runner import REPO, run_playbook
+    sim, _ctl = fleet
+    inventory = yaml.safe_load(open(sim.inventory_path, encoding='utf-8'))
+    noscope = sim.info['ghec_tokens']['noscope']
+    inventory['all']['children']['ghes']['hosts']['on']['ghec_token'] = noscope
+    path = tmp_path / 'inventory.yml'
+    path.write_text(yaml.safe_dump(inventory))
+    out = tmp_path / 'written'     # what the run writes (the inventory, holding the token, is beside it)
+    run = run_playbook(REPO / 'playbooks' / 'drift.yml', str(path), verbosity=4, extra_vars={
+        'ghes_target_hosts': 'fresh:on', 'drift_report_dir': str(out / 'report')},
+        env={'GHES_CONNECT_STATE_DIR': str(out / 'state')})
+    scan = next(r['result'] for r in run.results if isinstance(r['result'].get('appliances'), list))
+    errors = dict((r['appliance'], r.get('error')) for r in scan['appliances'])
+    assert errors['fresh'] is None, errors
+    assert errors['on'] and 'read:enterprise' in errors['on'], errors
+    assert noscope not in _everything(out, run)

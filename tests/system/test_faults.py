@@ -252,14 +252,14 @@ def test_a_black_hole_or_a_trickling_appliance_costs_a_task_its_timeout_per_atte
     assert took < 4.5 + 15, took
 
 
-def test_a_scan_names_the_appliances_it_still_waits_for_and_ends_within_their_budget(sim_and_control):
+def test_a_scan_names_the_appliances_it_still_waits_for_and_ends_within_their_budget(sim_and_control, tmp_path):
     sim, ctl = sim_and_control(dict(name='hole', version='3.16.0', connected=True, license_sync=True, last_sync_days_ago=1),
                                dict(name='drip', version='3.16.0', connected=True, license_sync=True, last_sync_days_ago=1),
                                dict(name='fine', version='3.16.0', connected=True, license_sync=True, last_sync_days_ago=1))
     ctl.fault(target='hole', hang=True)
     ctl.fault(target='drip', trickle=0.3)
     run = play(sim, 'playbooks/drift.yml', hosts='hole:drip:fine', ghes_target_hosts='hole:drip:fine',
-               ghes_timeout=5, ghes_retries=2)
+               ghes_timeout=5, ghes_retries=2, drift_report_dir=str(tmp_path / 'report'))
     scan = next(r['result'] for r in run.results if isinstance(r['result'].get('appliances'), list))
     errors = dict((r['appliance'], r.get('error')) for r in scan['appliances'])
     assert errors['fine'] is None and errors['hole'] and errors['drip'], errors

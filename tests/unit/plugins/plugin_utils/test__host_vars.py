@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, CLOUD_OPTIONS, appliance_spec
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, appliance_spec
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
-from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions, task_cloud_options
 
 
 class Templar:
@@ -77,9 +77,8 @@ def test_task_then_host_variable_then_environment_then_default(monkeypatch):
 
 
 def fleet_options(task_args=None):
-    """What ghe_drift_scan and ghe_connect_fleet build: the task's GHEC options, each host's appliance options."""
-    cloud = dict((k, v) for k, v in (task_args or {}).items() if k in CLOUD_OPTIONS)
-    return HostOptions(appliance_spec(), cloud, APPLIANCE_HOST_VARS, host_only=APPLIANCE_OPTIONS)
+    """What ghe_drift_scan and ghe_connect_fleet build: the GHEC options the task sets, the rest each host's own."""
+    return HostOptions(appliance_spec(), task_cloud_options(task_args or {}), HOST_VARS, host_only=APPLIANCE_OPTIONS)
 
 
 def test_a_fleet_task_takes_the_appliance_options_from_each_host_and_ghec_s_from_the_task():
@@ -112,3 +111,52 @@ def test_an_option_the_task_does_not_take_is_refused_naming_the_task():
     with pytest.raises(InputError, match=r'Unsupported parameters for \(ghes.connect.ghe_connect_info\) module: colour'):
         HostOptions(appliance_spec(), {'colour': 'blue'}, action='ghes.connect.ghe_connect_info').resolve(
             {'ghes_url': 'https://a.example.com'}, 'ghes-1')
+
+
+# Each option set differently on two hosts (as host variables): a fleet task reads every host with its own.
+PER_HOST = [
+    ('url', 'ghes_url', 'https://one.example.com', 'https://two.example.com'),
+    ('manage_url', 'ghes_manage_url', 'https://one.example.com:8443', 'https://two.example.com:9443'),
+    ('manage_username', 'ghes_manage_username', 'api_key', 'admin'),
+    ('manage_password', 'ghes_manage_password', 'manage-one', 'manage-two'),
+    ('token', 'ghes_token', 'token-one', 'token-two'),
+    ('hostname', 'ghes_hostname', 'one.example.com', 'two.example.com'),
+    ('enterprise_slug', 'ghes_enterprise_slug', 'github', 'acme'),
+    ('console_username', 'ghes_console_username', 'admin-one', 'admin-two'),
+    ('console_password', 'ghes_console_password', 'console-one', 'console-two'),
+    ('console_totp_secret', 'ghes_console_totp_secret', 'JBSWY3DPEHPK3PXP', 'KRSXG5CTMVRXEZLU'),
+    ('validate_certs', 'ghes_validate_certs', True, False),
+    ('ca_path', 'ghes_ca_path', '/one/ca.pem', '/two/ca.pem'),
+    ('timeout', 'ghes_timeout', 10, 20),
+    ('retries', 'ghes_retries', 1, 2),
+    ('ghec_url', 'ghec_url', 'https://api.github.com', 'https://api.acme.ghe.com'),
+    ('ghec_web_url', 'ghec_web_url', 'https://github.com', 'https://acme.ghe.com'),
+    ('ghec_token', 'ghec_token', 'ghp_one', 'ghp_two'),
+    ('ghec_enterprise', 'ghec_enterprise', 'one', 'two'),
+    ('ghec_session', 'ghec_session', 'session-one', 'session-two'),
+    ('ghec_validate_certs', 'ghec_validate_certs', True, False),
+    ('ghec_ca_path', 'ghec_ca_path', '/one/ghec.pem', '/two/ghec.pem'),
+    ('ghec_cache_ttl', 'ghec_cache_ttl', 60, 0),
+]
+
+
+@pytest.mark.parametrize('option,variable,first,second', PER_HOST, ids=[row[0] for row in PER_HOST])
+def test_each_option_is_resolved_per_host_in_a_fleet_task(option, variable, first, second):
+    base = {'ghes_url': 'https://base.example.com', 'ghes_console_username': 'u', 'ghes_console_password': 'p'}
+    options = fleet_options({'hosts': ['one', 'two'], 'concurrency': 4})
+    one = options('one', dict(base, **{variable: first}))
+    two = options('two', dict(base, **{variable: second}))
+    assert '_error' not in one and '_error' not in two, (one, two)
+    assert (one[option], two[option]) == (first, second)
+
+
+def test_a_ghec_option_the_task_sets_itself_holds_for_every_host():
+    options = fleet_options({'ghec_token': 'ghp_task'})
+    assert options('two', {'ghes_url': 'https://two.example.com', 'ghec_token': 'ghp_two'})['ghec_token'] == 'ghp_task'
+
+
+def test_a_ghec_option_set_nowhere_falls_back_to_its_environment_variable_then_its_default(monkeypatch):
+    monkeypatch.setenv('GHEC_ENTERPRISE', 'from-env')
+    monkeypatch.delenv('GHEC_URL', raising=False)
+    job = fleet_options({})('two', {'ghes_url': 'https://two.example.com'})
+    assert job['ghec_enterprise'] == 'from-env' and job['ghec_url'] == 'https://api.github.com'
