@@ -26,12 +26,14 @@ from __future__ import annotations
 import functools
 import http.client
 import io
+import ipaddress
 import select
 import socket
 import ssl
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import urllib.response
 
@@ -298,7 +300,7 @@ def build_opener(context, pool, cookies=None):
     Only the handlers an HTTP(S) API client needs (``build_opener`` would add FTP, file: and
     data: handlers too).
     """
-    handlers = [urllib.request.ProxyHandler(_environment_proxies()), urllib.request.UnknownHandler(),
+    handlers = [EnvironmentProxies(_environment_proxies()), urllib.request.UnknownHandler(),
                 urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor(),
                 KeepAliveHandler(context, pool), NoRedirects()]
     if cookies is not None:
@@ -356,3 +358,63 @@ def _arrangement(opener, handlers):
 def _environment_proxies():
     """The proxies the environment names (http_proxy, https_proxy, no_proxy...), read once per process."""
     return urllib.request.getproxies()
+
+
+class EnvironmentProxies(urllib.request.ProxyHandler):
+    """urllib's proxy handler, with ``no_proxy`` read as curl and requests read it (``bypassed``)."""
+
+    def proxy_open(self, req, proxy, type):  # pylint: disable=redefined-builtin  # urllib's own signature
+        if req.host and bypassed(req.host, self.proxies.get('no', '')):
+            return None
+        return super().proxy_open(req, proxy, type)
+
+
+def bypassed(host, no_proxy):
+    """Whether ``no_proxy`` (comma-separated: ``*``, host names, domains, IP addresses, CIDR networks, each with an
+    optional ``:port``) exempts ``host`` (``name``, ``name:port`` or ``[v6]:port``) from the proxy."""
+    name, port = _split_port(host)
+    for entry in (e.strip().lower() for e in (no_proxy or '').split(',')):
+        if entry == '*':
+            return True
+        if not entry:
+            continue
+        entry_name, entry_port = _split_port(entry)
+        if entry_port is not None and entry_port != port:
+            continue
+        try:
+            if ipaddress.ip_address(name) in ipaddress.ip_network(entry_name, strict=False):
+                return True
+            continue
+        except ValueError:
+            pass
+        domain = entry_name.lstrip('*').lstrip('.')
+        if domain and (name == domain or name.endswith('.' + domain)):
+            return True
+    return False
+
+
+def _split_port(host):
+    """``(name, port or None)`` of ``name``, ``name:port``, ``[v6]:port``, ``v6`` or ``10.0.0.0/8``, lower case."""
+    host = host.strip().lower()
+    if host.startswith('['):
+        name, _sep, rest = host[1:].partition(']')
+        return name, rest[1:] if rest.startswith(':') else None
+    if host.count(':') == 1:
+        name, port = host.split(':')
+        return name, port
+    return host, None
+
+
+def proxy_for(url):
+    """The proxy a request to ``url`` goes through, as a message may show it (no credentials), with the variable
+    that names it - ``('http://proxy:3128', 'https_proxy')`` - or None."""
+    parts = urllib.parse.urlsplit(url)
+    proxies = _environment_proxies()
+    proxy = proxies.get(parts.scheme)
+    if not proxy or bypassed(parts.netloc, proxies.get('no', '')):
+        return None
+    shown = urllib.parse.urlsplit(proxy if '://' in proxy else 'http://' + proxy)
+    where = shown.hostname or ''
+    if shown.port:
+        where = '%s:%d' % (where, shown.port)
+    return '%s://%s' % (shown.scheme, where), '%s_proxy' % parts.scheme

@@ -39,6 +39,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._transport.connection
     ConnectionPool,
     Deadline,
     build_opener,
+    proxy_for,
     read_limited,
     tls_context,
 )
@@ -286,6 +287,13 @@ class HttpClient:
 
     def _transport_error(self, url, reason):
         where = _origin(url)
+        proxy = proxy_for(url)
+        problem = proxy and _proxy_problem(reason, proxy[1])
+        if problem:
+            # The proxy's fault, not the target's: asking the target again through it changes nothing.
+            return TransportError('The proxy %s (from %s) %s; %s at %s was not reached, and is not asked again.'
+                                  % (proxy[0], proxy[1], problem, self.service, where),
+                                  url=where, maybe_sent=False, final=True, proxy=proxy[0])
         if isinstance(reason, ssl.SSLCertVerificationError) or (
                 isinstance(reason, ssl.SSLError) and 'CERTIFICATE_VERIFY_FAILED' in str(reason)):
             ghec = self.service.startswith('GHEC')
@@ -340,6 +348,9 @@ class HttpClient:
             hint = _rate_limit_hint(response.headers) if _is_rate_limited(response.headers) else ''
         elif status == 404:
             cls, hint = NotFoundError, ''
+        elif status == 407 and proxy_for(url):
+            proxy, variable = proxy_for(url)
+            cls, hint = HttpStatusError, ' The proxy %s (from %s) %s.' % (proxy, variable, _proxy_wants_credentials(variable))
         elif status == 429:
             cls, hint = HttpStatusError, _rate_limit_hint(response.headers) if _is_rate_limited(response.headers) else ''
         else:
@@ -350,6 +361,25 @@ class HttpClient:
 
     def _scrub(self, text):
         return scrub_text(text, self.secrets)
+
+
+def _proxy_problem(reason, variable):
+    """What a proxy did wrong, in words, when ``reason`` is its doing (else None)."""
+    text = str(reason)
+    if 'Tunnel connection failed: 407' in text:
+        return _proxy_wants_credentials(variable)
+    if 'Tunnel connection failed' in text:
+        return 'could not open a connection onward (%s): check %s and no_proxy' % (text.split(':', 1)[-1].strip(), variable)
+    if isinstance(reason, ConnectionRefusedError):
+        return 'refused the connection: is it up, and is %s right?' % variable
+    if isinstance(reason, socket.gaierror):
+        return 'cannot be resolved (%s): check %s' % (reason, variable)
+    return None
+
+
+def _proxy_wants_credentials(variable):
+    return ('asks for credentials (407 Proxy Authentication Required): give them in %s (http://USER:PASSWORD@HOST:PORT), '
+            'or exempt this host in no_proxy' % variable)
 
 
 def _origin(url):
