@@ -20,8 +20,12 @@ def url(n):
     return 'https://ghes-%d.example.com' % n
 
 
+# What every host of the inventory gets from its group's variables: the GHEC options (each host's own, per host).
+GHEC_VARIABLES = dict((k, v) for k, v in f.host_vars().items() if k.startswith('ghec_'))
+
+
 def host(n, **override):
-    variables = {'ghes_url': url(n), 'ghes_manage_password': 'pw-%d' % n, 'ghes_retries': 0}
+    variables = dict(GHEC_VARIABLES, ghes_url=url(n), ghes_manage_password='pw-%d' % n, ghes_retries=0)
     variables.update(override)
     return dict((k, v) for k, v in variables.items() if v is not None)
 
