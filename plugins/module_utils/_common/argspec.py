@@ -9,6 +9,7 @@ from the controller's environment, a vault, or ``module_defaults: group/ghes.con
 from __future__ import annotations
 
 import json
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -56,6 +57,8 @@ CLOUD_OPTIONS = {
     'ghec_cache_ttl': {'type': 'int', 'default': 300},
     'state_dir': {'type': 'path', 'fallback': _env('GHES_CONNECT_STATE_DIR')},
 }
+
+_ALL_OPTIONS = dict(APPLIANCE_OPTIONS, **CLOUD_OPTIONS)
 
 # The desired state a drift comparison takes (ghe_connect_info, ghe_drift_scan).
 DESIRED_OPTIONS = {
@@ -140,10 +143,21 @@ URL_EXAMPLES = {'url': 'https://ghes.example.com', 'manage_url': 'https://ghes.e
 
 
 def check_urls(params):
-    """Check every URL option ``params`` sets (``parse_url``); the first problem raises ``InputError``."""
+    """Check every URL option ``params`` sets (``parse_url``); the first problem raises ``InputError``.
+
+    ``params`` is changed in place where an empty value only came from an empty environment variable.
+    """
     for option in URL_OPTIONS:
+        if params.get(option) == '' and option != 'url' and _unset_in_environment(option):
+            # An empty environment variable is an unset one (what a shell's VAR= says): the option's default applies.
+            params[option] = _ALL_OPTIONS[option].get('default')
         if option in params and params[option] is not None:
             parse_url(option, params[option])
+
+
+def _unset_in_environment(option):
+    fallback = _ALL_OPTIONS[option].get('fallback') or (None, ())
+    return any(os.environ.get(name) == '' for name in fallback[1])
 
 
 def parse_url(option, value):

@@ -166,3 +166,14 @@ def test_an_enterprise_slug_that_is_not_one_never_reaches_a_url(option, value):
 @pytest.mark.parametrize('value', ['acme', 'github', 'acme-corp', 'Acme_2', 'a'])
 def test_enterprise_slugs_pass(value):
     check_task_inputs({'ghec_enterprise': value, 'enterprise_slug': value})
+
+
+def test_an_empty_environment_variable_leaves_an_optional_url_unset(monkeypatch):
+    monkeypatch.setenv('GHES_MANAGE_URL', '')
+    monkeypatch.setenv('GHEC_URL', '')
+    params = {'url': 'https://ghes.example.com', 'manage_url': '', 'ghec_url': ''}
+    check_urls(params)
+    assert params['manage_url'] is None and params['ghec_url'] == 'https://api.github.com'
+    monkeypatch.delenv('GHES_MANAGE_URL')
+    with pytest.raises(InputError, match='manage_url is empty'):
+        check_urls({'manage_url': ''})
