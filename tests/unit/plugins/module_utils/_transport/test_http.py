@@ -161,11 +161,11 @@ def test_a_rate_limit_that_resets_later_than_a_retry_could_wait_is_not_retried_a
 
 
 def test_a_rate_limit_that_resets_soon_is_waited_for_once():
-    script = Script(Answer(403, headers={'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(int(time.time()) + 3)}),
+    script = Script(Answer(403, headers={'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(int(time.time()) + 30)}),
                     Answer(200))
     http, sleeps = client(script, retries=5)
     http.request('GET', '/x')
-    assert len(sleeps) == 1 and 1 <= sleeps[0] <= 4
+    assert len(sleeps) == 1 and 10 <= sleeps[0] <= 31  # until the reset (a loaded machine may be slow to get here)
 
 
 @pytest.mark.parametrize('code,words', [(10, 'has expired'), (9, 'not valid yet'), (62, 'does not name this host'),
