@@ -18,7 +18,8 @@ description:
     C(syncState) as C(SUCCESS). C(FAILURE) fails the task.
   - Idempotent by content. The upload is named after the export's SHA-256, so GHEC's own upload list tells whether
     this exact export was already sent; it is never uploaded twice, not even after a network error (the module looks
-    for it before anything else). O(max_sync_age) also skips an upload when a successful upload or license sync is recent.
+    for it before anything else). O(max_sync_age) also skips an upload when the latest upload succeeded recently, or a
+    license sync did; a newer failed or pending upload is not hidden by an older success. Ages are measured on GHEC's clock.
   - For a connected appliance with license sync on, "Sync now" is the better path and is used instead
     (RV(used) says so) unless O(via=file).
   - GitHub publishes no API for the upload; it goes through the GitHub.com licensing page with an owner's web session
@@ -51,7 +52,7 @@ options:
     default: auto
   max_sync_age:
     description:
-      - Skip when a successful upload or license sync is younger than this (V(7d), V(36h), seconds) - the same age
+      - Skip when the latest upload succeeded, or a license sync did, less than this ago (V(7d), V(36h), seconds) - the same age
         as O(ghes.connect.ghe_license_sync#module:max_sync_age) and O(ghes.connect.ghe_connect_info#module:desired.max_sync_age).
       - The alias O(max_age) is the option's old name, deprecated and removed in 0.2.0.
     type: str
@@ -118,5 +119,23 @@ export:
 dest:
   description: Where the export was kept.
   returned: with the file path
+  type: str
+differences:
+  description:
+    - Why the usage reporting is drift, as C(field), C(before), C(after) - the rule the drift report judges by, so a task
+      that skips leaves nothing for the report to call drift. With the file path C(license_upload.latest) (the latest
+      upload failed, is pending, is missing or, with O(max_sync_age), is too old - on GHEC's clock - and no license sync is
+      recent); with V(sync_now) C(license_sync.last_sync).
+  returned: success
+  type: list
+  elements: dict
+unknown:
+  description: What could not be judged (C(field), C(reason)), like an upload GHEC dates unreadably.
+  returned: when something could not be judged
+  type: list
+  elements: dict
+method_used:
+  description: V(file) (uploaded), V(console) ("Sync now" clicked), or V(none).
+  returned: success
   type: str
 '''

@@ -103,21 +103,114 @@ def license_sync_task_assessment(sync, desired):
     return license_sync_assessment(sync, desired['enabled'], desired['max_age'])
 
 
-def upload_problem(installation, max_age):
-    """Why an air-gapped appliance's usage reporting is drift (its latest upload), or None.
+def usage_reported(uploads, sync, max_age):
+    """``(reported, words)``: whether license usage reached GHEC, by file or by a sync, and why (or why not).
 
-    The rule of ``license_report: upload``: its usage reaches GHEC by file, so GHEC's latest
-    ``userAccountsUploads`` entry must have succeeded, and (with ``max_age``) recently.
+    ``reported`` is None when it cannot be told: the latest upload succeeded on a date that cannot be read.
+
+    The one rule of ``license_report: upload`` (the drift record) and of ``ghe_license_upload``'s
+    "nothing to send" (``upload_skip_reason``): usage reached GHEC when its latest dated upload
+    (``uploads``, ``_ghec.uploads``) succeeded no more than ``max_age`` seconds ago (any age without
+    ``max_age``), or when the last license sync (``sync``: ``read_license_sync``/``read_last_sync``)
+    did within ``max_age``. A later failed or pending upload is not hidden by an earlier success.
+    Every age is on GHEC's clock: the ``Date`` of its answer, ``sync['observed_at']``.
     """
-    latest = newest([u for u in (installation or {}).get('uploads') or [] if u.get('created_at')])
+    latest = newest([u for u in uploads if u.get('created_at')])
+    reported, words = False, None
     if latest is None:
-        return 'no upload recorded on GHEC'
-    if latest.get('sync_state') != 'SUCCESS':
-        return 'latest upload %s is %s' % (latest.get('name'), latest.get('sync_state') or 'in an unknown state')
-    age = age_seconds(latest['created_at'])
-    if max_age is not None and age is not None and age > max_age:
-        return 'latest successful upload %.1f days ago (max age %.1f days)' % (age / 86400.0, max_age / 86400.0)
-    return None
+        words = 'no upload recorded on GHEC'
+    elif latest.get('sync_state') != 'SUCCESS':
+        words = 'latest upload %s is %s' % (latest.get('name'), latest.get('sync_state') or 'in an unknown state')
+    else:
+        age = age_seconds(latest['created_at'], now=parse_time(sync.get('observed_at')))
+        if max_age is None:
+            reported, words = True, 'the latest upload (%s) succeeded' % latest['name']
+        elif age is None:
+            reported, words = None, 'GHEC\'s date of the latest upload %s ("%s") cannot be read as a date' % (
+                latest['name'], latest['created_at'])
+        elif age > max_age:
+            words = 'latest successful upload %.1f days ago (max age %.1f days)' % (age / 86400.0, max_age / 86400.0)
+        else:
+            reported, words = True, 'a successful upload (%s) is younger than max_sync_age' % latest['name']
+    if reported is not True and synced_within(sync, max_age):
+        return True, 'a successful license sync is younger than max_sync_age'
+    return reported, words
+
+
+def upload_assessment(state, desired):
+    """``(differences, unknown)`` of usage reporting by file (``usage_reported``) against ``{max_age}``."""
+    reported, words = usage_reported(state['uploads'], state['last_sync'], desired['max_age'])
+    if reported is None:
+        return [], [{'field': 'license_upload.latest', 'reason': words}]
+    if reported:
+        return [], []
+    return [{'field': 'license_upload.latest', 'before': words, 'after': 'recent success'}], []
+
+
+def upload_task_assessment(state, desired):
+    """``(differences, unknown)`` of ``ghe_license_upload``'s state against ``{max_age}``.
+
+    On the connected path (``used: sync_now``) the last sync (``last_sync_assessment``), on the file path the
+    usage reported by file (``upload_assessment``).
+    """
+    if state['used'] == 'sync_now':
+        return last_sync_assessment(state['license_sync'], desired['max_age'])
+    return upload_assessment(state, desired)
+
+
+def upload_skip_reason(state, max_age):
+    """Why ``ghe_license_upload`` has nothing to send (its ``skipped_reason``), or None.
+
+    The connected path (``used: sync_now``) skips when the last sync succeeded within ``max_age``. The
+    file path skips this very export once GHEC processed it successfully and, with ``max_age``, when
+    ``usage_reported`` says usage reached GHEC - so the module never skips what a drift record calls drift.
+    Without ``max_age`` every new export is sent.
+    """
+    if state['used'] == 'sync_now':
+        if not synced_within(state['license_sync'], max_age):
+            return None
+        return ('connected with license sync on, and the last sync succeeded %.1f days ago (max_sync_age)'
+                % (state['license_sync']['sync_age_seconds'] / 86400.0))
+    mine = state['mine']
+    if mine and mine['sync_state'] == 'SUCCESS':
+        return 'this export (same sha256) was already uploaded and processed successfully'
+    if max_age is None:
+        return None
+    reported, words = usage_reported(state['uploads'], state['last_sync'], max_age)
+    return words if reported is True else None
+
+
+def ssh_key_assessment(state, desired):
+    """``(differences, unknown)`` of the admin shell's authorised keys (``{keys: [{id, fingerprint}]}``) against
+    ``ghe_admin_ssh_key``'s ``{key: {id, fingerprint}, present}``: a key is the same key whatever its comment."""
+    present = desired['key']['id'] in [k['id'] for k in state['keys']]
+    if present == desired['present']:
+        return [], []
+    return [{'field': 'admin_ssh_key.%s' % desired['key']['fingerprint'], 'before': 'present' if present else 'absent',
+             'after': 'present' if desired['present'] else 'absent'}], []
+
+
+# Why a fix cannot start now, each with what to do, worded here only: a drift record's ``blocked_by``
+# names no appliance (a report counts equal reasons), the preflight's problems name it (``{where}``).
+BLOCKERS = (
+    ('license', 'the license of the appliance{where} does not permit GitHub Connect (croquetSupport is false): install a '
+                'license that includes GitHub Connect'),
+    ('maintenance', 'the appliance{where} is in maintenance mode: the console is closed until it ends; leave maintenance '
+                    'mode and run again'),
+    ('config_run', 'a configuration run is in progress on the appliance{where}: wait for it to finish (or set '
+                   'config_wait_timeout) and run again'),
+)
+
+
+def blockers(license_summary, maintenance, config_running, where=''):
+    """The ``BLOCKERS`` that hold, from values already read; ``where`` (`` https://...``) names the appliance.
+
+    ``license_summary`` is a ``manage_api.License`` as a dict (or None): a license whose Connect permission no
+    documented read says (3.9 - 3.11) blocks nothing here; GitHub's own check then decides.
+    """
+    holds = {'license': license_summary is not None and license_summary.get('connect_permitted') is False,
+             'maintenance': bool(maintenance), 'config_run': bool(config_running)}
+    return [text.format(where=where) for key, text in BLOCKERS if holds[key]]
 
 
 def blocking(info):
@@ -125,15 +218,7 @@ def blocking(info):
     found = []
     if info.get('version_supported') is False:
         found.append(info.get('version_problem') or 'unsupported GHES release')
-    license_summary = info.get('license') or {}
-    if license_summary.get('connect_permitted') is False:
-        found.append('the license does not permit GitHub Connect (croquetSupport is false): install a license that '
-                     'includes GitHub Connect')
-    if info.get('maintenance'):
-        found.append('maintenance mode is on: the console is closed until it ends')
-    if info.get('config_run_in_progress'):
-        found.append('a configuration run is in progress: run again when it has finished')
-    return found
+    return found + blockers(info.get('license'), info.get('maintenance'), info.get('config_run_in_progress'))
 
 
 def assess(info, desired, enterprise, max_age):
@@ -154,14 +239,14 @@ def assess(info, desired, enterprise, max_age):
             result['error'] = '; '.join(info.get('problems') or []) or 'the state could not be read'
         return result
     if desired.get('license_report') == 'upload':
-        # Air-gapped: never connected by design; its latest upload is the whole desired state.
+        # Air-gapped: never connected by design; its usage reaching GHEC is the whole desired state.
         # Without an installation GHEC lists no upload, unless the name itself could not be settled.
         result['unknown'] = connect_unknown(info['connect'])
         if not result['unknown']:
-            problem = upload_problem(info['connect'].get('installation'), max_age)
-            if problem:
-                result['differences'].append({'field': 'license_upload.latest', 'before': problem,
-                                              'after': 'recent success'})
+            installation = info['connect']['installation']
+            result['differences'], result['unknown'] = upload_assessment(
+                {'uploads': installation['uploads'] if installation else [], 'last_sync': info['license_sync']},
+                {'max_age': max_age})
         if result['differences'] or result['unknown']:
             result['blocked_by'] = blocking(info)
         return result

@@ -15,7 +15,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
     WaitTimeoutError,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import unsupported_message
-from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, blockers
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import (
     SRC_ADMIN_SHELL,
     SRC_LEGACY,
@@ -191,22 +191,9 @@ def preflight(appliance, need_connect_license=True, config_wait=0):
 
 
 def appliance_problems(appliance, license_data, maintenance, config_running):
-    """The appliance's reasons a write must not start (from values already read), each with its fix.
-
-    ``license_data`` is a ``manage_api.License`` as a dict (or None): a license whose Connect permission no
-    documented read says (3.9 - 3.11) is not refused here; GitHub's own check then decides.
-    """
-    found = []
-    if license_data is not None and license_data.get('connect_permitted') is False:
-        found.append('The license of %s does not permit GitHub Connect (croquetSupport is false): install a '
-                     'license that includes GitHub Connect.' % appliance.url)
-    if maintenance:
-        found.append('%s is in maintenance mode: the console is closed. Leave maintenance mode and run again.'
-                     % appliance.url)
-    if config_running:
-        found.append('A configuration run is in progress on %s: wait for it to finish (or set '
-                     'config_wait_timeout) and run again.' % appliance.url)
-    return found
+    """The appliance's reasons a write must not start (``_state.comparison.blockers``), as sentences naming it."""
+    found = blockers(license_data, maintenance, config_running, ' ' + appliance.url)
+    return ['%s%s.' % (text[0].upper(), text[1:]) for text in found]
 
 
 def ghec_problem(appliance):

@@ -105,7 +105,8 @@ def test_maintenance_mode_closes_the_console_and_is_reported(script):
     assert result['appliance']['maintenance'] is True
     # Connected and synced per GHEC; the switch itself is on the closed console: unknown, with the reason.
     assert result['verdict'] == 'unknown' and result['differences'] == [], result
-    assert result['blocked_by'] == ['maintenance mode is on: the console is closed until it ends']
+    assert result['blocked_by'] == ['the appliance is in maintenance mode: the console is closed until it ends; leave maintenance '
+                                    'mode and run again']
     assert [u['field'] for u in result['unknown']] == ['license_sync.enabled']
     assert 'maintenance' in result['unknown'][0]['reason']
     assert script.writes() == []

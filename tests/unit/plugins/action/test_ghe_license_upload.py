@@ -103,7 +103,8 @@ def test_an_export_ghec_already_processed_is_not_uploaded_again(script, src):
 
 
 def test_check_mode_predicts_the_upload_and_sends_nothing(script, src):
-    script.expect(*file_reads())
+    # The preflight runs in check mode too: it predicts the refusal a real run would meet.
+    script.expect(*file_reads(), *preflight_reads())
     result = upload({'src': str(src)}, check_mode=True)
     assert result['changed'] is True and not result.get('failed'), result
     assert result['upload']['name'] == upload_name(src.read_bytes()) and result['upload']['sync_state'] is None
@@ -210,3 +211,40 @@ def test_a_connected_appliance_with_a_stale_sync_gets_one_sync_now_instead_of_an
     assert result['changed'] is True and not result.get('failed'), result
     assert result['used'] == 'sync_now' and result['license_sync']['last_sync']['date'] == f.days_ago(0)
     assert [w.url for w in script.writes()] == [license_page + '/sync']
+
+
+def test_upload_divergence_a_failed_upload_after_a_recent_success_is_sent_again(script, src):
+    """A successful upload 2 days old and a failed one 1 day old, max age 7 days: the drift record says drift, so the
+    module does not skip: it uploads this export (the drift side is test_license_comparison's test of the same case)."""
+    content = src.read_bytes()
+    name = upload_name(content)
+    earlier = [uploaded('ghes-usage-old-success.json', 'SUCCESS', days=2), uploaded('ghes-usage-new-failure.json', 'FAILURE', days=1)]
+    script.expect(*file_reads(*earlier), *preflight_reads(), Call('GET', LICENSING, html=LICENSING_PAGE),
+                  Call('POST', UPLOAD, status=302, headers={'Location': LICENSING}, check=sends_the_file(content)),
+                  f.installations_call(f.installation(connected=False, uploads=earlier + [uploaded(name, 'SUCCESS')])))
+    result = upload({'src': str(src), 'max_sync_age': '7d'})
+    assert result['changed'] is True and result['skipped_reason'] is None and not result.get('failed'), result
+    assert result['differences'] == [{'field': 'license_upload.latest', 'after': 'recent success',
+                                      'before': 'latest upload ghes-usage-new-failure.json is FAILURE'}]
+    assert result['upload']['sync_state'] == 'SUCCESS' and [w.url for w in script.writes()] == [UPLOAD]
+
+
+def test_a_recent_successful_upload_after_a_failed_one_is_enough(script, src):
+    earlier = [uploaded('ghes-usage-old-failure.json', 'FAILURE', days=2), uploaded('ghes-usage-new-success.json', 'SUCCESS', days=1)]
+    script.expect(*file_reads(*earlier))
+    result = upload({'src': str(src), 'max_sync_age': '7d'})
+    assert result['changed'] is False and result['differences'] == [] and not result.get('failed'), result
+    assert result['skipped_reason'] == 'a successful upload (ghes-usage-new-success.json) is younger than max_sync_age'
+    assert result['upload']['name'] == 'ghes-usage-new-success.json' and script.writes() == []
+
+
+def test_the_upload_ghec_rejected_reaches_the_failed_result(script, src):
+    content = src.read_bytes()
+    name = upload_name(content)
+    script.expect(*file_reads(), *preflight_reads(), Call('GET', LICENSING, html=LICENSING_PAGE),
+                  Call('POST', UPLOAD, status=302, headers={'Location': LICENSING}, check=sends_the_file(content)),
+                  f.installations_call(f.installation(connected=False, uploads=[uploaded(name, 'FAILURE')])))
+    result = upload({'src': str(src)})
+    assert result['failed'] is True and result['changed'] is True and 'syncState FAILURE' in result['msg'], result
+    assert result['upload'] == {'name': name, 'sync_state': 'FAILURE', 'created_at': f.days_ago(0),
+                                'sha256': hashlib.sha256(content).hexdigest()}

@@ -4,17 +4,22 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import _installation_facts
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, uploads
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import (
+    assess,
     last_sync_assessment,
     license_sync_assessment,
     license_sync_task_assessment,
     switch_assessment,
     synced_within,
-    upload_problem,
+    upload_assessment,
+    upload_skip_reason,
+    usage_reported,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import _installation_summary
 
@@ -124,8 +129,67 @@ def test_newest_compares_dates_not_strings_and_an_undated_upload_sorts_first():
     assert newest([]) is None
 
 
-def test_upload_problem_reads_the_newest_dated_upload():
+def test_usage_reported_reads_the_newest_dated_upload():
     summary = _installation_summary(NODE)
-    assert upload_problem(summary, None) == 'latest upload newer.json is FAILURE'
-    assert upload_problem({'uploads': [{'name': 'x', 'sync_state': 'SUCCESS', 'created_at': None}]}, None) == \
-        'no upload recorded on GHEC'
+    never = sync(date=None)
+    assert usage_reported(summary['uploads'], never, None) == (False, 'latest upload newer.json is FAILURE')
+    assert usage_reported([{'name': 'x', 'sync_state': 'SUCCESS', 'created_at': None}], never, None) == \
+        (False, 'no upload recorded on GHEC')
+
+
+def upload(name, state, days_before_now):
+    created = datetime.datetime(2020, 1, 10, tzinfo=datetime.timezone.utc) - datetime.timedelta(days=days_before_now)
+    return {'name': name, 'sync_state': state, 'created_at': created.strftime('%Y-%m-%dT%H:%M:%SZ')}
+
+
+def test_uploads_are_aged_on_ghec_s_clock_not_the_controller_s():
+    # GHEC's clock (the Date of its answer) is 2020-01-10; the controller's is years later.
+    assert usage_reported([upload('ok.json', 'SUCCESS', 2)], sync(date=None), 7 * DAY)[0] is True
+    assert usage_reported([upload('ok.json', 'SUCCESS', 8)], sync(date=None), 7 * DAY) == \
+        (False, 'latest successful upload 8.0 days ago (max age 7.0 days)')
+
+
+def test_a_recent_sync_reports_usage_as_a_recent_upload_does():
+    assert usage_reported([], sync(date='2020-01-08T00:00:00Z'), 7 * DAY) == \
+        (True, 'a successful license sync is younger than max_sync_age')
+    assert usage_reported([], sync(date='2020-01-08T00:00:00Z'), None)[0] is False   # no age, no sync counts
+
+
+def test_upload_divergence_a_failed_upload_after_a_successful_one_is_drift_for_the_module_and_the_report():
+    """A successful upload 2 days old and a failed one 1 day old, max age 7 days: both say "send again"."""
+    state = {'used': 'file', 'mine': None, 'uploads': [upload('old.json', 'SUCCESS', 2), upload('new.json', 'FAILURE', 1)],
+             'last_sync': sync(date=None)}
+    assert upload_skip_reason(state, 7 * DAY) is None
+    differences, unknown = upload_assessment(state, {'max_age': 7 * DAY})
+    assert differences == [{'field': 'license_upload.latest', 'before': 'latest upload new.json is FAILURE',
+                            'after': 'recent success'}] and unknown == []
+    info = {'connect': {'installation': {'uploads': state['uploads']}, 'unknown': {}}, 'license_sync': state['last_sync']}
+    assert assess(info, {'license_report': 'upload'}, 'acme', 7 * DAY)['differences'] == differences
+    # The reverse order is in sync for both.
+    state['uploads'] = [upload('old.json', 'FAILURE', 2), upload('new.json', 'SUCCESS', 1)]
+    assert upload_skip_reason(state, 7 * DAY) == 'a successful upload (new.json) is younger than max_sync_age'
+    info['connect']['installation']['uploads'] = state['uploads']
+    assert assess(info, {'license_report': 'upload'}, 'acme', 7 * DAY)['differences'] == []
+
+
+def test_the_upload_skip_rule():
+    mine = upload('mine.json', 'SUCCESS', 30)
+    state = {'used': 'file', 'mine': mine, 'uploads': [mine], 'last_sync': sync(date=None)}
+    assert upload_skip_reason(state, None) == 'this export (same sha256) was already uploaded and processed successfully'
+    state.update(mine=None)
+    assert upload_skip_reason(state, None) is None          # without an age, every new export is sent
+    assert upload_skip_reason(state, 7 * DAY) is None       # 30 days old
+    assert upload_skip_reason(dict(state, last_sync=sync()), 7 * DAY) == 'a successful license sync is younger than max_sync_age'
+    connected = {'used': 'sync_now', 'license_sync': dict(sync(), sync_age_seconds=DAY)}
+    assert upload_skip_reason(connected, 7 * DAY) == ('connected with license sync on, and the last sync succeeded 1.0 days '
+                                                      'ago (max_sync_age)')
+    assert upload_skip_reason(connected, None) is None
+
+
+def test_a_success_nobody_can_date_is_unknown_not_recent():
+    undated = {'name': 'u.json', 'sync_state': 'SUCCESS', 'created_at': 'yesterday'}
+    state = {'used': 'file', 'mine': None, 'uploads': [undated], 'last_sync': sync(date=None)}
+    assert upload_assessment(state, {'max_age': 7 * DAY}) == ([], [{
+        'field': 'license_upload.latest', 'reason': 'GHEC\'s date of the latest upload u.json ("yesterday") cannot be read as a date'}])
+    assert upload_skip_reason(state, 7 * DAY) is None
+    assert usage_reported([undated], sync(date=None), None) == (True, 'the latest upload (u.json) succeeded')
