@@ -16,13 +16,18 @@ import re
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import ssh_key_assessment
+from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
 KEY_TYPES = re.compile(r'^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|'
                        r'sk-ecdsa-sha2-nistp256@openssh\.com)$')
 
 
-class ActionModule(GhesActionBase):
+class ActionModule(StateModule):
+    COMPARE = staticmethod(ssh_key_assessment)
+    # The Manage API takes the key as it is: no GHEC, no license, no console is involved.
+    PREFLIGHT = False
+
     def argument_spec(self):
         # The GHEC options are accepted (module_defaults of the action group pass them) and not used.
         return appliance_spec(extra={
@@ -30,38 +35,57 @@ class ActionModule(GhesActionBase):
             'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
         })
 
-    def execute(self, appliance, params, task_vars):
-        wanted = parse_key(params['key'])
+    def check_input(self, params):
+        parse_key(params['key'])
+
+    def check_appliance(self, appliance, params):
         version = appliance.version
         if not version.has('manage_ssh_keys'):
             raise InputError('Authorising admin shell keys through the Manage API needs GHES 3.12 or later; %s runs %s. '
                              'Add the key in the Management Console (Settings -> Administrative shell access) instead.'
                              % (appliance.url, version))
-        before = _authorised(appliance)
-        present = wanted['id'] in [k['id'] for k in before]
-        change = (params['state'] == 'present') != present
-        after = before
-        if change and not self.check_mode:
-            if params['state'] == 'present':
-                appliance.manage.add_ssh_key(wanted['key'])
-            else:
-                stored = next(k['key'] for k in before if k['id'] == wanted['id'])
-                appliance.manage.remove_ssh_key(stored)
-            after = _authorised(appliance)
-            if (wanted['id'] in [k['id'] for k in after]) != (params['state'] == 'present'):
-                raise GhesConnectError('The Manage API of %s accepted the request, but the key %s is still %s. '
-                                       'Check the Management Console.' % (
-                                           appliance.url, wanted['fingerprint'],
-                                           'missing' if params['state'] == 'present' else 'listed'), changed=True)
-        elif change:
-            after = ([k for k in before if k['id'] != wanted['id']] if params['state'] == 'absent'
-                     else before + [wanted])
-        result = {'changed': change, 'fingerprint': wanted['fingerprint'],
-                  'keys': [k['fingerprint'] for k in after], 'sources': {'keys': 'manage_api'}}
-        if self.diff_mode:
-            result['diff'] = {'before': {'keys': [k['fingerprint'] for k in before]},
-                              'after': {'keys': [k['fingerprint'] for k in after]}}
-        return result
+
+    def read(self, appliance, params, fresh=False):
+        return {'keys': _authorised(appliance)}
+
+    def desired(self, appliance, params, before):
+        return {'key': parse_key(params['key']), 'present': params['state'] == 'present'}
+
+    def decide(self, appliance, params, before, desired, differences):
+        if not differences:
+            return None
+        wanted = desired['key']
+        if desired['present']:
+            return Plan('add', Outcome({'keys': before['keys'] + [wanted]}, True, 'manage_api', fingerprint=wanted['fingerprint']))
+        stored = next(k for k in before['keys'] if k['id'] == wanted['id'])
+        return Plan('remove', Outcome({'keys': [k for k in before['keys'] if k['id'] != wanted['id']]}, True, 'manage_api',
+                                      fingerprint=wanted['fingerprint']), stored=stored['key'])
+
+    def act(self, appliance, params, plan):
+        if plan.step == 'add':
+            appliance.manage.add_ssh_key(plan.desired['key']['key'])
+        else:
+            appliance.manage.remove_ssh_key(plan.details['stored'])
+        after = self.read(appliance, params, fresh=True)
+        if not self.verified(after, plan.desired)[0]:
+            raise GhesConnectError('The Manage API of %s accepted the request, but the key %s is still %s. '
+                                   'Check the Management Console.' % (
+                                       appliance.url, plan.desired['key']['fingerprint'],
+                                       'missing' if plan.desired['present'] else 'listed'), changed=True)
+        return Outcome(after, True, plan.method, fingerprint=plan.desired['key']['fingerprint'])
+
+    def verified(self, state, desired):
+        return not ssh_key_assessment(state, desired)[0], None
+
+    def unchanged(self, before, desired):
+        return Outcome(before, False, fingerprint=desired['key']['fingerprint'])
+
+    def report(self, before, outcome):
+        return {'fingerprint': outcome.fact('fingerprint'), 'keys': [k['fingerprint'] for k in outcome.after['keys']],
+                'sources': {'keys': 'manage_api'}}
+
+    def diffable(self, state):
+        return {'keys': [k['fingerprint'] for k in state['keys']]}
 
 
 def parse_key(text):
@@ -76,8 +100,8 @@ def parse_key(text):
                          'ssh-rsa, ecdsa-sha2-nistp256/384/521 or an sk- type (the content of a .pub file).')
     try:
         blob = base64.b64decode(parts[1], validate=True)
-    except (binascii.Error, ValueError):
-        raise InputError('key: the part after "%s" is not base64: give the content of the .pub file.' % parts[0])
+    except (binascii.Error, ValueError) as exc:
+        raise InputError('key: the part after "%s" is not base64: give the content of the .pub file.' % parts[0]) from exc
     fingerprint = 'SHA256:' + base64.b64encode(hashlib.sha256(blob).digest()).decode('ascii').rstrip('=')
     return {'key': text, 'id': (parts[0], parts[1]), 'fingerprint': fingerprint}
 

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """ghe_drift_report: write the drift report in every chosen format on the controller, and say the result.
 
-A controller-side action, so writing the report costs one cheap task. Files are written 0600
+A controller-side action on ``GhesActionBase`` (options, validation, failures and redaction as every
+module has them), so writing the report costs one cheap task. Files are written 0600
 and atomically into a 0700 directory. The verdicts come from the records (``_drift``); this
 task counts them, renders them, prints one line, and fails once - naming every problem
 appliance - when asked to.
@@ -16,17 +17,14 @@ import os
 import re
 import socket
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import ArgumentSpec, parse_duration
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.files import UnsafePathError, private_directory, write_private
 from ansible_collections.ghes.connect.plugins.module_utils._reports.formats import FORMATS, render
 from ansible_collections.ghes.connect.plugins.module_utils._reports.markdown import render as markdown
 from ansible_collections.ghes.connect.plugins.module_utils._reports.model import (
-    ReportInputError,
     as_json,
     build,
     merge,
@@ -35,6 +33,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._reports.model import
     utc_now,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._reports.text import label
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 
 display = Display()
 
@@ -56,47 +55,40 @@ ARGUMENT_SPEC = {
 PART_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$')
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-
+class ActionModule(GhesActionBase):
     def argument_spec(self):
-        """Return an ``ArgumentSpec``, as every ghes.connect action plugin does (the documentation test builds it)."""
         return ArgumentSpec(ARGUMENT_SPEC)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        validation = ArgumentSpecValidator(**self.argument_spec().kwargs()).validate(self._task.args)
-        if validation.error_messages:
-            return dict(result, failed=True, msg='; '.join(validation.error_messages))
-        params = validation.validated_parameters
+    def make_appliance(self, params):
+        return None  # the records were read by other tasks: this one only writes files on the controller
+
+    def execute(self, appliance, params, task_vars):
         try:
             model, files = self._report(params)
-        except (InputError, ReportInputError) as exc:
-            return dict(result, failed=True, msg='%s Nothing was written.' % exc)
+        except InputError as exc:
+            raise exc.reworded('%s Nothing was written.' % exc.message) from exc
         paths = dict((fmt, os.path.join(params['dest'], name)) for fmt, name, _content in files)
-        if not self._task.check_mode:
+        if not self.check_mode:
             try:
                 private_directory(params['dest'])
             except UnsafePathError as exc:
-                return dict(result, failed=True, msg='dest: %s Nothing was written.' % exc)
+                raise InputError('dest: %s Nothing was written.' % exc.message) from exc
             for fmt, _name, content in files:
                 try:
                     write_private(paths[fmt], content)
                 except OSError as exc:
-                    return dict(result, failed=True, msg='dest: %s could not be written (%s).' % (paths[fmt], exc.strerror))
+                    raise GhesConnectError('dest: %s could not be written (%s).' % (paths[fmt], exc.strerror)) from exc
+        result = {}
         summary_file = None if params['part'] else os.environ.get('GITHUB_STEP_SUMMARY')
-        if summary_file and not self._task.check_mode:
+        if summary_file and not self.check_mode:
             appended = _append_step_summary(summary_file, markdown(model))
             if appended is not True:
-                result.setdefault('warnings', []).append('GITHUB_STEP_SUMMARY: %s' % appended)
+                result['warnings'] = ['GITHUB_STEP_SUMMARY: %s' % appended]
         failing = [] if params['part'] else \
             (['drift', 'blocked'] if params['fail_on_drift'] else []) + \
             (['unknown', 'error'] if params['fail_on_unknown'] else [])
         failure = _failure(model, failing, paths)
-        line = _summary(model, paths, self._task.check_mode)
+        line = _summary(model, paths, self.check_mode)
         display.display(line)
         result.update(
             changed=bool(files),
@@ -108,7 +100,7 @@ class ActionModule(ActionBase):
             drifted=model['drifted'],
             problems=problems(model, ('error', 'blocked', 'drift', 'unknown')),
             failure=failure,
-            step_summary=summary_file if summary_file and not self._task.check_mode else None,
+            step_summary=summary_file if summary_file and not self.check_mode else None,
             msg=line,
         )
         if failure and not params['defer_failure']:

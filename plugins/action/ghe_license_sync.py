@@ -10,15 +10,17 @@ always reported, and fixed with "Sync now" only when ``sync_now`` asks for it.
 from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import METHOD_OPTION, appliance_spec, parse_sync_age
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, Refusal
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import write_once
 from ansible_collections.ghes.connect.plugins.module_utils._license.sync_now import (
+    ghe_com_target_unread,
     refuse_ghe_com_before_3_15,
     refuse_unconnected,
     refuse_unknown_switch,
     sync_now_and_wait,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import last_sync_assessment, license_sync_task_assessment
+from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import unknown_state
 from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
@@ -62,13 +64,19 @@ class ActionModule(StateModule):
             mode = _state.verify_mode(appliance)
             return _state.read_license_sync(appliance, _state.read_connect(appliance, mode, refresh=True), mode, refresh=True)
         connect = _state.read_connect(appliance, _state.console_mode(appliance))
-        _state.refuse_unknown(appliance, connect, 'state: %s' % params['state'])
+        try:
+            _state.refuse_unknown(appliance, connect, 'state: %s' % params['state'])
+        except Refusal:
+            # decide refuses it; a license sync of an appliance nobody can place is not read.
+            return dict(unknown_state('the GitHub Connect state is unknown')[1], connect=connect)
         state = _state.read_license_sync(appliance, connect, _state.console_mode(appliance))
         appliance.warnings.extend(state.pop('warnings', []))
         if state['enabled'] is not None and state['enabled'] != (params['state'] == 'enabled') \
                 and state['sources'].get('enabled') != _state.SRC_CONSOLE and appliance.console_usable:
             # Server statistics may lag the switch by a day: the switch itself decides a write.
             state = _state.read_license_sync(appliance, connect, _state.verify_mode(appliance))
+        if params['state'] == 'enabled' and connect['connected'] and ghe_com_target_unread(appliance, connect):
+            _state.add_console_view(appliance, connect)  # only the Connect page shows whether it is GHE.com
         return dict(state, connect=connect)
 
     def desired(self, appliance, params, before):
@@ -76,6 +84,7 @@ class ActionModule(StateModule):
                 'max_age': parse_sync_age(params.get('max_sync_age'), 'max_sync_age')}
 
     def decide(self, appliance, params, before, desired, differences):
+        _state.refuse_unknown(appliance, before['connect'], 'state: %s' % params['state'])
         want, how = desired['enabled'], 'manual' if params['method'] == 'manual' else 'console'
         if not desired['connected']:
             if not want and not before['enabled']:
@@ -89,15 +98,7 @@ class ActionModule(StateModule):
         if before['enabled'] is None:
             refuse_unknown_switch(appliance, before)
         switch = before['enabled'] != want
-        unhealthy = [d['before'] for d in differences if d['field'] == 'license_sync.last_sync']
-        if unhealthy and not params['sync_now']:
-            appliance.warnings.append('License sync on %s is not healthy (%s); set sync_now: true to trigger "Sync now".'
-                                      % (appliance.url, unhealthy[0]))
-        for unknown in last_sync_assessment(before, desired['max_age'])[1] if want else ():
-            # Neither healthy nor stale: say so instead of reporting a sync nobody can date as fine.
-            appliance.warnings.append('The health of the last license sync of %s is unknown: %s.'
-                                      % (appliance.url, unknown['reason']))
-        sync_now = bool(unhealthy) and params['sync_now']
+        sync_now = _unhealthy(differences) and params['sync_now']
         if not switch and not sync_now:
             return None
         if not switch and how == 'console':
@@ -105,6 +106,16 @@ class ActionModule(StateModule):
         # The switch is preflighted (maintenance, configuration run) like any write; "Sync now" only asks for a sync.
         return Plan('switch' if switch else 'sync_now', Outcome(dict(before, enabled=want), True, how, sync_triggered=sync_now),
                     writes=switch)
+
+    def warnings(self, appliance, params, before, desired, differences):
+        if not desired['connected'] or not desired['enabled']:
+            return []
+        unhealthy = _unhealthy(differences)
+        found = ['License sync on %s is not healthy (%s); set sync_now: true to trigger "Sync now".'
+                 % (appliance.url, unhealthy[0])] if unhealthy and not params['sync_now'] else []
+        # Neither healthy nor stale: say so instead of reporting a sync nobody can date as fine.
+        return found + ['The health of the last license sync of %s is unknown: %s.' % (appliance.url, unknown['reason'])
+                        for unknown in last_sync_assessment(before, desired['max_age'])[1]]
 
     def act(self, appliance, params, plan):
         after, manual, want = plan.before, plan.method == 'manual', plan.desired['enabled']
@@ -146,3 +157,8 @@ class ActionModule(StateModule):
         if outcome.fact('predicted'):
             result['predicted'] = True
         return result
+
+
+def _unhealthy(differences):
+    """How the last sync is not healthy (failed, missing or stale), from the comparison: a list, empty when it is."""
+    return [d['before'] for d in differences if d['field'] == 'license_sync.last_sync']

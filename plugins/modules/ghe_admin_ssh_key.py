@@ -69,4 +69,14 @@ sources:
   description: Which interface answered each value (V(manage_api)).
   returned: success
   type: dict
+differences:
+  description: How the authorised keys differ from O(state) for O(key) (C(field) C(admin_ssh_key.<fingerprint>), C(before),
+    C(after)), or empty.
+  returned: success
+  type: list
+  elements: dict
+method_used:
+  description: V(manage_api) when the key was (or in check mode would be) added or removed, else V(none).
+  returned: success
+  type: str
 '''

@@ -95,7 +95,7 @@ options:
     type: dict
     default: {}
   ghec_enterprise:
-    description: The GHEC enterprise, named in the report.
+    description: The GHEC enterprise, named in the report. When the task leaves it out, the host variable C(ghec_enterprise).
     type: str
   read_at:
     description:

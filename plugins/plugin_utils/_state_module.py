@@ -2,14 +2,16 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The base of every state module: read, compare, decide, act, verify, in that order, once.
 
-A concrete state module (``ghe_connect``, ``ghe_license_sync``, ``ghe_license_upload``) is a
-page of decisions. It declares, on a ``StateModule`` subclass:
+Its subclasses, every module that converges a state: ``ghe_connect``, ``ghe_license_sync``,
+``ghe_license_upload``, ``ghe_admin_ssh_key``. Each is a page of decisions. It declares:
 
 ``COMPARE``
     The ``module_utils._state.comparison`` function that compares a read state with the desired one:
     ``COMPARE(state, desired) -> (differences, unknown)`` (``[{field, before, after}]``,
-    ``[{field, reason}]``). It must be defined in ``_drift`` (checked when the class is made),
-    so a converge run and a drift report can never disagree about what counts as drift.
+    ``[{field, reason}]``). It must be defined there (checked when the class is made), so a
+    converge run and a drift report can never disagree about what counts as drift.
+``PREFLIGHT``
+    False for a module whose writes need no preflight (the Manage API alone, no GHEC).
 ``check_input(params)``
     Input checks that need no appliance (raise ``InputError`` naming the option and the fix).
     ``self.check_mode`` may be read. Runs before any request.
@@ -18,14 +20,20 @@ page of decisions. It declares, on a ``StateModule`` subclass:
     state is read: a release without the feature asked for is refused without a read.
 ``read(appliance, params, fresh=False)``
     The state. ``fresh=True`` is the re-read after a write: no cached reads, and the most
-    direct source that can be read (the console page itself, say).
+    direct source that can be read (the console page itself, say). Reads only: no write, no
+    refusal (a state that ``decide`` will refuse is returned as read, and reading stops there).
 ``desired(appliance, params, before)``
     What the task asks for, as ``COMPARE`` takes it. It may read what only the desired state
     makes relevant (the GHE.com keys of ``target: ghe_com``, say).
 ``decide(appliance, params, before, desired, differences)``
     None when nothing is to be done; otherwise a ``Plan``: the step ``act`` takes, whether it
     writes, and the ``Outcome`` check mode reports instead of taking it. Refusals (an unknown
-    state, a connection to another enterprise without ``force``) are raised here.
+    state, a connection to another enterprise without ``force``) are raised here, and only
+    here (``Refusal``, or ``InputError`` for input the state shows wrong). No side effect: no
+    write, no change to the state read, no warning (``warnings`` says those).
+``warnings(appliance, params, before, desired, differences)``
+    What the operator should know about the state found, once ``decide`` accepted the task: the
+    base shows them with the result (default: none). ``decide`` itself has no side effect.
 ``act(appliance, params, plan)``
     Takes the step and returns its ``Outcome``. Never called in check mode. Writes that may land
     without an answer go through ``_wait.write_once``; waits through ``_wait.wait_until``, and
@@ -122,6 +130,7 @@ class StateModule(GhesActionBase):
     """Read, compare (``_drift``), decide, act or predict, verify, report: see the module docstring."""
 
     COMPARE = None
+    PREFLIGHT = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -152,6 +161,9 @@ class StateModule(GhesActionBase):
     def verified(self, state, desired):
         raise NotImplementedError
 
+    def warnings(self, appliance, params, before, desired, differences):
+        return []
+
     def unchanged(self, before, desired):
         return Outcome(before, changed=False)
 
@@ -177,6 +189,9 @@ class StateModule(GhesActionBase):
         desired = self.desired(appliance, params, before)
         differences, unknown = self.compare(before, desired)
         plan = self.decide(appliance, params, before, desired, differences)
+        notes = self.warnings(appliance, params, before, desired, differences)
+        if notes:
+            appliance.warnings.extend(notes)
         if plan is None:
             outcome = self.unchanged(before, desired)
         else:
@@ -190,10 +205,9 @@ class StateModule(GhesActionBase):
         """``(differences, unknown)`` of ``state`` against ``desired``, by ``COMPARE`` (a ``_drift`` rule)."""
         return type(self).COMPARE(state, desired)
 
-    @staticmethod
-    def before_step(appliance, params, plan):
-        """Stop before a write that must not start: the preflight, then the console credentials."""
-        if not plan.writes:
+    def before_step(self, appliance, params, plan):
+        """Stop before a write that must not start: the preflight (unless ``PREFLIGHT`` is False), then the console credentials."""
+        if not plan.writes or not self.PREFLIGHT:
             return
         preflight(appliance, need_connect_license=plan.need_connect_license,
                   config_wait=params.get('config_wait_timeout') or 0)

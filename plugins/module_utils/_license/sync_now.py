@@ -20,7 +20,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.waits import 
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import locked, read_fresh
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.state_dir import usable_state_directory
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import preflight
-from ansible_collections.ghes.connect.plugins.module_utils._state.observed import add_console_view, parse_time, read_last_sync
+from ansible_collections.ghes.connect.plugins.module_utils._state.observed import parse_time, read_last_sync
 
 
 def refuse_unconnected(appliance):
@@ -39,12 +39,20 @@ def refuse_unknown_switch(appliance, sync):
                      or 'give console credentials (the Connect page shows the switch)'))
 
 
+def ghe_com_target_unread(appliance, connect):
+    """Whether turning license sync on needs the Connect page read first: only it shows a GHE.com target, which
+    releases before 3.15 cannot sync to (``refuse_ghe_com_before_3_15``)."""
+    return (not appliance.version.has('ghe_com_license_sync') and connect.get('target') is None
+            and appliance.version.has('ghe_com_target'))
+
+
 def refuse_ghe_com_before_3_15(appliance, connect):
-    """Stop before turning license sync on when the appliance is connected to GHE.com on a release that cannot sync there."""
+    """Stop before turning license sync on when the appliance is connected to GHE.com on a release that cannot sync there.
+
+    The target is read before (``ghe_com_target_unread``): this only decides.
+    """
     if appliance.version.has('ghe_com_license_sync'):
         return
-    if connect.get('target') is None and appliance.version.has('ghe_com_target'):
-        add_console_view(appliance, connect)  # only the Connect page shows the target
     if connect.get('target') == 'ghe_com':
         raise InputError('License sync to GHE.com needs GHES 3.15 or later; %s runs %s and is connected to GHE.com. '
                          'Upgrade the appliance, or upload its license usage with ghes.connect.ghe_license_upload.'

@@ -5,7 +5,10 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import itertools
+import os
+import re
 
 import pytest
 
@@ -196,3 +199,26 @@ def test_input_the_release_cannot_carry_out_is_refused_before_the_first_read(pre
     with pytest.raises(InputError):
         module.execute(FakeAppliance(), PARAMS, {})
     assert module.calls == [] and preflights == []
+
+
+def test_the_docstring_names_exactly_the_state_modules():
+    """Every action plugin on StateModule, and only those, is named where the base's contract is written."""
+    action_dir = os.path.join(os.path.dirname(os.path.dirname(_state_module.__file__)), 'action')
+    on_the_base = set()
+    for name in sorted(f[:-3] for f in os.listdir(action_dir) if f.endswith('.py') and not f.startswith('_')):
+        module = importlib.import_module('ansible_collections.ghes.connect.plugins.action.%s' % name)
+        if issubclass(module.ActionModule, StateModule):
+            on_the_base.add(name)
+    named = re.search(r'Its subclasses, every module that converges a state: (.*?)\. Each', _state_module.__doc__, re.S)
+    assert named and set(re.findall(r'``(\w+)``', named.group(1))) == on_the_base
+    assert {'ghe_connect', 'ghe_license_sync', 'ghe_license_upload', 'ghe_admin_ssh_key'} <= on_the_base
+
+
+class ManageApiSwitch(Switch):
+    PREFLIGHT = False
+
+
+def test_a_module_without_preflight_writes_without_one(preflights):
+    module = ManageApiSwitch([OFF, ON], plan=Plan('enable', Outcome(dict(OFF, status='pending'), changed=True, method_used='manage_api')))
+    result = module.execute(FakeAppliance(), PARAMS, {})
+    assert result['changed'] is True and result['connected'] is True and preflights == []
