@@ -66,3 +66,33 @@ def test_without_the_host_variable_the_air_gapped_appliance_still_shows_as_drift
     found = records(run, tmp_path, 'playbooks/drift.yml')
     assert found['gapped']['verdict'] != 'in_sync'
     assert found['online']['verdict'] == 'in_sync', found['online']
+
+
+def test_upload_divergence_a_failed_upload_after_a_success_is_drift_and_enable_sends_again(fleet, tmp_path):
+    """A successful upload 2 days old and a failed one 1 day old (enable_max_sync_age 8d): the drift report says drift,
+    and the enable role uploads again instead of skipping - so its final check, the same rule, passes."""
+    sim, ctl = fleet
+    gapped = dict(hosts='gapped', ghes_target_hosts='gapped', ghes_license_report='upload')
+    assert play(sim, 'playbooks/enable.yml', enable_sync_wait_timeout=30, **gapped).rc == 0
+    ctl.advance(86400)
+    ctl.patch('gapped', users_revision=2)  # a new export: a new upload name
+    ctl.patch_ghec(upload_result='FAILURE')
+    rejected = play(sim, 'upload', hosts='gapped', wait_timeout=30)
+    assert rejected.rc != 0, rejected.output[-3000:]
+    # Every detail of the failure reaches the result: the upload GHEC rejected, too.
+    assert rejected.result('ghe_license_upload', 'gapped')['upload']['sync_state'] == 'FAILURE'
+    ctl.advance(86400)
+    ctl.patch_ghec(upload_result='SUCCESS')
+    ctl.patch('gapped', users_revision=3)
+    before = records(play(sim, 'playbooks/drift.yml', drift_report_dir=str(tmp_path / 'before'), **gapped),
+                     tmp_path / 'before', 'playbooks/drift.yml')
+    assert before['gapped']['verdict'] == 'drift', before
+    assert before['gapped']['differences'][0]['before'].endswith(' is FAILURE'), before['gapped']
+
+    again = play(sim, 'playbooks/enable.yml', enable_sync_wait_timeout=30, **gapped)
+    assert again.rc == 0, again.output[-4000:]
+    upload = again.result('ghe_license_upload', 'gapped')
+    assert upload['changed'] is True and upload['skipped_reason'] is None and upload['upload']['sync_state'] == 'SUCCESS'
+    after = records(play(sim, 'playbooks/drift.yml', drift_report_dir=str(tmp_path / 'after'), **gapped),
+                    tmp_path / 'after', 'playbooks/drift.yml')
+    assert after['gapped']['verdict'] == 'in_sync', after
