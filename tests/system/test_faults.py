@@ -10,6 +10,8 @@ no state change made twice.
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 
@@ -265,3 +267,45 @@ def test_a_scan_names_the_appliances_it_still_waits_for_and_ends_within_their_bu
     assert errors['fine'] is None and errors['hole'] and errors['drip'], errors
     assert scan['seconds'] <= 16.5 + 5, scan['seconds']        # the budget: 3 x 5 s + 1.5 s of backoff
     assert 'still reading 2 appliances after' in run.output and 'drip, hole' in run.output, run.output[-3000:]
+
+
+def _proxy_answering(answer):
+    """A loopback 'proxy' answering every CONNECT with ``answer``; (its listening socket, port)."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(16)
+
+    def serve():
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            connection.sendall(answer)
+            connection.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, listener.getsockname()[1]
+
+
+def test_proxies_as_curl_takes_them_a_cidr_in_no_proxy_and_a_proxy_s_own_faults_named_as_its(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', connected=True))
+    listener, port = _proxy_answering(b'HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n')
+    try:
+        proxy = 'http://squid:Pr0xyS3cret@127.0.0.1:%d' % port
+        # 127.0.0.0/8 in no_proxy: the simulator (on 127.0.0.1) is reached directly.
+        run = play(sim, 'info', hosts='a', env={'https_proxy': proxy, 'no_proxy': '127.0.0.0/8'})
+        assert run.rc == 0, run.output[-3000:]
+        # Through the proxy, which wants credentials: named as the proxy's fault, once, without its password.
+        ctl.clear_requests('a')
+        run = play(sim, 'info', hosts='a', verbosity=4, env={'https_proxy': proxy, 'no_proxy': ''})
+        message = run.for_task('Module under test', 'a')[0]['result']['msg']
+        assert 'The proxy http://127.0.0.1:%d (from https_proxy) asks for credentials (407' % port in message, message
+        assert 'gave up' not in message and 'Pr0xyS3cret' not in run.output + json.dumps(run.results)
+    finally:
+        listener.shutdown(socket.SHUT_RDWR)     # wakes its accept(), so the port is closed for the next run
+        listener.close()
+    # The proxy down: the message names it, not ghec_url or url.
+    run = play(sim, 'info', hosts='a', env={'https_proxy': 'http://127.0.0.1:%d' % port, 'no_proxy': ''})
+    message = run.for_task('Module under test', 'a')[0]['result']['msg']
+    assert 'The proxy http://127.0.0.1:%d (from https_proxy) refused the connection' % port in message, message
