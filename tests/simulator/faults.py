@@ -7,7 +7,7 @@ import itertools
 import random
 
 FAULT_KEYS = {"target", "method", "path_prefix", "status", "count", "retry_after", "latency", "reset",
-              "probability", "seed", "body", "hang", "trickle"}
+              "probability", "seed", "body", "hang", "trickle", "headers"}
 
 
 class Fault:
@@ -27,6 +27,7 @@ class Fault:
         self.probability = float(spec.get("probability", 1.0))
         self.seed = spec.get("seed")
         self.body = spec.get("body")
+        self.headers = dict(spec.get("headers") or {})    # added to a status fault's answer (X-RateLimit-*)
         self.hang = bool(spec.get("hang", False))
         self.trickle = float(spec.get("trickle") or 0.0)
         self.applied = 0
@@ -45,7 +46,8 @@ class Fault:
         return {"id": self.id, "target": self.target, "method": self.method, "path_prefix": self.path_prefix,
                 "status": self.status, "count": self.count, "retry_after": self.retry_after,
                 "latency": self.latency, "reset": self.reset, "probability": self.probability,
-                "seed": self.seed, "applied": self.applied, "hang": self.hang, "trickle": self.trickle}
+                "seed": self.seed, "applied": self.applied, "hang": self.hang, "trickle": self.trickle,
+                "headers": self.headers}
 
 
 class Faults:

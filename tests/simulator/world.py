@@ -75,6 +75,7 @@ class World:
                     body = fault.body if fault.body is not None else {
                         "message": "Simulated fault: %d" % fault.status}
                     headers = [("Retry-After", str(fault.retry_after))] if fault.retry_after is not None else []
+                    headers += [(name, str(value)) for name, value in fault.headers.items()]
                     with self.lock:
                         log.add(request.method, request.path, fault.status, write)
                     return self._dated(json_response(body, fault.status, headers))

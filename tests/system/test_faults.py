@@ -309,3 +309,17 @@ def test_proxies_as_curl_takes_them_a_cidr_in_no_proxy_and_a_proxy_s_own_faults_
     run = play(sim, 'info', hosts='a', env={'https_proxy': 'http://127.0.0.1:%d' % port, 'no_proxy': ''})
     message = run.for_task('Module under test', 'a')[0]['result']['msg']
     assert 'The proxy http://127.0.0.1:%d (from https_proxy) refused the connection' % port in message, message
+
+
+def test_a_rate_limit_resetting_later_is_reported_with_its_reset_time_and_not_retried(sim_and_control):
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', connected=True))
+    reset = int(time.time()) + 900
+    ctl.fault(target='ghec', method='POST', path_prefix='/graphql', status=403, count=20,
+              body={'message': 'API rate limit exceeded'}, headers={'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': reset})
+    ctl.clear_ghec_requests()
+    run = play(sim, 'info', hosts='a')
+    # ghe_connect_info reports what GHEC could not tell as unknown, with the reason.
+    result = json.dumps(run.for_task('Module under test', 'a')[0]['result'])
+    assert 'Rate limited until %s' % time.strftime('%Y-%m-%d %H:%M', time.gmtime(reset)) in result, result[:3000]
+    asked = [r for r in ctl.ghec_requests()['requests'] if r['path'].startswith('/graphql')]
+    assert len(asked) == 1, asked
