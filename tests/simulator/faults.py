@@ -7,7 +7,7 @@ import itertools
 import random
 
 FAULT_KEYS = {"target", "method", "path_prefix", "status", "count", "retry_after", "latency", "reset",
-              "probability", "seed", "body", "hang", "trickle", "headers"}
+              "probability", "seed", "body", "hang", "trickle", "headers", "pad"}
 
 
 class Fault:
@@ -28,6 +28,7 @@ class Fault:
         self.seed = spec.get("seed")
         self.body = spec.get("body")
         self.headers = dict(spec.get("headers") or {})    # added to a status fault's answer (X-RateLimit-*)
+        self.pad = int(spec.get("pad") or 0)         # bytes of padding in a status fault's JSON answer
         self.hang = bool(spec.get("hang", False))
         self.trickle = float(spec.get("trickle") or 0.0)
         self.applied = 0
@@ -47,7 +48,7 @@ class Fault:
                 "status": self.status, "count": self.count, "retry_after": self.retry_after,
                 "latency": self.latency, "reset": self.reset, "probability": self.probability,
                 "seed": self.seed, "applied": self.applied, "hang": self.hang, "trickle": self.trickle,
-                "headers": self.headers}
+                "headers": self.headers, "pad": self.pad}
 
 
 class Faults:

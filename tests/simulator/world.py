@@ -74,6 +74,8 @@ class World:
                 if fault.status is not None:
                     body = fault.body if fault.body is not None else {
                         "message": "Simulated fault: %d" % fault.status}
+                    if fault.pad:
+                        body = dict(body, padding="x" * fault.pad)
                     headers = [("Retry-After", str(fault.retry_after))] if fault.retry_after is not None else []
                     headers += [(name, str(value)) for name, value in fault.headers.items()]
                     with self.lock:

@@ -323,3 +323,15 @@ def test_a_rate_limit_resetting_later_is_reported_with_its_reset_time_and_not_re
     assert 'Rate limited until %s' % time.strftime('%Y-%m-%d %H:%M', time.gmtime(reset)) in result, result[:3000]
     asked = [r for r in ctl.ghec_requests()['requests'] if r['path'].startswith('/graphql')]
     assert len(asked) == 1, asked
+
+
+def test_an_answer_larger_than_its_interface_allows_is_refused_unread_and_not_asked_again(sim_and_control, tmp_path):
+    sim, ctl = sim_and_control(dict(name='a', version='3.14.2', connected=True))
+    ctl.fault(target='a', method='GET', path_prefix='/manage/v1/version', status=200, pad=20 * 1024 * 1024, count=10)
+    ctl.clear_requests('a')
+    state = tmp_path / 'state'
+    run = play(sim, 'info', hosts='a', env={'GHES_CONNECT_STATE_DIR': str(state)})
+    message = run.for_task('Module under test', 'a')[0]['result']['msg']
+    assert 'more than the 16 MB ghes.connect reads from this interface' in message and 'Manage GHES API' in message, message
+    assert len([r for r in ctl.requests('a')['requests'] if r['path'].startswith('/manage/v1/version')]) == 1
+    assert sum(1 for _path in state.rglob('*')) < 50
