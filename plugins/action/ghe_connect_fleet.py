@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, appliance_spec, renamed
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, appliance_spec
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.files import private_directory, write_private
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
@@ -54,7 +54,7 @@ class ActionModule(GhesActionBase):
             'concurrency': {'type': 'int', 'default': 10},
             'config_wait_timeout': {'type': 'int', 'default': 0},
             'force': {'type': 'bool', 'default': False},
-            'approvals_dir': renamed({'type': 'path'}, 'list_dir'),
+            'approvals_dir': {'type': 'path'},
         })
         spec.options['url']['required'] = False
         return spec

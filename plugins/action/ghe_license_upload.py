@@ -16,7 +16,7 @@ import os
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec, parse_duration, renamed
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, Refusal
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, newest
 from ansible_collections.ghes.connect.plugins.module_utils._license.destination import check_dest, keep
@@ -35,7 +35,7 @@ class ActionModule(StateModule):
             'src': {'type': 'path'},
             'dest': {'type': 'path'},
             'via': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'file']},
-            'max_sync_age': renamed({'type': 'str'}, 'max_age'),
+            'max_sync_age': {'type': 'str'},
             'force': {'type': 'bool', 'default': False},
             'wait_timeout': {'type': 'int', 'default': 300},
         })

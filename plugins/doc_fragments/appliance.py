@@ -13,8 +13,8 @@ options:
       - Base URL of the appliance's web interface, for example V(https://ghes.example.com).
       - Must be C(https://). When the task does not set it, from the host variable C(ghes_url), then the environment
         variable E(GHES_URL).
+      - Required in one of these three places; the host variable C(ghes_url) is the usual one.
     type: str
-    required: true
   manage_url:
     description:
       - Base URL of the Manage GHES API and the legacy Management Console API.
@@ -115,8 +115,8 @@ options:
       - Whether to run GitHub's documented administrative shell commands (C(ghe-config), C(ghe-config-apply),
         C(ghe-license usage -y -o) or C(ghe-license-usage), C(ghe-maintenance -q)) on the appliance through the
         task's own Ansible connection, as raw commands (no Python on the appliance).
-      - V(auto) uses the shell when the host's connection is C(ansible.builtin.ssh) (with O(admin_shell) unset,
-        the host variable C(ghes_admin_shell) decides, then V(auto)). Reach the appliance as
+      - V(auto) uses the shell when the host's connection is C(ansible.builtin.ssh). When the task does not set
+        it, from the host variable C(ghes_admin_shell), then V(auto). Reach the appliance as
         C(ansible_connection=ansible.builtin.ssh), C(ansible_port=122), C(ansible_user=admin); keys, agents,
         C(ssh_config), ProxyJump and host key checking work as configured for SSH. ghes.connect never turns host
         key checking off.
@@ -125,4 +125,5 @@ options:
         the license-sync read, maintenance); results say which interface answered (C(sources)).
     type: str
     choices: [auto, always, never]
+    default: auto
 '''

@@ -61,10 +61,9 @@ options:
       - Personal access token (classic) of an owner of the enterprise with the C(read:enterprise) scope
         (C(admin:enterprise) also works).
       - This is a secret. Give it through the environment variable E(GHEC_TOKEN), or as a vaulted string
-        (C(!vault)) in the source file, or as a template such as
-        C("{{ lookup('ansible.builtin.env', 'MY_TOKEN') }}"), or from a file of its own encrypted with
-        C(ansible-vault encrypt) - C("{{ lookup('ansible.builtin.file', '/etc/ghes-connect/ghec_token.vault') }}")
-        (run with C(--vault-password-file) or C(--ask-vault-pass)); never write it in clear in the source file.
+        (C(!vault)) in the source file, or as a template that reads another environment variable or a file of its
+        own encrypted with C(ansible-vault encrypt) (run with C(--vault-password-file) or C(--ask-vault-pass)) -
+        the EXAMPLES show each. Never write it in clear in the source file.
         A value tagged C(!unsafe) is used literally, never templated.
       - Required.
     type: str
@@ -106,12 +105,11 @@ options:
   max_sync_age:
     description:
       - Age from which the last license sync counts as stale (group C(sync_stale)), as a duration such as V(8d),
-        V(36h), V(90m) or a number of seconds. Automatic license sync runs weekly, hence the 8-day default. The same
-        age as O(ghes.connect.ghe_license_sync#module:max_sync_age) of the modules.
-      - The alias O(stale_after) is the option's old name, deprecated and removed in 0.2.0.
+        V(36h), V(90m) or a number of seconds. Automatic license sync runs weekly, hence the 8-day default.
+      - The modules' option of the same name means the same age, for example
+        O(ghes.connect.ghe_license_sync#module:max_sync_age).
     type: str
     default: 8d
-    aliases: [stale_after]
   hostnames:
     description:
       - How each host is named. V(host_name) uses the installation's host name as GHEC knows it (for example
@@ -174,6 +172,18 @@ connected_only: true
 ghec_token: !vault |
   $ANSIBLE_VAULT;1.1;AES256
   6231...
+
+---
+# env.ghec_servers.yml - the token from an environment variable of another name.
+plugin: ghes.connect.ghec_servers
+ghec_enterprise: acme
+ghec_token: "{{ lookup('ansible.builtin.env', 'MY_TOKEN') }}"
+
+---
+# file.ghec_servers.yml - the token from a file encrypted with ansible-vault encrypt.
+plugin: ghes.connect.ghec_servers
+ghec_enterprise: acme
+ghec_token: "{{ lookup('ansible.builtin.file', '/etc/ghes-connect/ghec_token.vault') }}"
 '''
 
 import hashlib
@@ -214,9 +224,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         config = self._read_config_data(path)
-        if 'stale_after' in (config or {}):
-            self.display.deprecated('ghec_servers: the option stale_after is now named max_sync_age; the old name goes '
-                                    'in 0.2.0.', version='0.2.0', collection_name='ghes.connect')
         # Bad options fail here, before any request is made or any cache is read.
         max_sync_age = self._max_sync_age_seconds()
         snapshot = self._snapshot(path, cache)

@@ -83,7 +83,8 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Connect every appliance, waiting up to 15 minutes for the owner's approval
+# The owner can only approve once they have the link: ask without waiting, show it, then wait.
+- name: Ask GitHub.com to connect every appliance (no wait)
   ghes.connect.ghe_connect:
     url: "{{ ghes_url }}"
     manage_password: "{{ ghes_manage_password }}"
@@ -91,12 +92,17 @@ EXAMPLES = r'''
     console_password: "{{ ghes_console_password }}"
     ghec_token: "{{ ghec_token }}"
     ghec_enterprise: acme
-    approval_timeout: 900
+    approval_timeout: 0
   register: connect
 
 - name: Show where to approve
   ansible.builtin.debug:
     msg: "Approve at {{ connect.authorization_url }}"
+  when: connect.pending_approval
+
+- name: Wait up to 15 minutes for the owner's approval
+  ghes.connect.ghe_connect:
+    approval_timeout: 900
   when: connect.pending_approval
 
 - name: Appliance whose console uses SAML - a person clicks, the module verifies

@@ -15,7 +15,7 @@ description:
     C(ghes_console_username), ...), the GHEC options from the task or the host variables as for every module.
   - "Phase one: sends the GitHub Connect request of every appliance of a wave at once (O(concurrency) at a time),
     then prints ONE list - appliance, authorization URL - and writes it to C(ghes-connect-approvals.json) and
-    C(ghes-connect-approvals.md) in O(list_dir) (a private directory, files 0600)."
+    C(ghes-connect-approvals.md) in O(approvals_dir) (a private directory, files 0600)."
   - "Phase two: waits for the whole wave from one loop, telling each approval as it arrives
     (C(ghes-017 approved, 12 of 20 connected, waiting up to 540 s more)), and progress every 15 s."
   - GitHub.com forgets a hand-shake nobody approved within about 5 minutes; the appliance then offers
@@ -86,9 +86,7 @@ options:
     description:
       - Directory of the list of approvals. Defaults to C(ghes-connect-approvals) in the directory
         C(ansible-playbook) runs in. It must be private to the user (created 0700 when missing); links are refused.
-      - The alias O(list_dir) is the option's old name, deprecated and removed in 0.2.0.
     type: path
-    aliases: [list_dir]
 seealso:
   - module: ghes.connect.ghe_connect
   - name: Managing GitHub Connect

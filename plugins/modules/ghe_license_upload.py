@@ -52,11 +52,10 @@ options:
     default: auto
   max_sync_age:
     description:
-      - Skip when the latest upload succeeded, or a license sync did, less than this ago (V(7d), V(36h), seconds) - the same age
-        as O(ghes.connect.ghe_license_sync#module:max_sync_age) and O(ghes.connect.ghe_connect_info#module:desired.max_sync_age).
-      - The alias O(max_age) is the option's old name, deprecated and removed in 0.2.0.
+      - Skip when the latest upload succeeded, or a license sync did, less than this ago, like V(7d), V(36h) or a number
+        of seconds.
+      - The drift check judges uploads by the same age, O(ghes.connect.ghe_connect_info#module:desired.max_sync_age).
     type: str
-    aliases: [max_age]
   force:
     description: Upload even when this exact export was already uploaded, or a recent one succeeded.
     type: bool

@@ -18,7 +18,6 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.ghes.connect.plugins.module_utils._appliance.facade import Appliance
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import deprecated_aliases_used
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import Scrubber, redact
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait
@@ -64,10 +63,6 @@ class GhesActionBase(ActionBase):
         del tmp
         task_vars = task_vars or {}
         spec = self.argument_spec()
-        for old, option in deprecated_aliases_used(self._task.args, spec.options):
-            # The version is _argspec.ALIAS_REMOVED_IN, spelled out: the sanity test reads it as a literal.
-            display.deprecated('%s: the option %s is now named %s; the old name goes in 0.2.0.' % (
-                self._task.action, old, option), version='0.2.0', collection_name='ghes.connect')
         options = HostOptions(spec, self._task.args, action=self._task.action)
         self.secrets = options.secrets
         warnings = []

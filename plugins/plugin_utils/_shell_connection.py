@@ -18,7 +18,6 @@ from ansible.errors import AnsibleError
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_shell import PROBE, AdminShell, connection_error
 
-MODES = ('auto', 'always', 'never')
 SSH_CONNECTIONS = ('ssh',)
 
 
@@ -28,17 +27,10 @@ def connection_kind(connection):
     return str(name).rsplit('.', 1)[-1]
 
 
-def shell_mode(params, task_vars):
-    """The task's ``admin_shell`` option, else the host variable ``ghes_admin_shell``, else ``auto``."""
-    mode = params.get('admin_shell') or task_vars.get('ghes_admin_shell') or 'auto'
-    if mode not in MODES:
-        raise InputError('ghes_admin_shell must be one of %s, got "%s".' % (', '.join(MODES), mode))
-    return mode
-
-
 def admin_shell(connection, appliance, params, task_vars):
     """An ``AdminShell`` for this task, or None when it is not to be used."""
-    mode = shell_mode(params, task_vars)
+    # Validated: the task's option, else the host variable ghes_admin_shell (plugin_utils._host_vars), else auto.
+    mode = params['admin_shell']
     kind = connection_kind(connection)
     if mode == 'never':
         return None

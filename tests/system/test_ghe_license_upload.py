@@ -58,19 +58,15 @@ def test_check_mode_uploads_nothing_and_writes_no_export(upload_fleet, tmp_path)
     assert uploads(ctl) == [] and ghec_writes(ctl) == [] and writes(ctl, 'chk') == []
 
 
-@pytest.mark.parametrize('option', ['max_sync_age', 'max_age'])
-def test_max_sync_age_skips_after_a_recent_success(upload_fleet, option):
+def test_max_sync_age_skips_after_a_recent_success(upload_fleet):
     sim, ctl = upload_fleet(gapped('ma'))
     assert play(sim, 'upload').rc == 0
     ctl.patch('ma', users_revision=2)  # a new export (different digest)
-    # The harness turns deprecation warnings off; this run wants to see them.
-    run = play(sim, 'upload', env={'ANSIBLE_DEPRECATION_WARNINGS': 'True'}, **{option: '7d'})
+    run = play(sim, 'upload', max_sync_age='7d')
     assert run.rc == 0, run.output
     assert 'younger than max_sync_age' in run.result('ghe_license_upload', 'ma')['skipped_reason']
-    # max_age is the option's old name: it still works, with a deprecation warning naming the new one.
-    assert ('the option max_age is now named max_sync_age' in run.output) == (option == 'max_age'), run.output[-3000:]
     assert len(uploads(ctl)) == 1
-    forced = play(sim, 'upload', force=True, **{option: '7d'})
+    forced = play(sim, 'upload', force=True, max_sync_age='7d')
     assert forced.result('ghe_license_upload', 'ma')['changed'] is True
     assert len(uploads(ctl)) == 2
 
@@ -145,7 +141,7 @@ def test_success_never_arriving_times_out_and_the_rerun_waits_instead_of_uploadi
 def test_connected_appliance_with_sync_on_prefers_sync_now(upload_fleet):
     sim, ctl = upload_fleet(dict(name='conn', version='3.16.0', connected=True, license_sync=True,
                                  last_sync_days_ago=9, sync_seconds=0.3))
-    run = play(sim, 'upload', max_age='7d', wait_timeout=20)
+    run = play(sim, 'upload', max_sync_age='7d', wait_timeout=20)
     assert run.rc == 0, run.output
     result = run.result('ghe_license_upload', 'conn')
     assert result['used'] == 'sync_now' and result['changed'] and result['upload'] is None
@@ -172,7 +168,7 @@ def test_sync_now_whose_answer_is_lost_is_awaited_on_ghec_never_clicked_twice(up
     sim, ctl = upload_fleet(dict(name='conn', version='3.16.0', connected=True, license_sync=True,
                                  last_sync_days_ago=9, sync_seconds=0.3))
     ctl.fault(target='conn', method='POST', path_prefix='/enterprises/github/settings/license/sync', latency=3, count=1)
-    run = play(sim, 'upload', max_age='7d', wait_timeout=30, ghes_timeout=1)
+    run = play(sim, 'upload', max_sync_age='7d', wait_timeout=30, ghes_timeout=1)
     assert run.rc == 0, run.output[-3000:]
     result = run.result('ghe_license_upload', 'conn')
     assert result['used'] == 'sync_now' and result['changed'] is True, result
@@ -180,6 +176,6 @@ def test_sync_now_whose_answer_is_lost_is_awaited_on_ghec_never_clicked_twice(up
     clicks = [r for r in writes(ctl, 'conn') if r['path'].endswith('/settings/license/sync')]
     assert len(clicks) == 1, 'a click without an answer is never sent again: %s' % clicks
     assert uploads(ctl) == []
-    again = play(sim, 'upload', max_age='7d', wait_timeout=30)
+    again = play(sim, 'upload', max_sync_age='7d', wait_timeout=30)
     assert again.rc == 0 and again.result('ghe_license_upload', 'conn')['changed'] is False, again.output[-3000:]
     assert len([r for r in writes(ctl, 'conn') if r['path'].endswith('/settings/license/sync')]) == 1

@@ -42,8 +42,7 @@ APPLIANCE_OPTIONS = {
     'ca_path': {'type': 'path', 'fallback': _env('GHES_CA_PATH')},
     'timeout': {'type': 'int', 'default': 30},
     'retries': {'type': 'int', 'default': 5},
-    # No default: unset means the host variable ghes_admin_shell, then auto (plugin_utils/_shell_connection.py).
-    'admin_shell': {'type': 'str', 'choices': ['auto', 'always', 'never']},
+    'admin_shell': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'always', 'never']},
 }
 
 CLOUD_OPTIONS = {
@@ -79,22 +78,6 @@ SEATS_OPTIONS = {
 }
 
 METHOD_OPTION = {'type': 'str', 'default': 'console', 'choices': ['console', 'manual']}
-
-# Old option names kept, for one release, as aliases of the one name per concept (changelog: deprecated_features).
-ALIAS_REMOVED_IN = '0.2.0'
-
-
-def renamed(rules, *old_names):
-    """``rules`` of an option that also answers to ``old_names``, each deprecated (removed in ``ALIAS_REMOVED_IN``)."""
-    return dict(rules, aliases=list(old_names), deprecated_aliases=[
-        {'name': name, 'version': ALIAS_REMOVED_IN, 'collection_name': 'ghes.connect'} for name in old_names])
-
-
-def deprecated_aliases_used(args, options):
-    """``(old name, option)`` for each deprecated alias ``args`` use (their messages say to use the option)."""
-    return [(alias['name'], option) for option, rules in options.items()
-            for alias in rules.get('deprecated_aliases') or () if alias['name'] in args]
-
 
 class ArgumentSpec:
     """An argument spec plus its cross-option rules, composed from parts."""

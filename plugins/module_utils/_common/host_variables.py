@@ -18,7 +18,7 @@ APPLIANCE_HOST_VARS = {
     'enterprise_slug': 'ghes_enterprise_slug', 'console_username': 'ghes_console_username',
     'console_password': 'ghes_console_password', 'console_totp_secret': 'ghes_console_totp_secret',
     'validate_certs': 'ghes_validate_certs', 'ca_path': 'ghes_ca_path', 'timeout': 'ghes_timeout',
-    'retries': 'ghes_retries',
+    'retries': 'ghes_retries', 'admin_shell': 'ghes_admin_shell',
 }
 # GHEC options already carry their ``ghec_`` prefix: the host variable has the option's name.
 CLOUD_HOST_VARS = dict((name, name) for name in (

@@ -20,7 +20,7 @@ from ansible_collections.ghes.connect.tests.unit.plugins.action.scripted_http im
 def fleet(tmp_path, args=None, check_mode=False, hosts=None):
     hosts = hosts or {'ghes-1': f.host_vars()}
     task_vars = dict(f.host_vars(), hostvars=hosts, ansible_play_batch=list(hosts))
-    arguments = dict({'concurrency': 1, 'approval_timeout': 0, 'list_dir': str(tmp_path / 'approvals')}, **(args or {}))
+    arguments = dict({'concurrency': 1, 'approval_timeout': 0, 'approvals_dir': str(tmp_path / 'approvals')}, **(args or {}))
     return run_action('ghe_connect_fleet', arguments, task_vars, check_mode=check_mode)
 
 

@@ -173,7 +173,7 @@ def test_the_export_is_kept_in_dest_private_and_atomic(script, src, tmp_path):
     ({'wait_timeout': 0}, 'wait_timeout must be 1 or more seconds'),
     ({'src': '/nonexistent/usage.json'}, 'src /nonexistent/usage.json does not exist or cannot be read'),
     ({'src': 'missing-usage.json'}, 'src missing-usage.json was not found on the controller'),
-    ({'max_age': 'whenever'}, 'must be a duration like 8d'),
+    ({'max_sync_age': 'whenever'}, 'must be a duration like 8d'),
 ])
 def test_bad_input_fails_before_any_request(script, args, message):
     result = upload(args)
@@ -193,7 +193,7 @@ def test_a_connected_appliance_synced_recently_needs_no_upload(script):
     script.expect(*f.version_calls(), f.installations_call(f.installation()), f.statistics_call(), f.maintenance_call(),
                   *f.console_read_calls(f.simulated(connected=True, license_sync=True)),
                   f.sync_status_call(f.sync_record(days=1)))
-    result = upload({'max_age': '7d'})
+    result = upload({'max_sync_age': '7d'})
     assert result['changed'] is False and not result.get('failed'), result
     assert result['used'] == 'sync_now' and 'the last sync succeeded 1.0 days ago' in result['skipped_reason']
     assert script.writes() == []
@@ -207,7 +207,7 @@ def test_a_connected_appliance_with_a_stale_sync_gets_one_sync_now_instead_of_an
                   Call('GET', license_page, html=f.console_pages.license_page(synced, f.CSRF, None)),
                   f.form_post(license_page + '/sync', location=license_page, expect={'authenticity_token': f.CSRF}),
                   f.sync_status_call(f.sync_record(days=0)))
-    result = upload({'max_age': '7d'})
+    result = upload({'max_sync_age': '7d'})
     assert result['changed'] is True and not result.get('failed'), result
     assert result['used'] == 'sync_now' and result['license_sync']['last_sync']['date'] == f.days_ago(0)
     assert [w.url for w in script.writes()] == [license_page + '/sync']

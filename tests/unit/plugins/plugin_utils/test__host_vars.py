@@ -129,6 +129,7 @@ PER_HOST = [
     ('ca_path', 'ghes_ca_path', '/one/ca.pem', '/two/ca.pem'),
     ('timeout', 'ghes_timeout', 10, 20),
     ('retries', 'ghes_retries', 1, 2),
+    ('admin_shell', 'ghes_admin_shell', 'auto', 'never'),
     ('ghec_url', 'ghec_url', 'https://api.github.com', 'https://api.acme.ghe.com'),
     ('ghec_web_url', 'ghec_web_url', 'https://github.com', 'https://acme.ghe.com'),
     ('ghec_token', 'ghec_token', 'ghp_one', 'ghp_two'),
@@ -160,3 +161,13 @@ def test_a_ghec_option_set_nowhere_falls_back_to_its_environment_variable_then_i
     monkeypatch.delenv('GHEC_URL', raising=False)
     job = fleet_options({})('two', {'ghes_url': 'https://two.example.com'})
     assert job['ghec_enterprise'] == 'from-env' and job['ghec_url'] == 'https://api.github.com'
+
+
+@pytest.mark.parametrize('task, host, expected', [
+    ({}, {'ghes_admin_shell': 'never'}, 'never'),
+    ({'admin_shell': 'auto'}, {'ghes_admin_shell': 'never'}, 'auto'),   # the task's option beats the host variable
+    ({}, {}, 'auto'),                                                    # the default
+])
+def test_admin_shell_comes_from_the_task_then_the_host_variable(task, host, expected):
+    params, _warnings = HostOptions(appliance_spec(), task).resolve(dict(host, ghes_url='https://a.example.com'), 'ghes-1')
+    assert params['admin_shell'] == expected

@@ -143,18 +143,6 @@ def test_a_sync_age_below_an_hour_is_refused(value, refused):
         parse_sync_age(value, 'max_sync_age')
 
 
-def test_a_renamed_option_answers_to_its_old_name_and_says_it_is_deprecated():
-    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-    from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import deprecated_aliases_used, renamed
-
-    options = {'max_sync_age': renamed({'type': 'str'}, 'max_age'), 'force': {'type': 'bool', 'default': False}}
-    result = ArgumentSpecValidator(options).validate({'max_age': '7d'})
-    assert result.error_messages == [] and result.validated_parameters['max_sync_age'] == '7d'
-    assert deprecated_aliases_used({'max_age': '7d'}, options) == [('max_age', 'max_sync_age')]
-    assert deprecated_aliases_used({'max_sync_age': '7d', 'force': True}, options) == []
-
-
 @pytest.mark.parametrize('option', ['ghec_enterprise', 'enterprise_slug'])
 @pytest.mark.parametrize('value', ['acme ', ' acme', 'ac me', 'acme/../orgs', 'acme?x=1', 'acme%2F', '', '-acme', 'acme\n'])
 def test_an_enterprise_slug_that_is_not_one_never_reaches_a_url(option, value):
