@@ -52,6 +52,9 @@ ARGUMENT_SPEC = {
     'fail_on_unknown': {'type': 'bool', 'default': True},
     'defer_failure': {'type': 'bool', 'default': False},
 }
+PROBLEM_VERDICTS = ('error', 'blocked', 'drift', 'unknown')
+# A line names this many problem appliances, then says how many more (the report lists them all).
+NAMED_AT_MOST = 10
 PART_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$')
 
 
@@ -98,7 +101,7 @@ class ActionModule(GhesActionBase):
             counts=model['counts']['verdicts'],
             appliances=model['total'],
             drifted=model['drifted'],
-            problems=problems(model, ('error', 'blocked', 'drift', 'unknown')),
+            problems=problems(model, PROBLEM_VERDICTS),
             failure=failure,
             step_summary=summary_file if summary_file and not self.check_mode else None,
             msg=line,
@@ -193,11 +196,21 @@ def _failure(model, failing, paths):
     if not found:
         return None
     where = paths.get('html') or paths.get('md') or paths.get('json')
-    parts = ['%s on %s' % (label(verdict), ', '.join(names)) for verdict, names in found.items()]
-    text = '; '.join(parts)
+    text = name_problems(found)
     count = sum(len(names) for names in found.values())
     report = (' Report: %s' % where) if where else ''
     return '%s%s (%d of %d appliances).%s' % (text[0].upper(), text[1:], count, model['total'], report)
+
+
+def name_problems(found, limit=NAMED_AT_MOST):
+    """``drift on a, b; unknown on c``: the first ``limit`` appliances of ``{verdict: names}``, then how many more."""
+    parts, shown = [], 0
+    for verdict, names in found.items():
+        if shown < limit:
+            parts.append('%s on %s' % (label(verdict), ', '.join(names[:limit - shown])))
+        shown += len(names)
+    more = ' and %d more' % (shown - limit) if shown > limit else ''
+    return '; '.join(parts) + more
 
 
 def _summary(model, paths, check_mode):
@@ -205,7 +218,9 @@ def _summary(model, paths, check_mode):
     shown = ', '.join('%d %s' % (counts[v], label(v)) for v in counts if counts[v]) or 'no appliances'
     written = ', '.join(paths[fmt] for fmt in paths)
     verb = 'Would write' if check_mode else 'Written:'
-    return 'Drift report: %d appliances: %s. %s %s' % (model['total'], shown, verb, written)
+    found = problems(model, PROBLEM_VERDICTS)
+    named = ' Problem appliances: %s.' % name_problems(found) if found else ''
+    return 'Drift report: %d appliances: %s.%s %s %s' % (model['total'], shown, named, verb, written)
 
 
 def _append_step_summary(path, text):

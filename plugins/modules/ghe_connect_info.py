@@ -126,7 +126,10 @@ appliance:
       type: str
       sample: "3.14"
     version_supported:
-      description: Whether C(ghes.connect) supports this release (3.9 and later).
+      description:
+        - Whether C(ghes.connect) can manage this release (3.9 and later).
+        - GitHub's own support ends earlier (it supports the four newest feature releases); a release past that date
+          is still managed, with a warning to plan the upgrade.
       type: bool
     version_problem:
       description: Why the release is not supported, or null.

@@ -89,9 +89,23 @@ class GhesActionBase(ActionBase):
                 warnings.extend(appliance.warnings)
                 appliance.close()
         warnings.extend(take_warnings())
+        if appliance is not None:
+            warnings = named_once(operator_name(appliance, task_vars or {}), warnings)
         if warnings:
             result['warnings'] = result.get('warnings', []) + warnings
         return redact(result, self.secrets)
+
+
+def named_once(name, warnings):
+    """``warnings`` of one appliance, each once and starting with its name.
+
+    Ansible shows a warning once per run when its text is the same, so a warning that names its
+    appliance is shown once for that appliance however many tasks raise it, and never merged
+    with another appliance's.
+    """
+    prefix = '%s: ' % name
+    named = [w if w.startswith(prefix) else prefix + w for w in warnings]
+    return sorted(set(named), key=named.index)
 
 
 def operator_name(appliance, task_vars):

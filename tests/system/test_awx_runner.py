@@ -142,7 +142,8 @@ def test_awx_style_jobs_drift_then_enable_then_drift_again(fleet, tarball, tmp_p
     assert written[0]['task_path'].startswith(str(drift_dir / 'project' / 'collections')), \
         'the collection ran from the tarball installed in the project'
     lines = [e['stdout'] for e in events if e.get('stdout', '').startswith('Drift report: ')]
-    assert lines and lines[0].startswith('Drift report: 6 appliances: 2 drift, 4 in sync. Written: '), \
+    assert lines and lines[0].startswith('Drift report: 6 appliances: 2 drift, 4 in sync. Problem appliances: drift on ghes-002, '
+                                         'ghes-004. Written: '), \
         'the summary line is in the job output AWX shows'
     failed = results(events, 'runner_on_failed')
     assert [(e['host'], e['res']['msg']) for e in failed] == [

@@ -107,7 +107,8 @@ def test_drift_play_writes_every_format_prints_one_line_and_fails_once_on_the_co
     assert 'Error on ghes-009; drift on ghes-002, ghes-005, ghes-007 (4 of 9 appliances). Report: %s' \
         % (report_dir / 'drift.html') in run.stdout
     lines = [line for line in run.stdout.splitlines() if line.startswith('Drift report: ')]
-    assert lines == ['Drift report: 9 appliances: 1 error, 3 drift, 5 in sync. Written: %s'
+    assert lines == ['Drift report: 9 appliances: 1 error, 3 drift, 5 in sync. Problem appliances: error on ghes-009; drift on '
+                     'ghes-002, ghes-005, ghes-007. Written: %s'
                      % ', '.join(str(report_dir / name) for name in FORMAT_FILES)]
     assert stat.S_IMODE(os.stat(report_dir).st_mode) == 0o700
     assert sorted(os.listdir(report_dir)) == sorted(FORMAT_FILES)
@@ -223,7 +224,8 @@ def test_prometheus_textfile_parses_with_every_metric_and_label_and_no_made_up_v
 def test_check_mode_writes_nothing_and_bad_input_fails_before_any_write(tmp_path):
     run, dest = hand_made(tmp_path, check=True)
     assert run.rc == 0 and not dest.exists(), run.output[-3000:]
-    assert 'Drift report: 9 appliances: 2 error, 1 blocked, 3 drift, 1 unknown, 2 in sync. Would write' in run.stdout
+    assert 'Drift report: 9 appliances: 2 error, 1 blocked, 3 drift, 1 unknown, 2 in sync. Problem appliances: ' in run.stdout
+    assert '. Would write ' in run.stdout
     for options, message in (({'formats': ['json', 'pdf']}, 'formats'),
                              ({'records': HAND_MADE + [dict(HAND_MADE[0], verdict='drifted')]}, 'ghes-ams-1'),
                              ({'records': HAND_MADE + [HAND_MADE[0]]}, 'ghes-ams-1 is listed twice'),

@@ -22,7 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.argspec impor
     default_manage_url,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
-from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import how_to_set, where_set
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import GhecClient
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.links import PersonLinks
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import ManageClient
@@ -119,7 +119,7 @@ class ApplianceClients:
         def build():
             if not self.params.get('manage_password'):
                 raise InputError('manage_password is required (the root site administrator password for the Manage '
-                                 'GHES API, or GHES_MANAGE_PASSWORD).')
+                                 'GHES API): %s.' % how_to_set('manage_password'))
             return ManageClient(self._http(self.manage_url, 'Manage GHES API',
                                            basic_auth=(self.params.get('manage_username') or 'api_key',
                                                        self.params['manage_password'])))
@@ -138,7 +138,8 @@ class ApplianceClients:
         def build():
             from ansible_collections.ghes.connect.plugins.module_utils._interfaces.rest import RestClient
             if not self.params.get('token'):
-                raise InputError('token (a site administrator\'s token with the site_admin scope) is required here.')
+                raise InputError('token is required here (a site administrator\'s token with the site_admin scope): %s.'
+                                 % how_to_set('token'))
             return RestClient(self._http(self.url, 'GHES REST API', token=self.params['token']))
         return self._once('rest', build)
 
@@ -152,10 +153,9 @@ class ApplianceClients:
             from ansible_collections.ghes.connect.plugins.module_utils._interfaces.console import ConsoleClient
             from ansible_collections.ghes.connect.plugins.module_utils._transport.http import RetryPolicy
             if not self.has_console_credentials:
-                raise InputError('%s needs a console step, and method: console needs console_username and '
-                                 'console_password (host variables ghes_console_username, ghes_console_password: a site '
-                                 'administrator of the appliance). Give them, or set method: manual to do the step by '
-                                 'hand.' % self.url)
+                raise InputError('%s needs a console step, and method: console needs %s and %s (a site administrator '
+                                 'of the appliance). Give them, or set method: manual to do the step by hand.'
+                                 % (self.url, where_set('console_username'), where_set('console_password')))
             policy = RetryPolicy(retries=self.policy.retries, backoff=self.policy.backoff,
                                  max_retry_after=CONSOLE_MAX_RETRY_AFTER, sleep=self.policy.sleep, budget=self.policy.budget)
             return ConsoleClient(self._http(self.url, 'GHES console', policy=policy), self.params['console_username'],
@@ -169,8 +169,8 @@ class ApplianceClients:
         def build():
             for option in ('ghec_token', 'ghec_enterprise'):
                 if not self.params.get(option):
-                    raise InputError('%s is required: the GHEC enterprise is where ghes.connect verifies the state '
-                                     'it sets (%s).' % (option, 'GHEC_TOKEN' if option == 'ghec_token' else 'GHEC_ENTERPRISE'))
+                    raise InputError('%s is required (the GHEC enterprise is where ghes.connect verifies the state it '
+                                     'sets): %s.' % (option, how_to_set(option)))
             web = self._http(self.params['ghec_web_url'], 'GHEC web') if self.params.get('ghec_web_url') else None
             return GhecClient(self._http(self.params['ghec_url'], 'GHEC', token=self.params['ghec_token']),
                               self.params['ghec_enterprise'], web_http=web,

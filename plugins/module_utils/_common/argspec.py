@@ -79,6 +79,7 @@ SEATS_OPTIONS = {
 
 METHOD_OPTION = {'type': 'str', 'default': 'console', 'choices': ['console', 'manual']}
 
+
 class ArgumentSpec:
     """An argument spec plus its cross-option rules, composed from parts."""
 
@@ -230,7 +231,7 @@ def check_task_inputs(params):
         if bad is not None:
             raise InputError('%s contains a control character (U+%04X) inside its value: no password, token or '
                              'session can, so it was not sent. Check how the value is stored (a vault file with a '
-                             'line break in the middle?).' % (option, ord(bad)))
+                             'line break in the middle?).' % (_where_set(option), ord(bad)))
     for option in ('ghec_enterprise', 'enterprise_slug'):
         value = params.get(option)
         if isinstance(value, str) and not ENTERPRISE_SLUG.match(value):
@@ -284,3 +285,9 @@ def _shown(url):
     parts = urlsplit(url)
     shown = '%s://%s%s' % (parts.scheme, parts.netloc, parts.path) if parts.scheme else url.split('?')[0].split('#')[0]
     return shown + ('?...' if parts.query else '') + ('#...' if parts.fragment else '')
+
+
+def _where_set(option):
+    # host_variables derives its environment variables from this module's specs: imported when used, not at load.
+    from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
+    return where_set(option)

@@ -11,6 +11,8 @@ messages about an address, and used by the inventory the simulator writes.
 
 from __future__ import annotations
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, CLOUD_OPTIONS
+
 # Appliance options: ``ghes_`` + the option's name.
 APPLIANCE_HOST_VARS = {
     'url': 'ghes_url', 'manage_url': 'ghes_manage_url', 'manage_username': 'ghes_manage_username',
@@ -27,6 +29,24 @@ CLOUD_HOST_VARS = dict((name, name) for name in (
 HOST_VARS = dict(APPLIANCE_HOST_VARS, **CLOUD_HOST_VARS)
 
 
+def environment_variables(option):
+    """The environment variables ``option`` falls back to (its argument spec's ``fallback``), in order."""
+    fallback = dict(APPLIANCE_OPTIONS, **CLOUD_OPTIONS).get(option, {}).get('fallback') or ()
+    return list(fallback[1]) if len(fallback) > 1 else []
+
+
+def _places(option):
+    places = ['host variable %s' % HOST_VARS[option]] if option in HOST_VARS else []
+    return places + ['environment variable %s' % name for name in environment_variables(option)]
+
+
 def where_set(option):
-    """How a message names the places an option comes from: ``url (host variable ghes_url)``."""
-    return '%s (host variable %s)' % (option, HOST_VARS[option]) if option in HOST_VARS else option
+    """How a message names the places an option comes from: ``url (host variable ghes_url, environment variable GHES_URL)``."""
+    places = _places(option)
+    return '%s (%s)' % (option, ', '.join(places)) if places else option
+
+
+def how_to_set(option):
+    """What a "required" message tells the operator: ``set the task option url, the host variable ghes_url or ...``."""
+    places = ['the task option %s' % option] + ['the %s' % place for place in _places(option)]
+    return 'set %s' % (' or '.join(places) if len(places) < 3 else ', '.join(places[:-1]) + ' or ' + places[-1])

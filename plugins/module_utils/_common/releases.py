@@ -95,8 +95,9 @@ class GhesVersion:
         dates = RELEASES.get(self.feature)
         today = today or datetime.date.today()
         if dates and self.supported and today.isoformat() > dates[1]:
-            return ('GHES %s is no longer supported by GitHub (since %s): it gets no more patches, security fixes '
-                    'included. Plan the upgrade.' % (self.feature_text, dates[1]))
+            return ('GHES %s is past the end of GitHub\'s support (since %s): GitHub ships no more patches for it, '
+                    'security fixes included. ghes.connect still manages it (version_supported: true); plan the upgrade.'
+                    % (self.feature_text, dates[1]))
         return None
 
     def __str__(self):

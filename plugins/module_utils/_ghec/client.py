@@ -22,6 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
     PermissionDeniedError,
     UnexpectedAnswerError,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import NAMES_QUOTED, normalise
 
 READ_SCOPES = ('read:enterprise', 'admin:enterprise')
@@ -97,9 +98,9 @@ class GhecClient:
         enterprise = data.get('enterprise') if isinstance(data, dict) else None
         if enterprise is None:
             self._graphql_data(response)    # a typed error (scope) says more than "not found"
-            raise NotFoundError('The GHEC enterprise "%s" does not exist or ghec_token cannot see it: check '
-                                'ghec_enterprise (the slug in https://github.com/enterprises/SLUG).'
-                                % self.enterprise, status=404)
+            raise NotFoundError('The GHEC enterprise "%s" does not exist or ghec_token cannot see it: check %s (the '
+                                'slug in https://github.com/enterprises/SLUG).' % (self.enterprise, where_set('ghec_enterprise')),
+                                status=404)
         _expect(enterprise, dict, 'enterprise', INSTALLATIONS_ASKED)
         # Only an explicit false is GHEC saying the token's user is no owner: a reply that lacks the
         # field says nothing about the user (ownerInfo, read next, decides whether it can be read).

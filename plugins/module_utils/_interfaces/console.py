@@ -20,6 +20,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
     ConsoleLoginError,
     NotFoundError,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces import console_routes as routes
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manual_instructions import manual_instruction
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.totp import totp
@@ -108,9 +109,10 @@ class ConsoleClient:
                                         % self.host_label)
             return False
         if response.status == 200:
-            raise ConsoleLoginError('The console on %s refused the sign-in of console_username "%s"%s. Check '
-                                    'console_username and console_password (a site administrator of the appliance).'
-                                    % (self.host_label, self.username, _flash(Page(response.text))))
+            raise ConsoleLoginError('The console on %s refused the sign-in of console_username "%s"%s. Check %s and %s '
+                                    '(a site administrator of the appliance).'
+                                    % (self.host_label, self.username, _flash(Page(response.text)),
+                                       where_set('console_username'), where_set('console_password')))
         if self._path_of(response.location) == routes.TWO_FACTOR_ACTION:
             response = self._two_factor(response.location)
         if self._path_of(response.location) in (routes.LOGIN_PAGE, routes.LOGIN_ACTION, routes.TWO_FACTOR_ACTION):
@@ -119,9 +121,9 @@ class ConsoleClient:
 
     def _two_factor(self, location):
         if not self.totp_secret:
-            raise ConsoleLoginError('The console account "%s" on %s uses two-factor authentication: set '
-                                    'console_totp_secret (its TOTP secret), or use method: manual.'
-                                    % (self.username, self.host_label))
+            raise ConsoleLoginError('The console account "%s" on %s uses two-factor authentication: set %s (its TOTP '
+                                    'secret), or use method: manual.'
+                                    % (self.username, self.host_label, where_set('console_totp_secret')))
         response = self.http.request('GET', self._absolute(location), headers=HTML_HEADERS)
         form = _one(Page(response.text).find_forms(action=routes.TWO_FACTOR_ACTION, control=routes.TWO_FACTOR_FIELD))
         if form is None:
@@ -132,9 +134,9 @@ class ConsoleClient:
         response = self.http.request('POST', routes.TWO_FACTOR_ACTION, form=values, headers=HTML_HEADERS,
                                      expected=(200, 302), safe=True)
         if response.status == 200:
-            raise ConsoleLoginError('The console on %s refused the two-factor code of "%s"%s. Check '
-                                    'console_totp_secret and the controller\'s clock.'
-                                    % (self.host_label, self.username, _flash(Page(response.text))))
+            raise ConsoleLoginError('The console on %s refused the two-factor code of "%s"%s. Check %s and the '
+                                    'controller\'s clock.' % (self.host_label, self.username, _flash(Page(response.text)),
+                                                              where_set('console_totp_secret')))
         return response
 
     def page(self, path):

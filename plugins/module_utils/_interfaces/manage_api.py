@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import AuthenticationError
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, Record, field_fact
 
 PREFIX = '/manage/v1'
@@ -129,5 +130,6 @@ def parse_license(data, source='manage_api'):
 
 
 def _manage_auth_error(exc):
-    return exc.reworded('The Manage GHES API refused the credentials (401). Check manage_password (the root '
-                        'site administrator password, user api_key) or manage_username for a Management Console user.')
+    return exc.reworded('The Manage GHES API refused the credentials (401). Check %s (the root site administrator '
+                        'password, user api_key) or %s for a Management Console user.'
+                        % (where_set('manage_password'), where_set('manage_username')))

@@ -17,6 +17,7 @@ whether the appliance is connected.
 from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, Refusal
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import not_listed_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
     age_seconds,
@@ -115,9 +116,8 @@ def refuse_unknown(appliance, connect, what, operator_connects=False):
     if reason is not None:
         if not appliance.params.get('console_username'):
             # The appliance's own Connect page settles what GHEC cannot: say how to let us read it.
-            reason += ('. Console credentials are console_username and console_password (host variables '
-                       'ghes_console_username, ghes_console_password); or use method: manual, where a person does the '
-                       'console step and the module verifies it')
+            reason += ('. Console credentials are %s and %s; or use method: manual, where a person does the console '
+                       'step and the module verifies it' % (where_set('console_username'), where_set('console_password')))
         raise Refusal('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
                       'changed: %s.' % (appliance.url, what, reason), state=dict(
                           (k, v) for k, v in connect.items() if k != 'sources'))

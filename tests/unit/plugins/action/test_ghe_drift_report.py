@@ -97,3 +97,18 @@ def test_a_dest_through_a_link_is_refused(script, tmp_path):
     result = report({'records': RECORDS, 'dest': str(link), 'fail_on_unknown': False})
     assert result['failed'] is True and 'Nothing was written' in result['msg'], result
     assert os.listdir(str(real)) == []
+
+
+def test_the_summary_line_names_the_first_ten_problem_appliances_then_a_count(script, tmp_path):
+    records = [record('ghes-%02d' % n, 'drift') for n in range(1, 13)] + [record('ghes-13', 'error', error='refused'),
+                                                                          record('ghes-14', 'in_sync')]
+    result = report({'records': records, 'dest': str(tmp_path / 'report'), 'fail_on_drift': True, 'defer_failure': True})
+    named = 'error on ghes-13; drift on %s and 3 more' % ', '.join('ghes-%02d' % n for n in range(1, 10))
+    assert result['msg'].startswith('Drift report: 14 appliances: 1 error, 12 drift, 1 in sync. Problem appliances: %s. '
+                                    'Written: ' % named), result['msg']
+    assert result['failure'].startswith(named[0].upper() + named[1:] + ' (13 of 14 appliances).')
+
+
+def test_the_summary_line_of_a_clean_fleet_names_none(script, tmp_path):
+    result = report({'records': [record('ghes-1', 'in_sync')], 'dest': str(tmp_path / 'report')})
+    assert 'Problem appliances' not in result['msg'] and result['msg'].startswith('Drift report: 1 appliances: 1 in sync.')

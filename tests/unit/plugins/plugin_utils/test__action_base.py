@@ -1,6 +1,7 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A failure keeps every detail its error carries; one no ghes.connect code expected carries no secret in any form."""
+"""A failure keeps every detail its error carries; one no ghes.connect code expected carries no secret in any form;
+warnings name their appliance."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import urllib.parse
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import secret_values
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConfigRunError, GhesConnectError, PreflightError
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import Scrubber
-from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import _failure, _unexpected_failure
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import _failure, _unexpected_failure, named_once
 
 PARAMS = {'ghec_token': 'ghp_0123456789abcdefghij\n', 'manage_password': 'm@nage pass', 'manage_username': 'api_key'}
 
@@ -44,3 +45,9 @@ def test_every_detail_a_failure_carries_reaches_the_result():
     refused = _failure(PreflightError(['maintenance mode is on']))
     assert refused['changed'] is False and refused['problems'] == ['maintenance mode is on']
     assert _failure(ConfigRunError('Configuration run failed.'))['events'] == []
+
+
+def test_an_appliances_warnings_name_it_once_each():
+    warnings = ['GHES 3.9 is past the end of GitHub\'s support.', 'ghes-1: already named.', 'GHES 3.9 is past the end of '
+                'GitHub\'s support.']
+    assert named_once('ghes-1', warnings) == ["ghes-1: GHES 3.9 is past the end of GitHub's support.", 'ghes-1: already named.']

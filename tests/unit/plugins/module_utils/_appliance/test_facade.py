@@ -45,7 +45,7 @@ def appliance(tmp_path, version='3.17.2', share_facts=True, **params):
 
 @pytest.mark.parametrize('version,expected', [
     ('3.22.0', 'newer than any release ghes.connect was tested against (newest: 3.21)'),
-    ('3.9.4', 'is no longer supported by GitHub (since 2024-07-26)'),
+    ('3.9.4', "is past the end of GitHub's support (since 2024-07-26)"),
 ])
 def test_a_release_newer_than_any_known_or_past_its_support_warns_the_task_once(tmp_path, version, expected):
     made, manage = appliance(tmp_path, version, share_facts=False)
@@ -96,7 +96,13 @@ def test_the_manual_instruction_names_the_appliances_own_page(tmp_path):
 
 def test_a_client_missing_its_option_names_it(tmp_path):
     made, _manage = appliance(tmp_path)
-    with pytest.raises(InputError, match='console_username and console_password'):
+    with pytest.raises(InputError) as failure:
         made.console  # pylint: disable=pointless-statement
-    with pytest.raises(InputError, match='token .* is required'):
+    assert ('console_username (host variable ghes_console_username, environment variable GHES_CONSOLE_USERNAME) and '
+            'console_password (host variable ghes_console_password, environment variable GHES_CONSOLE_PASSWORD)'
+            ) in failure.value.message
+    with pytest.raises(InputError) as failure:
         made.rest  # pylint: disable=pointless-statement
+    assert failure.value.message.startswith('token is required here')
+    assert failure.value.message.endswith(': set the task option token, the host variable ghes_token or the environment '
+                                          'variable GHES_TOKEN.')

@@ -32,8 +32,8 @@ def test_supported_range():
     ('3.22.1', '2026-12-01', 'newer than any release'),
     ('3.21.0', '2026-12-01', None),
     ('3.19.3', '2026-12-09', None),              # its last supported day
-    ('3.19.3', '2026-12-10', 'no longer supported by GitHub (since 2026-12-09)'),
-    ('3.9.4', '2026-12-01', 'no longer supported by GitHub (since 2024-07-26)'),
+    ('3.19.3', '2026-12-10', "past the end of GitHub's support (since 2026-12-09)"),
+    ('3.9.4', '2026-12-01', "past the end of GitHub's support (since 2024-07-26)"),
     ('3.8.0', '2026-12-01', None),               # refused as unsupported by the collection instead
 ])
 def test_release_warning(text, today, expected):
