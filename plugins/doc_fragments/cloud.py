@@ -56,6 +56,15 @@ options:
       - When the task does not set it, from the host variable C(ghec_cache_ttl).
     type: int
     default: 300
+  ghec_api_version:
+    description:
+      - The GHEC REST API version every REST request names in its C(X-GitHub-Api-Version) header, a date. The
+        default is the version this collection is tested against; set a newer one only after GitHub announces it
+        (GHEC answers 400 to a version it does not support). GraphQL has no versions.
+      - When the task does not set it, from the host variable C(ghec_api_version), then the environment variable
+        E(GHEC_API_VERSION).
+    type: str
+    default: '2022-11-28'
   state_dir:
     description:
       - The private directory on the controller that holds the run's shared GHEC reads and the "Sync now" markers

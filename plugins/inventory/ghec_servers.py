@@ -85,6 +85,14 @@ options:
     default: true
     env:
       - name: GHEC_VALIDATE_CERTS
+  ghec_api_version:
+    description:
+      - The GHEC REST API version every REST request names in its C(X-GitHub-Api-Version) header, a date. The
+        default is the version this collection is tested against; GHEC answers 400 to a version it does not support.
+    type: str
+    default: '2022-11-28'
+    env:
+      - name: GHEC_API_VERSION
   timeout:
     description: Seconds to wait for each GHEC answer.
     type: int
@@ -193,7 +201,7 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_urls, parse_duration
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_api_version, check_urls, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import GhecClient, latest_statistics_by_host
@@ -308,6 +316,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         ca_path = self.get_option('ghec_ca_path')
         try:
             check_urls({'ghec_url': url})
+            check_api_version(self.get_option('ghec_api_version'), 'ghec_api_version (environment variable GHEC_API_VERSION)')
         except GhesConnectError as exc:
             raise AnsibleParserError(str(exc)) from None
         if ca_path and not os.path.isfile(ca_path):
@@ -319,7 +328,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         http = HttpClient(url, 'GHEC', validate_certs=self.get_option('ghec_validate_certs'), ca_path=ca_path,
                           timeout=self.get_option('timeout'), policy=RetryPolicy(retries=self.get_option('retries')),
                           token=token)
-        return GhecClient(http, self._enterprise())
+        return GhecClient(http, self._enterprise(), api_version=self.get_option('ghec_api_version'))
 
     # -- building the inventory ---------------------------------------------------------------
     def _populate(self, snapshot, max_sync_age):

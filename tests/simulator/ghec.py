@@ -92,6 +92,7 @@ class Ghec:
         self.cloud_users = int(spec.get("ghec_cloud_users", 5))
         self.seat_scenario = None        # ghec_seats.py: None, "realistic" or {"kind": "scale", "users": N}
         self.seat_faults = {}
+        self.api_versions = {}           # X-GitHub-Api-Version of REST requests -> how many
         self._numbers = 0
         self.set_extra_installations(int(spec.get("ghec_extra_installations", 0)), now)
 
@@ -213,4 +214,5 @@ class Ghec:
             "upload_processing_seconds": self.upload_processing_seconds,
             "tokens": {token.name: {"scopes": token.scopes, "owner": token.owner} for token in self.tokens.values()},
             "requests": requests,
+            "api_versions": dict(self.api_versions),
         }

@@ -7,6 +7,9 @@ from .clock import iso
 from .httpmsg import HttpError, json_response
 
 DOCS = "https://docs.github.com/enterprise-cloud@latest/rest"
+# The REST API versions GHEC answers; a request naming another gets 400, as GitHub documents
+# ("API Versions": an unsupported version is a 400 error). No header means 2022-11-28.
+API_VERSIONS = ("2022-11-28",)
 ENTERPRISE_SCOPES = "admin:enterprise, read:enterprise"
 
 
@@ -197,6 +200,12 @@ def handle(world, request):
         gql = {"limit": limit, "remaining": token.limit - token.used["graphql"], "used": token.used["graphql"],
                "reset": int(token.window["graphql"] + 3600)}
         return json_response({"resources": {"core": core, "graphql": gql}, "rate": core}, headers=headers)
+    version = request.header("x-github-api-version")
+    if resource == "core":
+        world.ghec.api_versions[version or "(none)"] = world.ghec.api_versions.get(version or "(none)", 0) + 1
+        if version is not None and version not in API_VERSIONS:
+            return json_response({"message": "Unsupported 'X-GitHub-Api-Version' header: %s. Supported versions: %s."
+                                  % (version, ", ".join(API_VERSIONS)), "documentation_url": DOCS}, 400, headers)
     try:
         response = _route(world, token, request)
     except HttpError as exc:

@@ -209,3 +209,111 @@ def test_awx_job_slicing_three_slices_merge_into_the_verdicts_of_one_job(fleet, 
     finally:
         ctl.patch('ghes-001', connected=True)
         ctl.patch('ghes-006', last_sync_days_ago=1)
+
+
+# -- the shipped credential types -------------------------------------------------------------
+CREDENTIAL_TYPES = REPO / 'extensions' / 'awx' / 'credential_types'
+SHARED = {'manage_password': 'shared-manage-pass-31', 'token': 'ghp_sharedsiteadmintoken0031',
+          'console_username': 'fleet-admin', 'console_password': 'shared-console-pass-31'}
+
+
+def injected(credential_type, values):
+    """The environment and extra variables AWX injects for a credential of ``credential_type`` with ``values``.
+
+    As AWX renders injectors: a sandboxed Jinja template per variable over the fields the credential
+    has, and a variable whose template names an empty field is left out.
+    """
+    import jinja2
+    import jinja2.sandbox
+    import yaml
+    definition = yaml.safe_load((CREDENTIAL_TYPES / credential_type).read_text())
+    fields = [field['id'] for field in definition['inputs']['fields']]
+    assert set(definition['inputs']['required']) <= set(values) <= set(fields), (credential_type, sorted(values))
+    namespace = dict((k, v) for k, v in values.items() if v)
+    rendering = jinja2.sandbox.ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    out = {}
+    for kind in ('env', 'extra_vars'):
+        out[kind] = {}
+        for name, template in (definition['injectors'].get(kind) or {}).items():
+            try:
+                out[kind][name] = rendering.from_string(template).render(**namespace)
+            except jinja2.UndefinedError:
+                continue
+    return out
+
+
+def credential_job(root, sim, tarball, extravars, credentials):
+    """A job whose inventory and extra variables hold no secret: the credentials inject them."""
+    import yaml
+    data_dir(root, sim, tarball, FLEET[:2], {})
+    inventory = yaml.safe_load((root / 'inventory' / 'hosts').read_text())
+    for host in inventory['all']['children']['ghes']['hosts'].values():
+        for key in SECRET_VARS + ('ghes_console_username',):
+            host.pop(key, None)
+    for key in ('ghec_url', 'ghec_web_url', 'ghec_enterprise'):
+        inventory['all']['vars'].pop(key)
+    (root / 'inventory' / 'hosts').write_text(yaml.safe_dump(inventory))
+    env = yaml.safe_load((root / 'env' / 'envvars').read_text())
+    extra = dict(extravars)
+    for credential_type, values in credentials:
+        injection = injected(credential_type, values)
+        env.update(injection['env'])
+        extra.update(injection['extra_vars'])
+    (root / 'env' / 'envvars').write_text(yaml.safe_dump(env))
+    (root / 'env' / 'extravars').write_text(yaml.safe_dump(extra))
+    return root
+
+
+def test_the_shipped_credential_types_carry_a_job(make_simulator, control, tarball, tmp_path):
+    """drift, then enable (a console switch), then drift: every secret from the two credential types."""
+    import yaml
+    sim = make_simulator({'seed': 31, 'count': 2, 'versions': ['3.11.9', '3.19.0'],
+                          'defaults': dict(SHARED, connected=True, license_sync=True, last_sync_days_ago=1,
+                                           approve_after=0.3, sync_seconds=0.3)})
+    ctl = control(sim)
+    ctl.patch('ghes-002', license_sync=False)
+    shared = yaml.safe_load(Path(sim.inventory_path).read_text())['all']['vars']
+    credentials = [
+        ('ghec.yml', {'ghec_token': shared['ghec_token'], 'ghec_enterprise': shared['ghec_enterprise'],
+                      'ghec_url': shared['ghec_url'], 'ghec_web_url': shared['ghec_web_url'], 'ghec_session': ''}),
+        ('ghes.yml', dict(SHARED, manage_username='', console_totp_secret='')),
+    ]
+    assert 'GHEC_SESSION' not in injected(*credentials[0])['env'], 'an empty field injects nothing'
+
+    before = credential_job(tmp_path / 'drift-1', sim, tarball, {'drift_report_dir': str(tmp_path / 'report'),
+                                                                 'drift_fail_on_drift': True}, credentials)
+    runner, events = run_job(before, 'drift.yml')
+    assert (runner.status, runner.rc) == ('failed', 2), runner.stdout.read()[-3000:]
+    assert [e['res']['msg'] for e in results(events, 'runner_on_failed')] == [
+        'Drift on ghes-002 (1 of 2 appliances). Report: %s' % (tmp_path / 'report' / 'drift.html')]
+    report = json.loads((tmp_path / 'report' / 'drift.json').read_text())
+    first = next(r for r in report['appliances'] if r['appliance'] == 'ghes-001')
+    assert first['version'] == '3.11.9' and first['verdict'] == 'in_sync', first
+
+    enable = credential_job(tmp_path / 'enable', sim, tarball, {'enable_sync_wait_timeout': 30}, credentials)
+    runner, events = run_job(enable, 'enable.yml')
+    assert (runner.status, runner.rc) == ('successful', 0), runner.stdout.read()[-3000:]
+    assert ctl.appliance('ghes-002')['license_sync'] is True, 'the console switch used the injected console account'
+
+    after = credential_job(tmp_path / 'drift-2', sim, tarball, {'drift_report_dir': str(tmp_path / 'report'),
+                                                                'drift_fail_on_drift': True}, credentials)
+    runner, _events = run_job(after, 'drift.yml')
+    assert (runner.status, runner.rc) == ('successful', 0), runner.stdout.read()[-3000:]
+    secrets = [values[field['id']] for credential_type, values in credentials for field in fields_of(credential_type)
+               if field.get('secret') and values.get(field['id'])]
+    assert len(secrets) == 4
+    for root in (before, enable, after):
+        # artifacts/job/command is ansible-runner's record of the process it started, its environment (the
+        # injected variables) included; AWX records a job's environment itself, secret fields masked.
+        for where, text in artifacts_text(root).items():
+            if where == os.path.join('artifacts', 'job', 'command'):
+                continue
+            leaked = [s[:4] + '...' for s in secrets if s in text]
+            assert not leaked, 'secrets in %s: %s' % (where, leaked)
+    # Every GHEC REST request named the API version the collection is tested against.
+    assert set(ctl.ghec()['api_versions']) == {'2022-11-28'}, ctl.ghec()['api_versions']
+
+
+def fields_of(credential_type):
+    import yaml
+    return yaml.safe_load((CREDENTIAL_TYPES / credential_type).read_text())['inputs']['fields']

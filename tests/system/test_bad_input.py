@@ -104,6 +104,11 @@ BAD_INPUT = [
     ('url relative', 'info', 'fresh', {'ghes_url': '/ghes'}, 'url must be an https:// URL'),
     ('url with a path prefix', 'info', 'fresh', {'ghes_url': 'https://127.0.0.1/ghes'}, 'path prefix'),
     ('enterprise with a space', 'info', 'fresh', {'ghec_enterprise': 'acme '}, 'ghec_enterprise must be the slug'),
+    ('GHEC API version not a date', 'connect', 'fresh', {'ghec_api_version': 'latest'},
+     'ghec_api_version (host variable ghec_api_version, environment variable GHEC_API_VERSION) must be a GitHub REST API '
+     'version, a date like 2022-11-28 (got "latest")'),
+    ('GHEC API version GHEC does not support', 'license_sync', 'on', {'ghec_api_version': '2099-01-01'},
+     "Unsupported 'X-GitHub-Api-Version' header: 2099-01-01"),
 ]
 
 # A password in a URL option, with each character that makes urlsplit end the user info early: refused,

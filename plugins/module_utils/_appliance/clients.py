@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
+    GHEC_API_VERSION,
     SECRET_OPTIONS,
     default_manage_url,
 )
@@ -174,7 +175,8 @@ class ApplianceClients:
             web = self._http(self.params['ghec_web_url'], 'GHEC web') if self.params.get('ghec_web_url') else None
             return GhecClient(self._http(self.params['ghec_url'], 'GHEC', token=self.params['ghec_token']),
                               self.params['ghec_enterprise'], web_http=web,
-                              web_session=self.params.get('ghec_session'))
+                              web_session=self.params.get('ghec_session'),
+                              api_version=self.params.get('ghec_api_version', GHEC_API_VERSION))
         return self._once('ghec', build)
 
     @property

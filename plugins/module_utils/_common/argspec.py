@@ -45,6 +45,10 @@ APPLIANCE_OPTIONS = {
     'admin_shell': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'always', 'never']},
 }
 
+# The GHEC REST API version the collection is tested against: sent as X-GitHub-Api-Version.
+GHEC_API_VERSION = '2022-11-28'
+API_VERSION = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
+
 CLOUD_OPTIONS = {
     'ghec_url': {'type': 'str', 'default': 'https://api.github.com', 'fallback': _env('GHEC_URL')},
     'ghec_web_url': {'type': 'str', 'default': 'https://github.com', 'fallback': _env('GHEC_WEB_URL')},
@@ -54,6 +58,7 @@ CLOUD_OPTIONS = {
     'ghec_validate_certs': {'type': 'bool', 'default': True, 'fallback': _env('GHEC_VALIDATE_CERTS')},
     'ghec_ca_path': {'type': 'path', 'fallback': _env('GHEC_CA_PATH')},
     'ghec_cache_ttl': {'type': 'int', 'default': 300},
+    'ghec_api_version': {'type': 'str', 'default': GHEC_API_VERSION, 'fallback': _env('GHEC_API_VERSION')},
     'state_dir': {'type': 'path', 'fallback': _env('GHES_CONNECT_STATE_DIR')},
 }
 
@@ -245,7 +250,19 @@ def check_task_inputs(params):
                              'finish in no time.' % (option, params[option]))
     if params.get('retries') is not None and params['retries'] < 0:
         raise InputError('retries must be 0 or more (got %s).' % params['retries'])
+    check_api_version(params.get('ghec_api_version'))
     return warnings
+
+
+def check_api_version(value, named=None):
+    """A GHEC REST API version is a date, ``2022-11-28``: anything else would be sent for GHEC to refuse.
+
+    ``named``: how the message names the option (default: the task option, its host and environment variables).
+    """
+    if value is not None and not API_VERSION.match(str(value)):
+        raise InputError('%s must be a GitHub REST API version, a date like %s (got "%s"); GitHub lists them under '
+                         '"API Versions" in its REST documentation.'
+                         % (named or _where_set('ghec_api_version'), GHEC_API_VERSION, value))
 
 
 def parse_sync_age(value, option):

@@ -25,7 +25,7 @@ APPLIANCE_HOST_VARS = {
 # GHEC options already carry their ``ghec_`` prefix: the host variable has the option's name.
 CLOUD_HOST_VARS = dict((name, name) for name in (
     'ghec_url', 'ghec_web_url', 'ghec_token', 'ghec_enterprise', 'ghec_session', 'ghec_validate_certs',
-    'ghec_ca_path', 'ghec_cache_ttl'))
+    'ghec_ca_path', 'ghec_cache_ttl', 'ghec_api_version'))
 HOST_VARS = dict(APPLIANCE_HOST_VARS, **CLOUD_HOST_VARS)
 
 

@@ -14,6 +14,7 @@ import email.utils
 import os
 from urllib.parse import quote, urljoin
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import GHEC_API_VERSION
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (
     AuthenticationError,
     ConsoleError,
@@ -43,11 +44,14 @@ STATISTICS_ASKED = 'the server statistics (GET /enterprise-installation/%s/serve
 
 
 class GhecClient:
-    def __init__(self, http, enterprise, web_http=None, web_session=None):
+    def __init__(self, http, enterprise, web_http=None, web_session=None, api_version=GHEC_API_VERSION):
         self.http = http
         self.enterprise = enterprise
         # In a path, the slug escaped: it is checked where the options are (_common/argspec), this guards the URL itself.
         self._slug = quote(enterprise or '', safe='')
+        # Every REST request names the version it was written for: GitHub answers it that way until the
+        # version is retired (400), instead of changing under the collection when a new one becomes the default.
+        self.rest_headers = {'X-GitHub-Api-Version': api_version}
         self.web_http = web_http
         self.web_session = web_session
 
@@ -174,7 +178,7 @@ class GhecClient:
     # -- plumbing ---------------------------------------------------------------------------
     def _rest_response(self, path, query=None):
         try:
-            return self.http.request('GET', path, query=query)
+            return self.http.request('GET', path, query=query, headers=self.rest_headers)
         except AuthenticationError as exc:
             raise _bad_token(exc) from exc
         except PermissionDeniedError as exc:

@@ -166,3 +166,15 @@ def test_an_empty_environment_variable_leaves_an_optional_url_unset(monkeypatch)
     monkeypatch.delenv('GHES_MANAGE_URL')
     with pytest.raises(InputError, match='manage_url is empty'):
         check_urls({'manage_url': ''})
+
+
+@pytest.mark.parametrize('value, ok', [('2022-11-28', True), ('2026-03-10', True), (None, True), ('latest', False),
+                                       ('2022-11-28 ', False), ('v3', False)])
+def test_the_ghec_api_version_is_a_date(value, ok):
+    if ok:
+        assert check_task_inputs({'ghec_api_version': value}) == []
+    else:
+        with pytest.raises(InputError) as caught:
+            check_task_inputs({'ghec_api_version': value})
+        assert caught.value.message.startswith('ghec_api_version (host variable ghec_api_version, environment variable '
+                                               'GHEC_API_VERSION) must be a GitHub REST API version')

@@ -22,10 +22,12 @@ class Answers:
     def __init__(self, *payloads):
         self.payloads = list(payloads)
         self.sent = 0
+        self.headers = []
 
     def __call__(self, method, url, data, headers, reusable=False):  # set on the class: no self of HttpClient
         payload = self.payloads[min(self.sent, len(self.payloads) - 1)]
         self.sent += 1
+        self.headers.append(headers)
         return Response(200, {'x-oauth-scopes': 'read:enterprise'}, json.dumps(payload).encode(), url)
 
 
@@ -127,3 +129,16 @@ def test_installations_by_host_groups_names_without_case_or_trailing_dot():
         {'id': '1', 'hostName': 'A.example.com.'}, {'id': '2', 'hostName': 'a.EXAMPLE.com'}, {'id': '3', 'hostName': None}]))
     assert [n['id'] for n in parts['a.example.com']] == ['1', '2']
     assert common['host_names'] == ['a.example.com'] and common['total'] == 1
+
+
+@pytest.mark.parametrize('api_version', [None, '2026-03-10'])
+def test_rest_requests_name_their_api_version_and_graphql_none(monkeypatch, api_version):
+    answers = Answers({'server_instances': []}, page([NODE]))
+    monkeypatch.setattr(HttpClient, '_send', answers)
+    http = HttpClient('https://ghec.test', 'GHEC', token='t', policy=RetryPolicy(retries=0, sleep=lambda s: None))
+    ghec = GhecClient(http, 'acme', **({'api_version': api_version} if api_version else {}))
+    ghec.license_sync_status()
+    ghec.installations()
+    rest, graphql = answers.headers
+    assert rest['X-GitHub-Api-Version'] == (api_version or '2022-11-28')
+    assert 'X-GitHub-Api-Version' not in graphql
