@@ -119,8 +119,8 @@ def test_a_control_character_inside_a_secret_is_refused_naming_the_option(value)
     from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import check_task_inputs
     with pytest.raises(InputError) as caught:
         check_task_inputs({'ghec_session': value})
-    assert caught.value.message.startswith('ghec_session (host variable ghec_session, environment variable GHEC_SESSION) contains a '
-                                            'control character')
+    assert caught.value.message.startswith(
+        'ghec_session (host variable ghec_session, environment variable GHEC_SESSION) contains a control character')
     assert value not in caught.value.message and 'ghp_' not in caught.value.message
 
 
