@@ -95,9 +95,8 @@ def clock(fleet, args):
     if not match:
         raise SystemExit("fleet: clock takes an amount like +9d, +36h or +90m (got %s)" % args.amount)
     seconds = int(match.group(1)) * UNIT_SECONDS[match.group(2)]
-    now = fleet.call("POST", "/clock/advance", {"seconds": seconds})
-    print("the fleet's clock moved on %s%s" % (args.amount.lstrip("+"), " (now %s)" % now["now"] if now and "now" in now
-                                                                         else ""))
+    fleet.call("POST", "/clock/advance", {"seconds": seconds})
+    print("the fleet's clock moved on %s (now %s)" % (args.amount.lstrip("+"), fleet.call("GET", "/clock")["now"]))
 
 
 def main(argv=None):
