@@ -94,7 +94,7 @@ BAD_INPUT = [
     ('license sync without Connect', 'license_sync', 'fresh', {}, 'Run ghes.connect.ghe_connect first'),
     ('usage file missing', 'upload', 'gapped', {'src': '/nonexistent/usage.json', 'via': 'file'}, 'src /nonexistent/usage.json'),
     ('usage file not JSON', 'upload', 'gapped', {'src': 'FILE:{"instance": ', 'via': 'file'}, 'is not valid JSON'),
-    ('bad max_sync_age', 'upload', 'gapped', {'max_sync_age': 'weekly'}, 'max_sync_age must be a duration'),
+    ('bad upload max_sync_age', 'upload', 'gapped', {'max_sync_age': 'weekly'}, 'max_sync_age must be a duration'),
     ('upload wait_timeout of zero', 'upload', 'gapped', {'wait_timeout': 0}, 'wait_timeout must be 1 or more seconds'),
     ('dest is a directory', 'upload', 'gapped', {'dest': 'DIR:', 'via': 'file'}, 'is a directory: give the path of the file'),
     ('desired max_sync_age without license_sync', 'info', 'fresh', {'desired': {'max_sync_age': '8d'}},

@@ -160,11 +160,14 @@ def test_a_refused_manage_port_names_the_option_and_host_variable_that_set_it(mo
         del hosts['ghes-002']
     inventory = _own_inventory(module_simulator, tmp_path, change)
     (tmp_path / 'site.yml').write_text(USER_PLAY)
-    run = run_playbook(tmp_path / 'site.yml', inventory, env={'GHES_MANAGE_URL': ''})
+    # GHES_MANAGE_URL must be unset: an empty one is refused as empty before any request.
+    assert 'GHES_MANAGE_URL' not in os.environ
+    run = run_playbook(tmp_path / 'site.yml', inventory)
     assert run.rc != 0
     assert ':8443 refused the connection' in run.output, run.output[-2000:]
-    assert ('The address comes from url (host variable ghes_url), on port 8443 (set manage_url (host variable '
-            'ghes_manage_url) when the Manage API listens elsewhere)') in run.output, run.output[-2000:]
+    assert ('The address comes from url (host variable ghes_url, environment variable GHES_URL), on port 8443 (set '
+            'manage_url (host variable ghes_manage_url, environment variable GHES_MANAGE_URL) when the Manage API '
+            'listens elsewhere)') in run.output, run.output[-2000:]
 
 
 def test_inventory_plugin_token_from_a_vault_encrypted_file_of_its_own(module_simulator, tmp_path):
