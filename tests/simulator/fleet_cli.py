@@ -100,7 +100,7 @@ def clock(fleet, args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="scripts/fleet", description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(prog="scripts/fleet", description=__doc__.split("\n\n", maxsplit=1)[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--sim", default=os.environ.get("GHES_FLEET"),
