@@ -138,6 +138,7 @@ PER_HOST = [
     ('ghec_validate_certs', 'ghec_validate_certs', True, False),
     ('ghec_ca_path', 'ghec_ca_path', '/one/ghec.pem', '/two/ghec.pem'),
     ('ghec_cache_ttl', 'ghec_cache_ttl', 60, 0),
+    ('ghec_api_version', 'ghec_api_version', '2022-11-28', '2026-03-10'),
 ]
 
 
