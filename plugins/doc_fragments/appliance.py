@@ -66,7 +66,7 @@ options:
   console_username:
     description:
       - Site administrator who signs in to the appliance's web console to use the GitHub Connect and License
-        pages (see the README on why the console is used). When the task does not set it, from the host variable
+        pages (docs/sources.md says why the console is used). When the task does not set it, from the host variable
         C(ghes_console_username), then the environment variable E(GHES_CONSOLE_USERNAME).
     type: str
   console_password:

@@ -29,7 +29,10 @@ USER_PLAY = """\
     - ghes.connect.ghe_connect_info:
       register: appliance
     - ansible.builtin.debug:
-        msg: "{{ inventory_hostname }} connected={{ appliance.appliance.connect.connected }}"
+        # connected is true, false or null (unknown: connect.unknown says why), never a default
+        msg: >-
+          {{ inventory_hostname }} connected={{ 'unknown' if appliance.appliance.connect.connected is none
+          else appliance.appliance.connect.connected }}
 """
 
 

@@ -16,6 +16,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
     TransportError,
     WaitTimeoutError,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until, write_once
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, uploads
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import SRC_ADMIN_SHELL
@@ -30,9 +31,9 @@ def export(appliance):
         return UsageFile(content, 'the export of %s (admin shell)' % appliance.url), SRC_ADMIN_SHELL
     if not appliance.has_console_credentials:
         raise InputError('Exporting license usage from %s needs the administrative shell (reach the host with '
-                         'ansible_connection: ansible.builtin.ssh, port 122, user admin) or console_username and '
-                         'console_password. Or export it by hand ("ghe-license usage -y -o" on GHES 3.13+, '
-                         '"ghe-license-usage" before) and pass the file as src.' % appliance.url)
+                         'ansible_connection: ansible.builtin.ssh, port 122, user admin) or %s and %s. Or export it by '
+                         'hand ("ghe-license usage -y -o" on GHES 3.13+, "ghe-license-usage" before) and pass the file '
+                         'as src.' % (appliance.url, where_set('console_username'), where_set('console_password')))
     return UsageFile(appliance.console.export_usage(), 'the export of %s' % appliance.url), 'console'
 
 
