@@ -21,7 +21,7 @@ Anything else is ``SeatsUnreadable`` with the page and the reason: the model is 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (
     AuthenticationError,
@@ -46,7 +46,7 @@ def read_consumed(ghec):
 
     ``ghec`` is a ``GhecClient``; ``people`` are ``people.Person`` in GHEC's order.
     """
-    path = '/enterprises/%s/consumed-licenses' % ghec.enterprise
+    path = '/enterprises/%s/consumed-licenses' % quote(ghec.enterprise, safe='')
     asked = ASKED % ghec.enterprise
     people, totals, page = [], None, 1
     while True:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.ghes.connect.plugins.module_utils._appliance.clients import MAX_ANSWER_MB
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import SECRET_OPTIONS, check_urls
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import GhecClient
@@ -31,7 +32,8 @@ def ghec_client(params):
     http = HttpClient(params['ghec_url'], 'GHEC', validate_certs=params.get('ghec_validate_certs', True),
                       ca_path=params.get('ghec_ca_path'), timeout=params.get('timeout', 30),
                       policy=RetryPolicy(retries=params.get('retries', 5)), token=params['ghec_token'],
-                      secrets=tuple(params[k] for k in SECRET_OPTIONS if params.get(k)), address_from='ghec_url')
+                      secrets=tuple(params[k] for k in SECRET_OPTIONS if params.get(k)), address_from='ghec_url',
+                      max_answer=MAX_ANSWER_MB['GHEC'] * 1024 * 1024)
     return GhecClient(http, params['ghec_enterprise'])
 
 
