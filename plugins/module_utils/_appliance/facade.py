@@ -81,7 +81,9 @@ class Appliance:
     license = _answered_by('facts', 'license')
     maintenance_on = _answered_by('facts', 'maintenance_on')
     maintenance_known = _answered_by('facts', 'maintenance_known')
+    maintenance_unknown = _answered_by('facts', 'maintenance_unknown')
     config_run_in_progress = _answered_by('facts', 'config_run_in_progress')
+    config_run_fact = _answered_by('facts', 'config_run_fact')
     shell_export = _answered_by('facts', 'shell_export')
 
     @property

@@ -14,6 +14,11 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import GhesVersion
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import resolve
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import parse_license
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.nodes import (
+    LEGACY_MAINTENANCE_ASKED,
+    parse_maintenance,
+    parse_versions,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.appliance_facts import ApplianceFactsCache
 
 
@@ -52,12 +57,18 @@ class ApplianceFacts:
         return self._once('version', detect)
 
     def _detect_version(self):
-        """``/manage/v1/version``; GHES REST's version header when the Manage API has no answer."""
+        """``/manage/v1/version`` over every node (the oldest release governs, mixed ones are named); GHES REST's
+        version header when the Manage API has no answer."""
         try:
-            return str(GhesVersion(self.clients.manage.version()['version']['version']))
+            versions = parse_versions(self.clients.manage.version_nodes())
         except NotFoundError:
             if not self.params.get('token'):
                 raise
+        else:
+            warning = versions.mixed_warning()
+            if warning:
+                self.warnings.append(warning)
+            return str(versions.governing)
         _meta, version = self.clients.rest.meta()
         if not version:
             raise GhesConnectError('Cannot tell the GHES version of %s: neither /manage/v1/version nor the REST API '
@@ -114,25 +125,35 @@ class ApplianceFacts:
         return None
 
     def maintenance_on(self):
-        """Whether any node is in maintenance mode (read once per task)."""
-        return self._once('maintenance', self._read_maintenance)
+        """Whether any node is in maintenance mode: True, False, or None when no read says (read once per task;
+        ``maintenance_unknown()`` then says why)."""
+        return self._once('maintenance', self._read_maintenance).value
+
+    def maintenance_unknown(self):
+        """Why maintenance mode is unknown, or None (after ``maintenance_on``)."""
+        fact = self._read.get('maintenance')
+        return fact.reason if fact is not None else None
 
     def maintenance_known(self):
-        """Maintenance mode as this task already read it, or None when it did not (no request)."""
-        return self._read.get('maintenance')
+        """Maintenance mode as this task already read it, or None when it did not (no request) or it is unknown."""
+        fact = self._read.get('maintenance')
+        return fact.value if fact is not None else None
 
     def _read_maintenance(self):
         if self.clients.shell is not None:
             # Documented and answered by the appliance itself: it wins over the HTTP reads.
-            return self.clients.shell.maintenance() == 'on'
+            return parse_maintenance({'status': self.clients.shell.maintenance()}, asked='the admin shell\'s ghe-maintenance -q')
         if self.version.has('manage_maintenance'):
-            nodes = self.clients.manage.maintenance()
-            return any(n.get('status') in ('on', True) for n in nodes)
-        data = self.clients.legacy.maintenance() or {}
-        return data.get('status') in ('on', True)
+            return parse_maintenance(self.clients.manage.maintenance())
+        return parse_maintenance(self.clients.legacy.maintenance(), asked=LEGACY_MAINTENANCE_ASKED)
 
     def config_run_in_progress(self):
-        return self.clients.config_runner.running()
+        """Whether a configuration run is in progress: True, False, or None when the answer does not say."""
+        return self.config_run_fact().value
+
+    def config_run_fact(self):
+        """``records.Fact`` of a configuration run in progress, over every node (read once per task)."""
+        return self._once('config_run', self.clients.config_runner.running_fact)
 
     def shell_export(self, refresh=False):
         """``(bytes, dict)``: the license usage export over the administrative shell, once per task (or again)."""

@@ -46,7 +46,7 @@ def field_fact(answer, key, kind, source, what):
     ``what`` names the answer in the reason ("the Manage API license"). A bool is not a number here.
     """
     if not isinstance(answer, dict):
-        return Fact.missing('%s is not an object' % what)
+        return Fact.missing('%s not read: %s is not an object (%s)' % (key, what, type(answer).__name__))
     if key not in answer:
         return Fact.missing('%s missing from %s' % (key, what))
     value = answer[key]

@@ -305,7 +305,10 @@ def sync_records_by_host(status):
 
 
 def latest_statistics_by_host(read):
-    """``({observed_at}, {host name: {collection_date, features_enabled, server_id}})`` from each host's latest entry."""
+    """``({observed_at}, {host name: {collection_date, features_enabled, server_id}})`` from each host's latest entry.
+
+    ``features_enabled`` is None when the entry does not list the Connect features; ``server_id`` None when it has none.
+    """
     latest = {}
     for entry in read['statistics']:
         host = normalise(entry.get('host_name')) or ''
@@ -313,9 +316,23 @@ def latest_statistics_by_host(read):
         if host not in latest or date > (latest[host].get('collection_date') or ''):
             latest[host] = dict(entry, collection_date=date or None)
     return _clock_of(read), dict(
-        (host, {'collection_date': entry.get('collection_date'), 'server_id': entry.get('server_id'),
-                'features_enabled': (entry.get('github_connect') or {}).get('features_enabled') or []})
+        (host, {'collection_date': entry.get('collection_date'), 'server_id': _text_or_none(entry.get('server_id')),
+                'features_enabled': _features_enabled(entry)})
         for host, entry in latest.items())
+
+
+def _features_enabled(entry):
+    """The Connect features a statistics entry lists as on, or None when it lists none (not said is not "off")."""
+    connect = entry.get('github_connect')
+    features = connect.get('features_enabled') if isinstance(connect, dict) else None
+    if not isinstance(features, list):
+        return None
+    return [feature for feature in features if isinstance(feature, str)]
+
+
+def _text_or_none(value):
+    """A text field as the answer holds it; None when it is missing or of another type (never a made-up id)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _clock_of(read):

@@ -15,6 +15,7 @@ import uuid
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConfigRunError
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.nodes import parse_config_apply, parse_configcheck
 
 POLL_FIRST = 0.2
 POLL_MAX = 0.8
@@ -32,9 +33,14 @@ class ConfigRunner:
         self.sleep = sleep
 
     def running(self):
+        """Whether a configuration run is in progress: True, False, or None when the answer does not say."""
+        return self.running_fact().value
+
+    def running_fact(self):
+        """``records.Fact`` of a run in progress, over every node (``nodes.parse_config_apply``)."""
         if self.use_manage:
-            return bool((self.manage.config_apply_status() or {}).get('running'))
-        return (self.legacy.configcheck() or {}).get('status') == 'running'
+            return parse_config_apply(self.manage.config_apply_status())
+        return parse_configcheck(self.legacy.configcheck())
 
     def wait_idle(self, timeout):
         """Return once no run is in progress; raise ``WaitTimeoutError`` after ``timeout`` s."""

@@ -28,15 +28,14 @@ class ManageClient:
         except AuthenticationError as exc:
             raise _manage_auth_error(exc) from exc
 
-    def version(self):
-        """``{hostname, version: {version, platform, build_id, build_date}}`` of the first node."""
-        nodes = self._get('/version')
-        return nodes[0] if isinstance(nodes, list) and nodes else (nodes or {})
+    def version_nodes(self):
+        """``[{hostname, version: {version, platform, build_id, build_date}}]``, one per node, as answered
+        (``nodes.parse_versions`` reads it)."""
+        return self._get('/version')
 
     def maintenance(self):
-        """Per-node maintenance list; a bare object is accepted as a one-node list."""
-        data = self._get('/maintenance')
-        return data if isinstance(data, list) else [data]
+        """Per-node maintenance list, as answered (``nodes.parse_maintenance`` reads it)."""
+        return self._get('/maintenance')
 
     def settings(self):
         """The whole settings object. It holds secrets: redact before showing."""

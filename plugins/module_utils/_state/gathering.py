@@ -61,8 +61,14 @@ def gather(appliance, console, preflight_reads=True):
         info['sources']['license'] = source
         if why:
             info['unknown']['license.connect_permitted'] = why
-        info['config_run_in_progress'] = appliance.config_run_in_progress()
+        config_run = appliance.config_run_fact()
+        info['config_run_in_progress'] = config_run.value
         info['maintenance'] = appliance.maintenance_on()
+        # What the per-node answers left unknown is said, never taken as "off" (an empty node list included).
+        if not config_run.known:
+            info['unknown']['config_run_in_progress'] = config_run.reason
+        if info['maintenance'] is None:
+            info['unknown']['maintenance'] = appliance.maintenance_unknown()
         info['sources']['config_run_in_progress'] = SRC_MANAGE if version.has('manage_config') else SRC_LEGACY
         info['sources']['maintenance'] = SRC_ADMIN_SHELL if appliance.shell is not None else (
             SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY)

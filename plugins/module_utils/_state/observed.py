@@ -290,6 +290,8 @@ def _enabled_from_statistics(statistics):
         return None, 'GHEC has no server statistics from the appliance (Server Statistics is off)'
     if not statistics['fresh']:
         return None, statistics['reason']
+    if statistics['features_enabled'] is None:
+        return None, 'its latest server statistics do not list the enabled GitHub Connect features'
     return 'license_usage_sync' in statistics['features_enabled'], None
 
 

@@ -19,9 +19,9 @@ class Manage:
         self.version_text = version
         self.asked = []
 
-    def version(self):
+    def version_nodes(self):
         self.asked.append('version')
-        return {'version': {'version': self.version_text}}
+        return [{'hostname': 'primary', 'version': {'version': self.version_text}}]
 
     def maintenance(self):
         self.asked.append('maintenance')
