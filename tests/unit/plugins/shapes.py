@@ -76,7 +76,7 @@ def mutate(value, path, kind, other=None):
 def variant(draw, documented, changes=3):
     """The documented answer with up to ``changes`` changes anywhere in it."""
     value = copy.deepcopy(documented)
-    for _ in range(draw(st.integers(0, changes))):
+    for _change in range(draw(st.integers(0, changes))):
         path = draw(st.sampled_from(list(paths(value))))
         value = mutate(value, path, draw(st.sampled_from(MUTATIONS)), draw(st.sampled_from(OTHER_VALUES)))
     return value

@@ -22,7 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import OK, parse_time, sync_health
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import uploads
 from ansible_collections.ghes.connect.plugins.module_utils._reports import prom
-from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import report_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import VERDICTS, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, Response, RetryPolicy
 from ansible_collections.ghes.connect.tests.unit.plugins.shapes import SHAPES, iso_dates, variant
 
@@ -145,8 +145,7 @@ def test_a_sync_date_is_read_one_way_by_the_verdict_and_by_drift_prom(date, stat
         raise AssertionError('sync_health raised %r on %r' % (exc, date)) from exc
     assert health['state'] != OK or parse_time(date) is not None
     record = report_record('a', {'license_sync': {'last_sync': last_sync}})
-    model = {'appliances': [record], 'counts': {'verdicts': dict((v, 0) for v in ('error', 'blocked', 'drift',
-                                                                               'unknown', 'in_sync'))},
+    model = {'appliances': [record], 'counts': {'verdicts': dict((v, 0) for v in VERDICTS)},
              'generated_at': '2026-12-01T12:00:00Z'}
     text = prom.render(model)
     shown = [line for line in text.splitlines() if line.startswith('ghes_license_last_sync_timestamp_seconds{')]
