@@ -17,13 +17,14 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, assessed_record
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient
 from ansible_collections.ghes.connect.tests.unit.plugins.action import fixtures as f
-from ansible_collections.ghes.connect.tests.unit.plugins.action.scripted_http import Call, run_action
+from ansible_collections.ghes.connect.tests.unit.plugins.action.scripted_http import run_action
 from ansible_collections.ghes.connect.tests.unit.plugins.inventory import test_ghec_servers as inventory_tests
 
 DESIRED = {'connected': True, 'license_sync': True, 'max_sync_age': '7d'}
 MAX_AGE = 7 * 86400
 OTHER_SERVER = '9f1c2b7e-0d4a-4e51-8a3b-6c2d1e0f9a88'
 STATISTICS_WITHOUT_ID = dict(f.statistics(), server_id=None)
+ZONELESS_SUCCESS = {'date': '2026-11-30T12:00:00', 'status': 'success', 'error': ''}
 
 # situation: (installation, sync records, statistics entries, the verdict, the inventory's groups)
 SITUATIONS = {
@@ -36,9 +37,8 @@ SITUATIONS = {
     'sync older than max_sync_age': (
         f.installation(), [f.sync_record(days=9)], [f.statistics()], 'drift', ['connected', 'sync_stale']),
     'a sync date without a zone': (
-        f.installation(), [dict(f.sync_record(), last_sync={'date': '2026-11-30T12:00:00', 'status': 'success',
-                                                              'error': ''})],
-        [f.statistics()], 'in_sync', ['connected', 'sync_ok']),
+        f.installation(), [dict(f.sync_record(), last_sync=ZONELESS_SUCCESS)], [f.statistics()], 'in_sync',
+        ['connected', 'sync_ok']),
     'isConnected null with a successful sync': (
         f.installation(connected=None), [f.sync_record(days=1)], [f.statistics()], 'unknown',
         ['connection_unknown', 'sync_unknown']),
