@@ -296,5 +296,8 @@ def test_enable_role_converges_over_the_shell_and_is_idempotent(shell_fleet):
         ctl.clear_requests(name)
     second = play(sim, 'playbooks/enable.yml', **extra)
     assert second.rc == 0, second.output[-4000:]
-    assert all(second.recap()[name]['changed'] == 0 for name in ('r13', 'r15', 'r19')), second.recap()
+    # The re-run reads the fleet from one task and converges no appliance: nothing changes on any host
+    # of the recap (an in-sync appliance runs no task of its own, so it may not be in it at all).
+    recap = second.recap()
+    assert recap and all(counts['changed'] == 0 for counts in recap.values()), recap
     assert all(writes(ctl, name) == [] for name in ('r13', 'r15', 'r19'))
