@@ -538,8 +538,10 @@ class HttpServer:
             if rtt > 0:
                 self._later(rtt, self._step, connection, self._send_deferred, request, response, keep_alive)
                 return DEFERRED
-            connection.send(request, response, keep_alive)
+            # The client is no longer waiting once its answer leaves: counted before the send, since the
+            # client may open its next connection before this thread runs again on a busy machine.
             connection.answering_request(False)
+            connection.send(request, response, keep_alive)
             if not keep_alive:
                 return False
             if not connection.has_buffered():
@@ -550,8 +552,8 @@ class HttpServer:
         """The answer's round trip is over: send it, then go on as ``_serve_requests`` would have."""
         if not self._running:
             return False
+        connection.answering_request(False)       # before the send, as in _serve_requests
         connection.send(request, response, keep_alive)
-        connection.answering_request(False)
         if not keep_alive:
             return False
         if connection.has_buffered():
