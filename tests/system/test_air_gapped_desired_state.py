@@ -48,7 +48,7 @@ def test_air_gapped_appliance_is_in_sync_after_a_successful_upload_and_drift_bef
     assert 'ghe_license_upload' in ran and 'ghe_connect_fleet' not in ran and 'ghe_connect' not in ran, ran
     assert not ctl.appliance('gapped')['connected']
     line = next(line for line in first.stdout.splitlines() if '"msg": "gapped: license_report=upload' in line)
-    assert line.endswith(' SUCCESS"'), line
+    assert line.endswith(' SUCCESS - did: license usage uploaded"'), line
 
     after = records(play(sim, playbook, hosts='gapped', ghes_target_hosts='gapped', ghes_license_report='upload',
                          drift_report_dir=str(tmp_path / 'after')), tmp_path / 'after', playbook)

@@ -84,7 +84,7 @@ def test_gives_up_after_its_bound_with_a_clear_error(sim, ctl):
 
 def test_rejects_the_self_signed_certificate_unless_ca_path_names_its_ca(sim, ctl):
     with pytest.raises(TLSVerificationError) as caught:
-        appliance(sim, 'new', [], ca_path=None).manage.version()
+        appliance(sim, 'new', [], ca_path=None).manage.version_nodes()
     assert 'ca_path' in caught.value.message
     assert str(appliance(sim, 'new', []).version) == '3.14.2'
 

@@ -86,7 +86,8 @@ def test_slow_answers_past_the_timeout_are_retried_then_reported(sim_and_control
     ctl.fault(target='a', path_prefix='/manage/v1/version', latency=3, count=10)
     slow = play(sim, 'info', ghes_timeout=1, ghes_retries=1)
     assert slow.rc != 0
-    assert 'did not answer within 1s (timeout) (gave up after 2 attempts).' in slow.result('Module under test', 'a')['msg']
+    assert ('did not answer within 1s (timeout: it bounds each whole request, connecting and the full answer included) '
+            '(gave up after 2 attempts).') in slow.result('Module under test', 'a')['msg']
 
 
 def test_appliance_down_while_waiting_for_approval_then_rerun_converges(sim_and_control):

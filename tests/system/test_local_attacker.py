@@ -184,7 +184,9 @@ for pid in range(spec["first_pid"], spec["first_pid"] + spec["pids"]):
 
 def planted_spec(sim, directory, stored, parts_name=None):
     """An installations index for the next run's likely pids, saying the never-connected 'fresh' is connected."""
-    scope = '\n'.join((sim.info['ghec_url'], sim.info['enterprise']['slug'], sim.info['ghec_token']))
+    # The subject of the run's enterprise reads: GHEC URL, enterprise, token and the TLS check (EnterpriseReads).
+    scope = '\n'.join((sim.info['ghec_url'].rstrip('/'), sim.info['enterprise']['slug'], sim.info['ghec_token'],
+                       str(True), str(sim.ca_path)))
     with open('/proc/sys/kernel/ns_last_pid') as handle:
         last_pid = int(handle.read())
     hostname = sim.info['appliances']['fresh']['hostname'].lower()
