@@ -206,6 +206,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import GhecClient, latest_statistics_by_host
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import choose_installation, choose_sync_record, normalise
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import NODE_FIELDS, parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
     FAILED,
     NEVER,
@@ -216,8 +217,11 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
     sync_health,
     unknown_health,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, uploads
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, RetryPolicy
+
+# The shape of what the cache holds (GHEC's installation nodes as GraphQL gives them, since v2).
+CACHE_FORMAT = 'v2'
 
 SECONDS_PER_DAY = 86400
 SOURCE_SUFFIXES = ('ghec_servers.yml', 'ghec_servers.yaml')
@@ -286,7 +290,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         # The same source file may point at another enterprise through the environment: key on both.
         # Nothing derived from the token goes into the key (it is part of the cache file's name).
         target = '%s\n%s' % (self.get_option('ghec_url'), self._enterprise())
-        return '%s_%s' % (self.get_cache_key(path), hashlib.sha256(target.encode('utf-8')).hexdigest()[:12])
+        # CACHE_FORMAT: a cache written in an earlier shape is never read as this one.
+        return '%s_%s_%s' % (self.get_cache_key(path), CACHE_FORMAT, hashlib.sha256(target.encode('utf-8')).hexdigest()[:12])
 
     def _fetch_snapshot(self):
         token = self._token()
@@ -306,7 +311,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return {
             'observed_at': sync_status['observed_at'],
             'clock_warning': sync_status['clock_warning'],
-            'installations': [_installation_facts(node) for node in installations],
+            'installations': [_documented_node(node) for node in installations],
             'sync_records': [_sync_record_facts(record) for record in sync_status['server_instances']],
             'server_ids': server_ids,
         }
@@ -339,48 +344,45 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for record in snapshot['sync_records']:
             sync_by_host.setdefault(normalise(record['hostname']), []).append(record)
         server_ids = snapshot.get('server_ids') or {}
-        for name, (installation, others) in sorted(self._installations_by_host(snapshot['installations']).items()):
-            host = normalise(installation['host_name'])
+        for name, installation in sorted(self._installations_by_host(snapshot['installations']).items()):
+            host = normalise(installation.host_name.value)
             record, ambiguous = choose_sync_record(sync_by_host.get(host), server_ids.get(host))
-            if installation['is_connected'] is None:
+            if not installation.is_connected.known:
                 # As the modules: without knowing whether this installation is connected, a record of its name
                 # proves nothing about it.
-                health = unknown_health('GHEC\'s installation "%s" does not say whether it is connected, so its license '
-                                        'sync record cannot be attributed to it' % installation['host_name'])
+                health = unknown_health('%s, so its license sync record cannot be attributed to it'
+                                        % installation.is_connected.reason)
             elif ambiguous:
                 health = unknown_health(ambiguous)
             else:
                 health = sync_health((record or {}).get('last_sync'), observed_at, max_sync_age,
-                                     what='the last license sync of %s' % installation['host_name'])
+                                     what='the last license sync of %s' % installation.name)
             if health['warning']:
                 self.display.warning('ghec_servers: ' + health['warning'])
-            self._add_host(name, installation_host_vars(installation, record, health, others),
-                           state_groups(installation['is_connected'], health))
+            self._add_host(name, installation_host_vars(installation, record, health),
+                           state_groups(installation.is_connected.value, health))
 
-    def _installations_by_host(self, installations):
-        """``{inventory hostname: (installation, others)}``, filtered by connected_only, chosen as the modules choose."""
+    def _installations_by_host(self, nodes):
+        """``{inventory hostname: Installation}``, filtered by connected_only, chosen as the modules choose."""
         candidates = {}
-        for installation in installations:
-            if not installation['host_name']:
+        for installation in (parse_installation(node) for node in nodes):
+            if not installation.host_name.value:
                 self.display.warning('ghec_servers: GHEC lists installation %s without a host name; skipped.'
-                                     % installation['id'])
+                                     % installation.id.value)
                 continue
-            if self.get_option('connected_only') and not installation['is_connected']:
+            if self.get_option('connected_only') and installation.is_connected.value is not True:
                 continue
-            candidates.setdefault(inventory_hostname(installation['host_name'], self.get_option('hostnames')),
+            candidates.setdefault(inventory_hostname(installation.host_name.value, self.get_option('hostnames')),
                                   []).append(installation)
         chosen = {}
         for name, found in candidates.items():
             installation, others = choose_installation(found)
             if others:
                 self.display.warning(
-                    'ghec_servers: %d GHEC installations are named %s; using %s (%s, updated %s), as the modules do '
+                    'ghec_servers: %d GHEC installations are named %s; using %s, as the modules do '
                     '(the connected one, else the one updated last); also listed: %s.'
-                    % (len(found), name, installation['id'], _connection_word(installation['is_connected']),
-                       installation['updated_at'] or 'never',
-                       ', '.join('%s (%s, updated %s)' % (o['id'], _connection_word(o['is_connected']),
-                                                          o['updated_at'] or 'never') for o in others)))
-            chosen[name] = (installation, others)
+                    % (len(found), name, _described(installation), ', '.join(_described(o) for o in others)))
+            chosen[name] = installation
         return chosen
 
     def _add_host(self, name, host_vars, groups):
@@ -414,16 +416,9 @@ def _fresh_server_ids(client):
                 if host and entry.get('server_id') and statistics_age(entry['collection_date'], now)[0])
 
 
-def _installation_facts(node):
-    return {
-        'id': node.get('id'),
-        'host_name': node.get('hostName') or '',
-        'customer_name': node.get('customerName'),
-        'is_connected': node.get('isConnected'),
-        'created_at': node.get('createdAt'),
-        'updated_at': node.get('updatedAt'),
-        'last_upload': newest(uploads(node)),
-    }
+def _documented_node(node):
+    """An installation's GraphQL node as the cache keeps it: the fields the collection asks for, parsed when used."""
+    return dict((key, node[key]) for key in NODE_FIELDS if key in node)
 
 
 def _sync_record_facts(record):
@@ -441,30 +436,33 @@ def inventory_hostname(host_name, source):
     return name.split('.', 1)[0] if source == 'short' else name
 
 
-def _connection_word(connected):
-    return {True: 'connected', False: 'disconnected'}.get(connected, 'connection unknown')
+def _described(installation):
+    """``ID (connected, updated DATE)`` of an installation, for the warning that names several of one name."""
+    connected = {True: 'connected', False: 'disconnected'}.get(installation.is_connected.value, 'connection unknown')
+    return '%s (%s, updated %s)' % (installation.id.value, connected, installation.updated_at.value or 'never')
 
 
-def installation_host_vars(installation, record, health, others=()):
+def installation_host_vars(installation, record, health):
+    """The host variables of one ``Installation`` (its ``others`` included) and its license-sync record."""
     last_sync = (record or {}).get('last_sync')
+    last_upload = newest(list(installation.uploads))
     age = health['age_seconds']
     return {
-        'ghes_connected': installation['is_connected'],
-        'ghes_customer_name': installation['customer_name'],
+        'ghes_connected': installation.is_connected.value,
+        'ghes_customer_name': installation.customer_name.value,
         'ghes_last_sync': dict(last_sync) if last_sync else None,
-        'ghes_last_upload': dict(installation['last_upload']) if installation['last_upload'] else None,
+        'ghes_last_upload': dict(last_upload) if last_upload else None,
         'ghes_sync_age_days': round(age / float(SECONDS_PER_DAY), 1) if age is not None else None,
         'ghes_sync_state': sync_state(health),
-        'ghes_installation': {
-            'id': installation['id'],
-            'host_name': installation['host_name'],
-            'server_id': (record or {}).get('server_id'),
-            'created_at': installation['created_at'],
-            'updated_at': installation['updated_at'],
-        },
-        'ghes_other_installations': [{'id': o['id'], 'host_name': o['host_name'], 'is_connected': o['is_connected'],
-                                      'updated_at': o['updated_at']} for o in others],
+        'ghes_installation': dict(_names(installation), server_id=(record or {}).get('server_id'),
+                                  created_at=installation.created_at.value),
+        'ghes_other_installations': [dict(_names(o), is_connected=o.is_connected.value) for o in installation.others],
     }
+
+
+def _names(installation):
+    return {'id': installation.id.value, 'host_name': installation.host_name.value,
+            'updated_at': installation.updated_at.value}
 
 
 def sync_state(health):

@@ -203,7 +203,12 @@ appliance:
           type: dict
           sample: {"license_usage_sync": true, "server_statistics": false}
         installation:
-          description: The GHEC installation record, with its latest license usage uploads.
+          description:
+            - The GHEC installation record, in the one shape every module, the scan and the inventory plugin use -
+              C(id), C(host_name), C(customer_name), C(is_connected), C(created_at), C(updated_at), C(uploads)
+              (C([{name, sync_state, created_at}])) and C(others) (other installations GHEC lists under the same name,
+              each in the same shape). A field GHEC did not give is null; null when GHEC lists no installation by the
+              appliance's name.
           type: dict
     license_sync:
       description: Automatic user license sync (when GHEC credentials are given).

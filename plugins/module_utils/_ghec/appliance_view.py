@@ -19,6 +19,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import
     choose_sync_record,
     normalise,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.enterprise_reads import GHEC_CACHE_TTL, EnterpriseReadCache
 
 _SPLIT_BY_HOST = {'installations': installations_by_host, 'license_sync_status': sync_records_by_host,
@@ -58,15 +59,13 @@ class GhecView:
     def installation(self, hostname=None, refresh=False):
         """GHEC's installation of this appliance (or of ``hostname``), uploads included; None if GHEC has none.
 
-        Several of one name: ``_identity.choose_installation`` decides; the others are under ``_others``.
+        An ``installation.Installation``; several of one name: ``identity.choose_installation`` decides, the
+        others are in its ``others``.
         """
         name = normalise(hostname) if hostname else self.hostname()
         if name is None:
             return None
-        chosen, others = choose_installation(self._part('installations', name, refresh)[1])
-        if chosen is not None and others:
-            chosen = dict(chosen, _others=others)
-        return chosen
+        return choose_installation(parse_installation(node) for node in self._part('installations', name, refresh)[1] or ())[0]
 
     def installations_listed(self):
         """``(some host names, how many)`` GHEC lists: for the message that says this appliance is not among them."""

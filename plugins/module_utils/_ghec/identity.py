@@ -21,6 +21,8 @@ several servers leave the last sync unknown (another server's success is not thi
 
 from __future__ import annotations
 
+import dataclasses
+
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
 
 # How many of GHEC's host names a "not found" message quotes (a fleet has hundreds).
@@ -81,30 +83,28 @@ def resolve(given, configured, configured_source=None, read_error=None):
                                        'hostname option to the name GHEC knows it by' % why)
 
 
-def _connected(installation):
-    return bool(installation.get('isConnected', installation.get('is_connected')))
-
-
 def _updated(installation):
-    when = parse_time(installation.get('updatedAt', installation.get('updated_at')))
+    when = parse_time(installation.updated_at.value)
     return when.timestamp() if when else float('-inf')
 
 
 def choose_installation(candidates):
-    """``(chosen, others)`` among installations of one host name (GraphQL nodes or inventory facts).
+    """``(chosen, others)`` among the ``Installation`` records of one host name.
 
-    The connected one; among several connected (or none), the one updated last; among equals,
-    the one GHEC lists last (GHEC lists oldest first).
+    The connected one (``is_connected`` known and true); among several connected (or none), the
+    one updated last; among equals, the one GHEC lists last (GHEC lists oldest first). ``chosen``
+    carries the others in its ``others``.
     """
-    candidates = [c for c in candidates or [] if isinstance(c, dict)]
+    candidates = list(candidates or [])
     if not candidates:
         return None, []
-    pool = [c for c in candidates if _connected(c)] or candidates
+    pool = [c for c in candidates if c.is_connected.value is True] or candidates
     chosen = None
     for candidate in pool:
         if chosen is None or _updated(candidate) >= _updated(chosen):
             chosen = candidate
-    return chosen, [c for c in candidates if c is not chosen]
+    others = [c for c in candidates if c is not chosen]
+    return dataclasses.replace(chosen, others=tuple(others)), others
 
 
 def _synced(record):

@@ -18,7 +18,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until, write_once
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, uploads
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import SRC_ADMIN_SHELL
 
 NOT_LISTED = 'not listed yet'
@@ -39,7 +39,8 @@ def export(appliance):
 
 def listed(appliance, usage, refresh=False):
     """``(this export's upload or None, every upload)`` as GHEC lists them for the export's installation."""
-    records = uploads(appliance.installation(usage.host_name, refresh=refresh))
+    installation = appliance.installation(usage.host_name, refresh=refresh)
+    records = list(installation.uploads) if installation else []
     return next((u for u in records if u['name'] == usage.upload_name), None), records
 
 

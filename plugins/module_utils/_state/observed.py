@@ -24,7 +24,6 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
     parse_time,
     statistics_age,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import uploads
 
 SRC_GHEC_GRAPHQL = 'ghec_graphql'
 SRC_GHEC_SYNC = 'ghec_license_sync_status'
@@ -69,7 +68,7 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
     """
     identity = appliance.identity
     installation = appliance.installation(refresh=refresh) if identity.known else None
-    said = installation.get('isConnected') if installation else None
+    said = installation.is_connected.value if installation else None
     state = {
         'connected': said,
         'status': STATUS_UNKNOWN if said is None else ('connected' if said else 'disabled'),
@@ -77,7 +76,7 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
         'target': None,
         'authorization_url': None,
         'features': {},
-        'installation': _installation_summary(installation),
+        'installation': installation.to_dict() if installation else None,
         'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL} if said is not None else {},
         'unknown': {},
     }
@@ -87,8 +86,7 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
         elif installation is None:
             reason = not_listed_reason(identity.name, *appliance.installations_listed())
         else:
-            reason = 'GHEC\'s installation "%s" does not say whether it is connected (no isConnected in the answer)' \
-                % identity.name
+            reason = 'GHEC does not say whether the appliance is connected: %s' % installation.is_connected.reason
         state['unknown']['connect.connected'] = reason
     if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not said):
         if not add_console_view(appliance, state) and state['connected'] is None \
@@ -305,17 +303,3 @@ def _console_hint(appliance, console):
         return ': the console is closed (maintenance mode); run again after maintenance'
     return ''
 
-
-def _installation_summary(installation):
-    if not installation:
-        return None
-    summary = _one_installation(installation)
-    # Several installations carry this name (a retired one and the current one): name them all.
-    summary['others'] = [_one_installation(other) for other in installation.get('_others') or []]
-    return summary
-
-
-def _one_installation(installation):
-    return {'id': installation.get('id'), 'host_name': installation.get('hostName'),
-            'customer_name': installation.get('customerName'), 'is_connected': installation.get('isConnected'),
-            'updated_at': installation.get('updatedAt'), 'uploads': uploads(installation)}

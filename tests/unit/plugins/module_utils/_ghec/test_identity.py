@@ -13,6 +13,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import
     not_listed_reason,
     resolve,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
 
 
 @pytest.mark.parametrize('given, configured, error, name, source, warns', [
@@ -55,7 +56,7 @@ def test_normalise(value, expected):
 
 
 def node(ident, connected, updated):
-    return {'id': ident, 'isConnected': connected, 'updatedAt': updated}
+    return parse_installation({'id': ident, 'hostName': 'ghes.example.com', 'isConnected': connected, 'updatedAt': updated})
 
 
 @pytest.mark.parametrize('candidates, chosen, others', [
@@ -74,14 +75,16 @@ def node(ident, connected, updated):
 ])
 def test_choose_installation(candidates, chosen, others):
     found, rest = choose_installation(candidates)
-    assert (found or {}).get('id') == chosen
-    assert [r['id'] for r in rest] == others
+    assert (found.id.value if found else None) == chosen
+    assert [r.id.value for r in rest] == others
+    if found:
+        assert [o.id.value for o in found.others] == others
 
 
-def test_choose_installation_reads_inventory_facts_too():
-    found, rest = choose_installation([{'id': 'x', 'is_connected': False, 'updated_at': '2020-02-01T00:00:00Z'},
-                                       {'id': 'y', 'is_connected': True, 'updated_at': '2020-01-01T00:00:00Z'}])
-    assert found['id'] == 'y' and [r['id'] for r in rest] == ['x']
+def test_an_installation_that_does_not_say_it_is_connected_is_not_chosen_as_connected():
+    found, rest = choose_installation([node('said', False, '2020-02-01T00:00:00Z'), node('silent', None, '2020-01-01T00:00:00Z')])
+    assert found.id.value == 'said' and [r.id.value for r in rest] == ['silent']
+    assert not rest[0].is_connected.known and 'isConnected is null' in rest[0].is_connected.reason
 
 
 def record(server_id, date):

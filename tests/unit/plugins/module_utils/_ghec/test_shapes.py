@@ -19,6 +19,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import (
     sync_records_by_host,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import choose_installation, choose_sync_record
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import FIELDS, parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import OK, parse_time, sync_health
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import uploads
 from ansible_collections.ghes.connect.plugins.module_utils._reports import prom
@@ -98,8 +99,15 @@ def test_installations_are_the_answers_nodes_or_a_typed_error(answer):
     common, parts = installations_by_host(read)
     assert sum(len(p) for p in parts.values()) == len(nodes) and common['total'] <= len(nodes)
     for candidates in parts.values():
-        chosen, others = choose_installation(candidates)
-        assert chosen in candidates and len(others) == len(candidates) - 1
+        installations = [parse_installation(candidate) for candidate in candidates]
+        chosen, others = choose_installation(installations)
+        assert len(others) == len(candidates) - 1 and list(chosen.others) == others
+        for installation, candidate in zip(installations, candidates):
+            # Known exactly when the node said it; unknown (with the reason) when it did not.
+            for key, field in FIELDS:
+                fact = getattr(installation, field)
+                assert fact.known is (candidate.get(key) is not None)
+                assert fact.value == candidate.get(key) and (fact.known or key in fact.reason)
 
 
 @SHAPES

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, TransportError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile
 from ansible_collections.ghes.connect.plugins.module_utils._license.upload import await_upload, upload_once
 
@@ -48,7 +49,7 @@ class FakeAppliance:
         if self.states:
             for upload in self.listed:
                 upload['syncState'] = self.states.pop(0)
-        return {'userAccountsUploads': {'nodes': self.listed}}
+        return parse_installation({'hostName': 'ghes-1.example.com', 'userAccountsUploads': {'nodes': self.listed}})
 
     def changed_state(self):
         self.invalidated += 1

@@ -8,7 +8,9 @@ import datetime
 
 import pytest
 
-from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import _installation_facts
+from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import installation_host_vars
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import unknown_health
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, uploads
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import (
     assess,
@@ -21,7 +23,6 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.comparison imp
     upload_skip_reason,
     usage_reported,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._state.observed import _installation_summary
 
 NOW = '2020-01-10T00:00:00Z'
 DAY = 86400
@@ -115,8 +116,9 @@ def test_uploads_are_mapped_once_for_modules_state_and_inventory():
     mapped = uploads(NODE)
     assert [u['name'] for u in mapped] == ['newer.json', 'older.json', 'undated.json']
     assert mapped[0] == {'name': 'newer.json', 'sync_state': 'FAILURE', 'created_at': '2020-01-05T00:00:00+00:00'}
-    assert _installation_summary(NODE)['uploads'] == mapped
-    assert _installation_facts(NODE)['last_upload'] == mapped[0]
+    installation = parse_installation(NODE)
+    assert installation.to_dict()['uploads'] == mapped
+    assert installation_host_vars(installation, None, unknown_health('-'))['ghes_last_upload'] == mapped[0]
     assert uploads(None) == [] and uploads({'userAccountsUploads': None}) == []
 
 
@@ -130,7 +132,7 @@ def test_newest_compares_dates_not_strings_and_an_undated_upload_sorts_first():
 
 
 def test_usage_reported_reads_the_newest_dated_upload():
-    summary = _installation_summary(NODE)
+    summary = parse_installation(NODE).to_dict()
     never = sync(date=None)
     assert usage_reported(summary['uploads'], never, None) == (False, 'latest upload newer.json is FAILURE')
     assert usage_reported([{'name': 'x', 'sync_state': 'SUCCESS', 'created_at': None}], never, None) == \
