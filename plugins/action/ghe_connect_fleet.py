@@ -23,6 +23,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.argspec impor
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.files import private_directory, write_private
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_reason
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import POLL_SECONDS, Wait, wait_until
 from ansible_collections.ghes.connect.plugins.module_utils._connect import decision
 from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import request_approval, resume_if_expired
@@ -133,7 +134,7 @@ class ActionModule(GhesActionBase):
         status = 'connected' if state['connected'] else state['status']
         record.update(status='pending' if status == 'unconfirmed' else status, connected=bool(state['connected']), step=step,
                       authorization_url=state['authorization_url'], per_host=_per_host(step, wanted['target']),
-                      link_withheld=state['unknown'].get('connect.authorization_url'))
+                      link_withheld=unknown_reason(state['unknown'], 'connect.authorization_url'))
         return record
 
     def _send(self, job):

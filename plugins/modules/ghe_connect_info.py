@@ -146,9 +146,10 @@ appliance:
           no name could be established). The URL's host (an IP, a load balancer) is never used as the name.
       type: dict
     unknown:
-      description: Facts that could not be read, each with the reason (for example C(license.connect_permitted) on
-        3.9 - 3.11, where no documented read says it).
-      type: dict
+      description: Facts that could not be read, each C({field, reason}) (for example C(license.connect_permitted) on
+        3.9 - 3.11, where no documented read says it). The same shape as every other C(unknown) of the collection.
+      type: list
+      elements: dict
     license:
       description:
         - License facts. GHES 3.12+ from the Manage API. On 3.9 - 3.11 from GHES REST
@@ -187,8 +188,9 @@ appliance:
             (GHEC lists the installation disconnected, the console says connected), or V(unknown).
           type: str
         unknown:
-          description: Why a field could not be read (C({field, reason})), for example C(connect.connected).
-          type: dict
+          description: Why a field could not be read, each C({field, reason}), for example C(connect.connected).
+          type: list
+          elements: dict
         account:
           description: The GHEC enterprise account the appliance is connected to.
           type: str

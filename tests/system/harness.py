@@ -21,6 +21,12 @@ def play(sim, name, hosts='ghes', check=False, diff=False, verbosity=0, forks=5,
                         verbosity=verbosity, forks=forks, env=env)
 
 
+def reasons(state):
+    """``{field: reason}`` of what a result says is unknown (its ``unknown``, the list ``[{field, reason}]``)."""
+    assert isinstance(state['unknown'], list), state['unknown']
+    return dict((u['field'], u['reason']) for u in state['unknown'])
+
+
 def writes(control, name):
     """State-changing requests the appliance ``name`` received since its log was cleared."""
     return [r for r in control.requests(name)['requests'] if r['write']]

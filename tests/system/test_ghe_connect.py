@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import ghec_writes, play, when_requested, writes
+from harness import ghec_writes, play, reasons, when_requested, writes
 
 
 def fresh(name, version, **fields):
@@ -177,6 +177,6 @@ def test_info_reports_everything_with_sources(sim_and_control):
     # 3.10 has no Manage API license read: GHES REST gives seats and expiry with the token; whether the
     # license permits Connect no documented read of that release says, so it is unknown, with the reason.
     assert old['license']['seats'] == 100 and old['license']['expire_at'] and old['sources']['license'] == 'ghes_rest'
-    assert old['license']['connect_permitted'] is None and 'croquetSupport' in old['unknown']['license.connect_permitted']
+    assert old['license']['connect_permitted'] is None and 'croquetSupport' in reasons(old)['license.connect_permitted']
     assert old['sources']['config_run_in_progress'] == 'setup_api'
     assert writes(ctl, 'i') == [] and writes(ctl, 'old') == []

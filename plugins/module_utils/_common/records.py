@@ -9,9 +9,9 @@ means. A ``Record`` is a dataclass of facts with one ``to_dict()`` for results (
 fact is ``None`` there, never a default), and ``unknown()``/``sources()`` for the
 state's bookkeeping.
 
-The public shape of what is unknown, in every result and record, is the list
-``[{field, reason}]`` (``unknown_list``); states keep ``{field: reason}`` while they are
-being built, because a later read may settle a field.
+What is unknown has one shape everywhere, in states while they are built and in every
+result and record: the list ``[{field, reason}]``, sorted by field, one entry per field
+(``set_unknown``, ``unknown_reason``).
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ class Record:
         return dict((f.name, _plain(getattr(self, f.name))) for f in dataclasses.fields(self))
 
     def unknown(self, prefix=''):
-        """``{prefix + field: reason}`` of every unknown fact."""
-        return dict((prefix + name, fact.reason) for name, fact in self.facts() if not fact.known)
+        """``[{field: prefix + name, reason}]`` of every unknown fact (the one shape of what is unknown)."""
+        return unknown_list(dict((prefix + name, fact.reason) for name, fact in self.facts() if not fact.known))
 
     def sources(self, prefix=''):
         """``{prefix + field: source}`` of every known fact."""
@@ -94,7 +94,19 @@ def _plain(value):
 
 
 def unknown_list(unknown):
-    """The public shape of what could not be read: ``[{field, reason}]`` sorted by field, from ``{field: reason}``."""
-    if isinstance(unknown, list):
-        return list(unknown)
-    return [{'field': field, 'reason': reason} for field, reason in sorted((unknown or {}).items())]
+    """The one shape of what could not be read, ``[{field, reason}]`` sorted by field, from a record's ``{field: reason}``."""
+    return [{'field': field, 'reason': reason} for field, reason in sorted(unknown.items())]
+
+
+def unknown_reason(unknown, field):
+    """Why ``field`` is unknown according to the list ``unknown``, or None when it is not listed."""
+    return next((entry['reason'] for entry in unknown or () if entry['field'] == field), None)
+
+
+def set_unknown(unknown, field, reason):
+    """Say in the list ``unknown`` (in place) why ``field`` is unknown, replacing what it said before; a ``reason``
+    of None takes the field off the list (a later read settled it)."""
+    unknown[:] = [entry for entry in unknown if entry['field'] != field]
+    if reason is not None:
+        unknown.append({'field': field, 'reason': reason})
+        unknown.sort(key=lambda entry: entry['field'])

@@ -19,6 +19,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.files import 
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until, write_once
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import locked, read_fresh
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.state_dir import usable_state_directory
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import switch_unknown_reason
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import parse_time, read_last_sync
 
@@ -35,8 +36,7 @@ def refuse_unknown_switch(appliance, sync):
     if appliance.has_console_credentials and appliance.maintenance_on():
         preflight(appliance)  # raises, naming maintenance mode and what to do
     raise Refusal('Cannot tell whether license sync is on for %s, so nothing was changed: %s.'
-                  % (appliance.url, (sync.get('unknown') or {}).get('license_sync.enabled')
-                     or 'give console credentials (the Connect page shows the switch)'))
+                  % (appliance.url, switch_unknown_reason(sync)))
 
 
 def ghe_com_target_unread(appliance, connect):

@@ -10,6 +10,7 @@ can never disagree about what counts as drift.
 
 from __future__ import annotations
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import FAILED, NEVER, OK, STALE, UNKNOWN, age_seconds, parse_time, sync_health
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
 
@@ -36,7 +37,7 @@ def connect_differences(state, state_wanted, enterprise, target=None):
 
 def connect_unknown(state):
     """``[{field, reason}]`` of the Connect state that could not be read."""
-    return [{'field': field, 'reason': reason} for field, reason in sorted((state.get('unknown') or {}).items())]
+    return list(state.get('unknown') or [])
 
 
 def connect_assessment(state, desired):
@@ -55,11 +56,16 @@ def synced_within(sync, max_age):
     return max_age is not None and last_sync_health(sync, max_age)['state'] == OK
 
 
+def switch_unknown_reason(sync):
+    """Why the license-sync switch of ``sync`` (``enabled`` None) is unknown: the one wording for verdicts and refusals."""
+    return (unknown_reason(sync.get('unknown'), 'license_sync.enabled')
+            or 'nothing read says whether it is on: give console credentials (the Connect page shows the switch)')
+
+
 def switch_assessment(sync, enabled_wanted):
     """``(differences, unknown)`` of the license-sync switch (``read_license_sync``) against ``enabled_wanted``."""
     if sync.get('enabled') is None:
-        return [], [{'field': 'license_sync.enabled', 'reason': (sync.get('unknown') or {}).get('license_sync.enabled')
-                     or 'nothing read says whether it is on'}]
+        return [], [{'field': 'license_sync.enabled', 'reason': switch_unknown_reason(sync)}]
     if sync['enabled'] != enabled_wanted:
         return [{'field': 'license_sync.enabled', 'before': sync['enabled'], 'after': enabled_wanted}], []
     return [], []
@@ -67,9 +73,9 @@ def switch_assessment(sync, enabled_wanted):
 
 def last_sync_assessment(sync, max_age):
     """``(differences, unknown)`` of the last sync: failed, missing or older than ``max_age`` seconds is drift."""
-    known_unknown = sync.get('unknown') or {}
-    if 'license_sync.last_sync' in known_unknown:
-        return [], [{'field': 'license_sync.last_sync', 'reason': known_unknown['license_sync.last_sync']}]
+    ambiguous = unknown_reason(sync.get('unknown'), 'license_sync.last_sync')
+    if ambiguous is not None:
+        return [], [{'field': 'license_sync.last_sync', 'reason': ambiguous}]
     health = last_sync_health(sync, max_age)
     if health['state'] in SYNC_PROBLEMS:
         return [{'field': 'license_sync.last_sync', 'before': health['reason'], 'after': 'recent success'}], []

@@ -14,6 +14,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
     PreflightError,
     WaitTimeoutError,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import set_unknown
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import unsupported_message
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, blockers
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import (
@@ -47,7 +48,7 @@ def gather(appliance, console, preflight_reads=True):
         'version_problem': None if version.supported else unsupported_message(version),
         'sources': {'version': SRC_MANAGE},
         'problems': [],
-        'unknown': {},
+        'unknown': [],
     }
     if not version.supported:
         info['problems'] = [info['version_problem']]
@@ -60,15 +61,15 @@ def gather(appliance, console, preflight_reads=True):
         info['license'] = summary
         info['sources']['license'] = source
         if why:
-            info['unknown']['license.connect_permitted'] = why
+            set_unknown(info['unknown'], 'license.connect_permitted', why)
         config_run = appliance.config_run_fact()
         info['config_run_in_progress'] = config_run.value
         info['maintenance'] = appliance.maintenance_on()
         # What the per-node answers left unknown is said, never taken as "off" (an empty node list included).
         if not config_run.known:
-            info['unknown']['config_run_in_progress'] = config_run.reason
+            set_unknown(info['unknown'], 'config_run_in_progress', config_run.reason)
         if info['maintenance'] is None:
-            info['unknown']['maintenance'] = appliance.maintenance_unknown()
+            set_unknown(info['unknown'], 'maintenance', appliance.maintenance_unknown())
         info['sources']['config_run_in_progress'] = SRC_MANAGE if version.has('manage_config') else SRC_LEGACY
         info['sources']['maintenance'] = SRC_ADMIN_SHELL if appliance.shell is not None else (
             SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY)
@@ -95,9 +96,9 @@ def unknown_state(reason):
     """``(connect, license_sync)`` states of which nothing could be read, each field saying why."""
     connect = {'connected': None, 'status': STATUS_UNKNOWN, 'account': None, 'target': None,
                'authorization_url': None, 'features': {}, 'installation': None,
-               'unknown': {'connect.connected': reason}}
+               'unknown': [{'field': 'connect.connected', 'reason': reason}]}
     sync = {'enabled': None, 'last_sync': None, 'sync_age_seconds': None, 'observed_at': None, 'server_id': None,
-            'unknown': {'license_sync.enabled': reason, 'license_sync.last_sync': reason}}
+            'unknown': [{'field': field, 'reason': reason} for field in ('license_sync.enabled', 'license_sync.last_sync')]}
     return connect, sync
 
 
@@ -111,7 +112,7 @@ def read_license(appliance):
     """
     record = appliance.license()
     if record is not None:
-        return record.to_dict(), SRC_MANAGE, record.unknown().get('connect_permitted')
+        return record.to_dict(), SRC_MANAGE, record.connect_permitted.reason
     if not appliance.params.get('token'):
         return None, None, ('GHES %s has no Manage API license read: give token (a site administrator\'s, '
                             'site_admin scope) to read it through GHES REST' % appliance.version)
@@ -150,9 +151,9 @@ def add_blocking_facts(appliance, info):
             info['license'] = record.to_dict()
             info['sources']['license'] = SRC_MANAGE
             if not record.connect_permitted.known:
-                info['unknown']['license.connect_permitted'] = record.connect_permitted.reason
+                set_unknown(info['unknown'], 'license.connect_permitted', record.connect_permitted.reason)
         except GhesConnectError as exc:
-            info['unknown']['license.connect_permitted'] = 'the license could not be read (%s)' % exc.message
+            set_unknown(info['unknown'], 'license.connect_permitted', 'the license could not be read (%s)' % exc.message)
     if 'maintenance' not in info:
         known = appliance.maintenance_known()
         if known is not None:

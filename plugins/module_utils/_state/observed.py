@@ -9,7 +9,7 @@ compare desired state with what these functions return, and verify their writes 
 calling them again.
 
 A value is known (with its source) or unknown (``None``, with the reason and what to give
-to read it in the state's ``unknown``: ``{field: reason}``). Nothing unknown is ever turned
+to read it in the state's ``unknown``: ``[{field, reason}]``, ``records.set_unknown``). Nothing unknown is ever turned
 into a default: GHEC listing no installation under the appliance's name says nothing about
 whether the appliance is connected.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, Refusal
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import set_unknown, unknown_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import not_listed_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
     age_seconds,
@@ -64,7 +65,7 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
     GHEC does not list the appliance as connected (only the page shows a pending approval or
     a connection to another enterprise). When the name cannot be established, or GHEC lists
     no installation by it, and the appliance's own page does not settle it, ``connected`` is
-    None and ``status`` is ``unknown``: ``unknown['connect.connected']`` says why.
+    None and ``status`` is ``unknown``: its ``unknown`` says why (field ``connect.connected``).
     """
     identity = appliance.identity
     installation = appliance.installation(refresh=refresh) if identity.known else None
@@ -78,7 +79,7 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
         'features': {},
         'installation': installation.to_dict() if installation else None,
         'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL} if said is not None else {},
-        'unknown': {},
+        'unknown': [],
     }
     if said is None:
         if not identity.known:
@@ -87,12 +88,12 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
             reason = not_listed_reason(identity.name, *appliance.installations_listed())
         else:
             reason = 'GHEC does not say whether the appliance is connected: %s' % installation.is_connected.reason
-        state['unknown']['connect.connected'] = reason
+        set_unknown(state['unknown'], 'connect.connected', reason)
     if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not said):
         if not add_console_view(appliance, state) and state['connected'] is None \
                 and appliance.has_console_credentials and appliance.maintenance_on():
-            state['unknown']['connect.connected'] += ('; the console, whose Connect page would say, is closed: %s is in '
-                                                      'maintenance mode' % appliance.url)
+            set_unknown(state['unknown'], 'connect.connected', unknown_reason(state['unknown'], 'connect.connected')
+                        + '; the console, whose Connect page would say, is closed: %s is in maintenance mode' % appliance.url)
     return state
 
 
@@ -105,7 +106,7 @@ def refuse_unknown(appliance, connect, what, operator_connects=False):
     by the collection; then a known name that GHEC does not list yet is no reason to stop - the
     module verifies the person's work by GHEC listing that very name as connected.
     """
-    reason = (connect.get('unknown') or {}).get('connect.connected')
+    reason = unknown_reason(connect.get('unknown'), 'connect.connected')
     if reason is None and not appliance.identity.known:
         reason = appliance.identity.reason
     if operator_connects and appliance.identity.known and connect.get('installation') is None \
@@ -117,8 +118,7 @@ def refuse_unknown(appliance, connect, what, operator_connects=False):
             reason += ('. Console credentials are %s and %s; or use method: manual, where a person does the console '
                        'step and the module verifies it' % (where_set('console_username'), where_set('console_password')))
         raise Refusal('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
-                      'changed: %s.' % (appliance.url, what, reason), state=dict(
-                          (k, v) for k, v in connect.items() if k != 'sources'))
+                      'changed: %s.' % (appliance.url, what, reason), state=public_connect(connect))
 
 
 def public_connect(state):
@@ -149,7 +149,7 @@ def add_console_view(appliance, state):
     state['target'] = console.target
     state['authorization_url'] = console.authorization_url
     if console.link_withheld:
-        state['unknown']['connect.authorization_url'] = console.link_withheld
+        set_unknown(state['unknown'], 'connect.authorization_url', console.link_withheld)
     state['features'] = console.features
     state['sources'].update(status=SRC_CONSOLE, account=SRC_CONSOLE, target=SRC_CONSOLE, features=SRC_CONSOLE)
     ours = console.status == 'connected' and console.account == enterprise
@@ -157,12 +157,12 @@ def add_console_view(appliance, state):
         if ours:
             # The appliance says connected to our enterprise, GHEC shows no installation of its name.
             state['status'] = STATUS_UNKNOWN
-            state['unknown']['connect.connected'] = ('the appliance\'s Connect page says connected to "%s", but %s'
-                                                     % (enterprise, state['unknown']['connect.connected']))
+            set_unknown(state['unknown'], 'connect.connected', 'the appliance\'s Connect page says connected to "%s", but %s'
+                        % (enterprise, unknown_reason(state['unknown'], 'connect.connected')))
         else:
             state['connected'] = False
             state['sources']['connected'] = SRC_CONSOLE
-            state['unknown'].pop('connect.connected', None)
+            set_unknown(state['unknown'], 'connect.connected', None)
     elif ours and not state['connected']:
         # The appliance says connected, GHEC does not (yet): report what is confirmed.
         state['status'] = 'unconfirmed'
@@ -172,7 +172,7 @@ def add_console_view(appliance, state):
 def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     """``{enabled, last_sync, sync_age_seconds, observed_at, server_id, sources, unknown, warnings}``.
 
-    ``enabled`` None when nothing says (``unknown['license_sync.enabled']`` tells why and what
+    ``enabled`` None when nothing says (its ``unknown`` tells why and what
     to give). The switch comes from the console page when it was read (or ``console`` is
     ``always``), else from GHEC's server statistics when the appliance shares them and they
     are fresh, else from the console page when ``console`` allows.
@@ -180,7 +180,7 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     if appliance.shell is not None:
         return _license_sync_from_shell(appliance, refresh or console == CONSOLE_ALWAYS)
     sources = {}
-    unknown = {}
+    unknown = []
     enabled = None
     if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE:
         add_console_view(appliance, connect)
@@ -199,26 +199,27 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
             else:
                 why += '; the Connect page shows no license sync switch'
         if enabled is None:
-            unknown['license_sync.enabled'] = why + _console_hint(appliance, console)
+            set_unknown(unknown, 'license_sync.enabled', why + _console_hint(appliance, console))
     elif connect['connected'] is False and connect['status'] == 'disabled':
         # License sync is a GitHub Connect feature: without Connect it is off.
         enabled = False
         sources['enabled'] = connect['sources'].get('status', SRC_GHEC_GRAPHQL)
     elif connect['connected'] is None:
-        unknown['license_sync.enabled'] = 'the connection state is unknown: ' + connect['unknown']['connect.connected']
+        set_unknown(unknown, 'license_sync.enabled',
+                    'the connection state is unknown: ' + unknown_reason(connect['unknown'], 'connect.connected'))
     else:
-        unknown['license_sync.enabled'] = ('the appliance is not connected to this enterprise (its Connect page says %s%s), '
-                                           'so no license sync to it can be read'
-                                           % (connect['status'], ' to "%s"' % connect['account'] if connect.get('account')
-                                              else ''))
+        set_unknown(unknown, 'license_sync.enabled', 'the appliance is not connected to this enterprise (its Connect page '
+                    'says %s%s), so no license sync to it can be read'
+                    % (connect['status'], ' to "%s"' % connect['account'] if connect.get('account') else ''))
     fresh_id = statistics['server_id'] if statistics and statistics.get('fresh') else None
     state = read_last_sync(appliance, refresh=refresh, server_id=fresh_id)
-    unknown.update(state.pop('unknown'))
+    for entry in state.pop('unknown'):
+        set_unknown(unknown, entry['field'], entry['reason'])
     if connect['connected'] is None:
         # Without knowing which installation this is, a record of its name proves nothing.
         state.update(last_sync=None, sync_age_seconds=None, server_id=None, warnings=[])
-        unknown['license_sync.last_sync'] = ('which installation is this appliance\'s is unknown: '
-                                             + connect['unknown']['connect.connected'])
+        set_unknown(unknown, 'license_sync.last_sync', 'which installation is this appliance\'s is unknown: '
+                    + unknown_reason(connect['unknown'], 'connect.connected'))
     elif state['last_sync']:
         sources['last_sync'] = SRC_GHEC_SYNC
     state.update(enabled=enabled, sources=sources, unknown=unknown)
@@ -248,7 +249,7 @@ def _license_sync_from_shell(appliance, refresh):
 def read_last_sync(appliance, refresh=False, server_id=None):
     """``{last_sync: {date, status, error} | None, sync_age_seconds, observed_at, server_id, warnings, unknown}`` from GHEC.
 
-    ``unknown['license_sync.last_sync']`` says why when GHEC's records of the name are several servers'.
+    ``unknown`` says why (field ``license_sync.last_sync``) when GHEC's records of the name are several servers'.
 
     ``sync_age_seconds`` is measured against GHEC's clock; a date after it counts as 0 (with a
     warning), a date that cannot be read leaves it None (``_sync_health`` then says unknown).
@@ -266,7 +267,7 @@ def read_last_sync(appliance, refresh=False, server_id=None):
             age = 0
     return {'last_sync': last_sync, 'sync_age_seconds': age, 'observed_at': observed_at,
             'server_id': (record or {}).get('server_id'), 'warnings': warnings,
-            'unknown': {'license_sync.last_sync': ambiguous} if ambiguous else {}}
+            'unknown': [{'field': 'license_sync.last_sync', 'reason': ambiguous}] if ambiguous else []}
 
 
 def _statistics(appliance):
@@ -302,4 +303,3 @@ def _console_hint(appliance, console):
     if appliance.maintenance_on():
         return ': the console is closed (maintenance mode); run again after maintenance'
     return ''
-

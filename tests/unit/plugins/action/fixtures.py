@@ -37,6 +37,12 @@ CONSOLE_PASSWORD = 'console-pass-1'
 SECRETS = (GHEC_TOKEN, MANAGE_PASSWORD, CONSOLE_PASSWORD)
 
 
+def reasons(state):
+    """``{field: reason}`` of what a result says is unknown (its ``unknown``, the list ``[{field, reason}]``)."""
+    assert isinstance(state['unknown'], list), state['unknown']
+    return dict((u['field'], u['reason']) for u in state['unknown'])
+
+
 def host_vars(**override):
     """The host variables of one appliance, as an inventory hands them over."""
     variables = {

@@ -95,6 +95,27 @@ def test_ghec_timing_out_makes_its_facts_unknown_not_different(script):
     assert [u['field'] for u in result['unknown']] == ['connect.connected', 'license_sync.enabled', 'license_sync.last_sync']
     assert all('did not answer within 30s' in u['reason'] for u in result['unknown'])
     assert f.GHEC_TOKEN not in repr(result) and script.writes() == []
+    # One shape of unknown everywhere in the result: the list of {field, reason}, at every level.
+    shapes = list(unknown_shapes(result))
+    assert len(shapes) >= 3 and all(shape == ['field', 'reason'] for shape in shapes), shapes
+    assert 'did not answer within 30s' in f.reasons(result['appliance']['connect'])['connect.connected']
+
+
+def unknown_shapes(value):
+    """The sorted keys of every item of every ``unknown`` in ``value`` (a dict ``unknown`` is a shape of its own)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == 'unknown':
+                if isinstance(item, list):
+                    for entry in item:
+                        yield sorted(entry)
+                else:
+                    yield type(item).__name__
+            else:
+                yield from unknown_shapes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from unknown_shapes(item)
 
 
 def test_maintenance_mode_closes_the_console_and_is_reported(script):

@@ -46,7 +46,7 @@ def test_a_license_that_does_not_say_croquet_support_is_unknown_not_forbidding_c
     assert not result.get('failed'), result
     appliance = result['appliance']
     assert appliance['license']['connect_permitted'] is None
-    assert appliance['unknown']['license.connect_permitted'] == said
+    assert f.reasons(appliance)['license.connect_permitted'] == said
     assert not any('croquetSupport' in problem for problem in appliance['problems']), appliance['problems']
     assert result['verdict'] == 'drift' and result['blocked_by'] == [], result
 
@@ -101,7 +101,7 @@ def test_a_wrong_ghec_token_warns_and_reports_the_ghec_facts_unknown_with_the_re
     assert not result.get('failed'), result
     assert any('GHEC could not be read' in w and 'ghec_token' in w for w in result.get('warnings', [])), result
     connect = result['appliance']['connect']
-    assert connect['connected'] is None and 'ghec_token' in connect['unknown']['connect.connected']
+    assert connect['connected'] is None and 'ghec_token' in f.reasons(connect)['connect.connected']
 
 
 def test_the_same_ghec_failure_is_the_same_verdict_per_host_and_in_the_scan(script):

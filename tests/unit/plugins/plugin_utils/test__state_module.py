@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_list
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, PreflightError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait
 from ansible_collections.ghes.connect.plugins.module_utils._state import comparison as _drift
@@ -94,7 +95,7 @@ class Switch(StateModule):
         self.calls.append(('say', message))
 
 
-OFF = {'connected': False, 'status': 'disabled', 'account': None, 'target': None, 'unknown': {}}
+OFF = {'connected': False, 'status': 'disabled', 'account': None, 'target': None, 'unknown': []}
 ON = dict(OFF, connected=True, status='connected', account='octo')
 PARAMS = {'state': 'present', 'config_wait_timeout': 7}
 
@@ -184,7 +185,7 @@ def test_an_unsupported_release_stops_before_the_first_read(monkeypatch):
 
 
 def test_what_could_not_be_read_is_reported_as_unknown(preflights):
-    unknown = dict(OFF, connected=None, status='unknown', unknown={'connect.connected': 'GHEC lists no installation'})
+    unknown = dict(OFF, connected=None, status='unknown', unknown=unknown_list({'connect.connected': 'GHEC lists no installation'}))
     result = Switch([unknown]).execute(FakeAppliance(), PARAMS, {})
     assert result['differences'] == [] and result['changed'] is False
     assert result['unknown'] == [{'field': 'connect.connected', 'reason': 'GHEC lists no installation'}]

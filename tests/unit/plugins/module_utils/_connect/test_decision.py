@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_list
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
 from ansible_collections.ghes.connect.plugins.module_utils._connect import decision
 
@@ -32,7 +33,7 @@ def params(**overrides):
 
 def state(status, connected=None, account=None, target=None):
     return {'connected': status == 'connected' if connected is None else connected, 'status': status, 'account': account,
-            'target': target, 'authorization_url': None, 'features': {}, 'installation': None, 'unknown': {}}
+            'target': target, 'authorization_url': None, 'features': {}, 'installation': None, 'unknown': []}
 
 
 def wanted(config=None, target='github_com', want='present'):
@@ -84,7 +85,7 @@ def test_absent_disconnects_only_what_is_connected():
 
 
 def test_an_unknown_state_is_refused_before_any_write():
-    unknown = dict(state('unknown', connected=None), unknown={'connect.connected': 'GHEC lists no installation by that name'})
+    unknown = dict(state('unknown', connected=None), unknown=unknown_list({'connect.connected': 'GHEC lists no installation by that name'}))
     with pytest.raises(GhesConnectError, match='unknown.*GHEC lists no installation'):
         decide(unknown)
 

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_list
 from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import installation_host_vars
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import unknown_health
@@ -30,7 +31,7 @@ DAY = 86400
 
 def sync(enabled=True, date='2020-01-09T00:00:00Z', status='success', unknown=None, observed_at=NOW):
     return {'enabled': enabled, 'last_sync': {'date': date, 'status': status, 'error': 'boom'} if date else None,
-            'observed_at': observed_at, 'unknown': unknown or {}}
+            'observed_at': observed_at, 'unknown': unknown_list(unknown or {})}
 
 
 def fields(found):
@@ -165,7 +166,7 @@ def test_upload_divergence_a_failed_upload_after_a_successful_one_is_drift_for_t
     differences, unknown = upload_assessment(state, {'max_age': 7 * DAY})
     assert differences == [{'field': 'license_upload.latest', 'before': 'latest upload new.json is FAILURE',
                             'after': 'recent success'}] and unknown == []
-    info = {'connect': {'installation': {'uploads': state['uploads']}, 'unknown': {}}, 'license_sync': state['last_sync']}
+    info = {'connect': {'installation': {'uploads': state['uploads']}, 'unknown': []}, 'license_sync': state['last_sync']}
     assert assess(info, {'license_report': 'upload'}, 'acme', 7 * DAY)['differences'] == differences
     # The reverse order is in sync for both.
     state['uploads'] = [upload('old.json', 'FAILURE', 2), upload('new.json', 'SUCCESS', 1)]

@@ -28,12 +28,12 @@ def gathered(draw):
     enabled = draw(st.sampled_from([True, False, None]))
     last_sync = draw(st.one_of(st.none(), st.fixed_dictionaries({
         'date': iso_dates(), 'status': st.sampled_from(['success', 'failure', None]), 'error': st.none()})))
-    connect_unknown = {} if connected is not None else {'connect.connected': 'GHEC does not say'}
-    sync_unknown = {} if enabled is not None else {'license_sync.enabled': 'nothing read says'}
+    connect_unknown = [] if connected is not None else [{'field': 'connect.connected', 'reason': 'GHEC does not say'}]
+    sync_unknown = [] if enabled is not None else [{'field': 'license_sync.enabled', 'reason': 'nothing read says'}]
     if draw(st.booleans()):
-        sync_unknown['license_sync.last_sync'] = 'records of several servers'
+        sync_unknown.append({'field': 'license_sync.last_sync', 'reason': 'records of several servers'})
     info = {'url': 'https://ghes.example.com', 'version': '3.14.2', 'version_supported': True, 'sources': {},
-            'problems': [], 'unknown': {}, 'hostname': 'ghes.example.com',
+            'problems': [], 'unknown': [], 'hostname': 'ghes.example.com',
             'license': {'connect_permitted': draw(st.sampled_from([True, False, None]))},
             'maintenance': draw(st.sampled_from([True, False, None])),
             'connect': {'connected': connected, 'status': 'unknown' if connected is None else 'connected',
