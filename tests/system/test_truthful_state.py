@@ -272,6 +272,11 @@ def test_one_task_per_appliance_gives_the_same_verdicts_as_the_scan(fleet, tmp_p
     assert not PYTHON_LITERAL.search((tmp_path / 'drift.md').read_text())
     for name in EXPECTED:
         assert writes(ctl, name) == [], name
+    # The appliance that could not be read has the record the scan makes of a failure (the same fields, no value
+    # claimed), not one re-typed in the role.
+    failed = records['badca']
+    assert set(failed) == set(records['ok']) and failed['error'] and failed['connected'] is None, failed
+    assert failed['url'] is None and failed['installation'] is None and failed['unknown'] == []
 
 
 def test_a_person_may_connect_an_appliance_ghec_does_not_list_yet_and_ghec_verifies_it(fleet):

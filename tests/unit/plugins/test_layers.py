@@ -30,7 +30,7 @@ LAYERS = (
     (7, ('module_utils._connect', 'module_utils._license', 'module_utils._seats')),
     (8, ('module_utils._reports',)),
     (9, ('plugin_utils',)),
-    (10, ('action', 'inventory')),
+    (10, ('action', 'filter', 'inventory')),
 )
 RANK = dict((package, rank) for rank, packages in LAYERS for package in packages)
 
