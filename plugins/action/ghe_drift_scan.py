@@ -31,7 +31,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.gathering impo
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import Outstanding, fan_out, tell_outstanding
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions, task_cloud_options
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions, license_report_of, task_cloud_options
 
 # Fewer appliances than this per process, and forking another one costs more than it saves.
 APPLIANCES_PER_PROCESS = 100
@@ -81,8 +81,10 @@ class ActionModule(GhesActionBase):
             host = hostvars[name]
             job = options(name, host)
             # The per-host choice of how usage reaches GHEC (an air-gapped appliance uploads files).
-            if host.get('ghes_license_report'):
-                job['_license_report'] = str(host['ghes_license_report'])
+            try:
+                job['_license_report'] = license_report_of(name, host)
+            except InputError as exc:
+                job = {'_error': exc.message}
             jobs.append((name, job))
         # Every host's credentials are scrubbed from the result, not only the task's.
         self.secrets.extend(options.secrets)

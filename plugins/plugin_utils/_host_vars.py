@@ -24,9 +24,17 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import CLOUD_OPTIONS, check_task_inputs, secret_values
+from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import (
+    CLOUD_OPTIONS,
+    DESIRED_OPTIONS,
+    check_task_inputs,
+    secret_values,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
+
+# Where a host says how its license usage reaches GHEC (the drift role and the scan read it alike).
+LICENSE_REPORT_VAR = 'ghes_license_report'
 
 
 class HostOptions:
@@ -90,6 +98,19 @@ class HostOptions:
         warnings = check_task_inputs(params)
         self.secrets.extend(secret_values(params))
         return params, warnings
+
+
+def license_report_of(host_name, host_vars):
+    """The host's own choice of how its usage reaches GHEC (``ghes_license_report``: ``sync`` or ``upload``), None when
+    unset; ``InputError`` naming the host and the choices otherwise, as the per-host task's ``desired`` check says it."""
+    value = host_vars.get(LICENSE_REPORT_VAR)
+    if value is None:
+        return None
+    choices = DESIRED_OPTIONS['license_report']['choices']
+    if not isinstance(value, str) or value not in choices:
+        raise InputError('%s: the host variable %s is %r; it must be one of %s (upload for an air-gapped appliance).'
+                         % (host_name, LICENSE_REPORT_VAR, _plain(value), ', '.join(choices)))
+    return str(value)
 
 
 def task_cloud_options(task_args):

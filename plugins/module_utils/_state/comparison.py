@@ -223,7 +223,7 @@ def blocking(info):
     """Why differences of this appliance cannot be fixed by this collection, from the facts ``info`` holds."""
     found = []
     if info.get('version_supported') is False:
-        found.append(info.get('version_problem') or 'unsupported GHES release')
+        found.append(info['version_problem'])  # gather says it whenever the release is not supported
     return found + blockers(info.get('license'), info.get('maintenance'), info.get('config_run_in_progress'))
 
 

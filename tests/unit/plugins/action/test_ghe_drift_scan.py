@@ -68,14 +68,18 @@ def test_a_stale_sync_an_unreadable_appliance_and_bad_host_variables_each_get_th
                   *appliance_reads(1), f.statistics_call(f.statistics(host='ghes-1.example.com')),
                   f.license_call(manage=url(1) + ':8443'),
                   Call('GET', url(2) + ':8443/manage/v1/version', error=TimeoutError('timed out')))
-    result = scan({'ghes-1': host(1), 'ghes-2': host(2), 'ghes-3': host(3, ghes_url='not a url')})
+    result = scan({'ghes-1': host(1), 'ghes-2': host(2), 'ghes-3': host(3, ghes_url='not a url'),
+                   'ghes-4': host(4, ghes_license_report='uplaod')})
     assert not result.get('failed'), result
     records = by_name(result)
     assert records['ghes-1']['verdict'] == 'drift'
     assert [d['field'] for d in records['ghes-1']['differences']] == ['license_sync.last_sync']
     assert records['ghes-2']['verdict'] == 'error' and 'did not answer' in records['ghes-2']['error']
     assert records['ghes-3']['verdict'] == 'error' and 'url' in records['ghes-3']['error']
-    assert sorted(result['drifted']) == ['ghes-1', 'ghes-2', 'ghes-3']
+    # A misspelt choice of how usage reaches GHEC is that host's error (the per-host task refuses it too), never "sync".
+    assert records['ghes-4']['verdict'] == 'error', records['ghes-4']
+    assert "ghes_license_report is 'uplaod'" in records['ghes-4']['error'] and 'sync, upload' in records['ghes-4']['error']
+    assert sorted(result['drifted']) == ['ghes-1', 'ghes-2', 'ghes-3', 'ghes-4']
     assert 'pw-1' not in repr(result) and 'pw-2' not in repr(result) and script.writes() == []
 
 

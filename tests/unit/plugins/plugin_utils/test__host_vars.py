@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import APPLIANCE_OPTIONS, appliance_spec
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import HOST_VARS
-from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions, task_cloud_options
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions, license_report_of, task_cloud_options
 
 
 class Templar:
@@ -172,3 +172,14 @@ def test_a_ghec_option_set_nowhere_falls_back_to_its_environment_variable_then_i
 def test_admin_shell_comes_from_the_task_then_the_host_variable(task, host, expected):
     params, _warnings = HostOptions(appliance_spec(), task).resolve(dict(host, ghes_url='https://a.example.com'), 'ghes-1')
     assert params['admin_shell'] == expected
+
+
+@pytest.mark.parametrize('value, expected', [(None, None), ('sync', 'sync'), ('upload', 'upload')])
+def test_the_hosts_choice_of_how_usage_reaches_ghec(value, expected):
+    assert license_report_of('ghes-1', {'ghes_license_report': value} if value else {}) == expected
+
+
+@pytest.mark.parametrize('value', ['uplaod', 'Upload', '', True, ['upload']])
+def test_a_choice_that_is_not_one_is_refused_naming_the_host_and_the_choices(value):
+    with pytest.raises(InputError, match=r'ghes-1: the host variable ghes_license_report is .*sync, upload'):
+        license_report_of('ghes-1', {'ghes_license_report': value})
