@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import DESIRED_OPTIONS, appliance_spec, parse_sync_age
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
-from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record, desired_for_host
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather
 
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import LICENSE_REPORT_VAR, license_report_of
 
 
 class ActionModule(GhesActionBase):
@@ -25,6 +26,9 @@ class ActionModule(GhesActionBase):
 
     def execute(self, appliance, params, task_vars):
         desired = params.get('desired')
+        if desired is not None:
+            # The host's own choice (an air-gapped appliance uploads files) wins, as in ghe_drift_scan.
+            desired = desired_for_host(desired, self._host_license_report(task_vars))
         max_age = parse_sync_age((desired or {}).get('max_sync_age'), 'desired.max_sync_age')
         if desired and desired.get('max_sync_age') and not desired.get('license_sync') \
                 and desired.get('license_report') != 'upload':
@@ -43,3 +47,9 @@ class ActionModule(GhesActionBase):
             result['record'] = assessed_record(task_vars.get('inventory_hostname'), info, assessment)
             result['verdict'] = result['record']['verdict']
         return result
+
+    def _host_license_report(self, task_vars):
+        if task_vars.get(LICENSE_REPORT_VAR) is None:
+            return None
+        name = task_vars.get('inventory_hostname', 'this host')
+        return license_report_of(name, {LICENSE_REPORT_VAR: self._templar.template(task_vars[LICENSE_REPORT_VAR])})

@@ -26,7 +26,12 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import APPLIANCE_HOST_VARS as DEFAULT_HOST_VARS, CLOUD_HOST_VARS
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import scrub_text
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import current_run_id
-from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record, ghec_failure_assessment, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import (
+    assessed_record,
+    desired_for_host,
+    ghec_failure_assessment,
+    report_record,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._concurrency import one_appliance_key
@@ -101,7 +106,8 @@ class ActionModule(GhesActionBase):
             work = outstanding.watched(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets),
                                        name=lambda job: job[0])
             read = iter(fan_out(work, rest, params['concurrency'], processes, key=one_appliance_key) if rest else [])
-        records = [_ghec_failure_record(name, scrub_text(failed[i], self.secrets), _wanted(desired, p)) if i in failed
+        records = [_ghec_failure_record(name, scrub_text(failed[i], self.secrets),
+                                        desired_for_host(desired, p.get('_license_report'))) if i in failed
                    else next(read) for i, (name, p) in enumerate(jobs)]
         warnings = [w for r in records for w in r.pop('_warnings', [])]
         result = {
@@ -154,11 +160,6 @@ def _auto_processes(appliances):
     return max(1, min(len(os.sched_getaffinity(0)), appliances // APPLIANCES_PER_PROCESS))
 
 
-def _wanted(desired, params):
-    """The desired state of one appliance: the task's, with its own choice of how usage reaches GHEC."""
-    return dict(desired, license_report=params.get('_license_report') or desired.get('license_report'))
-
-
 def _ghec_failure_record(name, message, wanted):
     failure = ghec_failure_assessment(message, wanted)
     return report_record(name, error=failure['error'], unknown=failure['unknown'])
@@ -173,7 +174,7 @@ def _scan_one(console, desired, max_age, secrets, job):
     try:
         with Appliance(params, share_facts=False, budgeted=True) as appliance:
             info = gather(appliance, console, preflight_reads=False)
-            wanted = _wanted(desired, params)
+            wanted = desired_for_host(desired, params.get('_license_report'))
             record = assessed_record(name, info, assess_appliance(appliance, info, wanted,
                                                                   params.get('ghec_enterprise'), max_age))
             record['_warnings'] = ['%s: %s' % (name, w) for w in appliance.warnings]

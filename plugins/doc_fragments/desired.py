@@ -37,7 +37,9 @@ options:
           - With V(upload), O(desired.connected) and O(desired.license_sync) are not compared; the appliance is in the
             desired state when GHEC's latest upload for it (C(userAccountsUploads)) succeeded and, with
             O(desired.max_sync_age), is not older than that.
-          - Per appliance, the roles take it from the host variable C(ghes_license_report).
+          - A host's own variable C(ghes_license_report) (V(sync) or V(upload)) wins over this, in
+            M(ghes.connect.ghe_connect_info) and M(ghes.connect.ghe_drift_scan) alike; any other value is that
+            appliance's error.
         type: str
         choices: [sync, upload]
         default: sync

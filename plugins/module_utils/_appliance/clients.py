@@ -2,15 +2,16 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The clients of one appliance and its GHEC enterprise, built from the task's options when first used.
 
-A task pays only for the interfaces it uses: the clients it may not need (console, legacy
-API, REST, config runs) are imported when first built, because every task runs in a new
-worker process, where each module imported costs about half a millisecond against
-Ansible's own 12 ms or so per host and task. The HTTP layer itself (``_http``, with the
-standard library's TLS, HTTP, urllib and cookie modules: about 25 ms) is imported by the
-first client built: most tasks of a run find what they need in the run's shared reads and
-send nothing. Each client that needs an option the task did
-not give fails naming it. The Manage API, REST and the console of one appliance may share
-an origin: one pool of kept-alive connections serves every client of this appliance.
+Each client that needs an option the task did not give fails naming it. The Manage API, REST
+and the console of one appliance may share an origin: one pool of kept-alive connections
+serves every client of this appliance.
+
+Every client module (and the HTTP layer with the standard library's TLS, HTTP, urllib and
+cookie modules) is imported here, at the top: Ansible's linear strategy loads each task's
+action plugin class in ansible-playbook's own process, so what the plugin imports is imported
+once per run and inherited by every worker it forks. An import deferred to the worker was paid
+again by every host's task (about 30 ms of CPU each: Ansible compiles a collection's modules
+from source, without a bytecode cache).
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import how_to_set, where_set
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.client import GhecClient
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.links import PersonLinks
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.config_runs import ConfigRunner
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.console import ConsoleClient
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import ManageClient
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.rest import RestClient
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.setup_legacy import SetupLegacyClient
+from ansible_collections.ghes.connect.plugins.module_utils._transport.connections import ConnectionPool
+from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, RetryPolicy
 
 # The most of one answer each interface reads (HttpClient's default elsewhere): generous for what each
 # sends - the console's license usage export lists every user of a large enterprise; GHEC's pages are
@@ -79,7 +86,6 @@ class ApplianceClients:
     def policy(self):
         """The retry policy of every client (the task's ``retries``), unless the caller gave one."""
         if self._policy is None:
-            from ansible_collections.ghes.connect.plugins.module_utils._transport.http import RetryPolicy
             self._policy = RetryPolicy(retries=self.params.get('retries', 5))
             if self._budgeted:  # from the first request on: the budget of one appliance of a fleet task
                 self._policy = self._policy.with_budget(self.params.get('timeout', 30))
@@ -97,8 +103,6 @@ class ApplianceClients:
         return None
 
     def _http(self, base, service, policy=None, **auth):
-        from ansible_collections.ghes.connect.plugins.module_utils._transport.connections import ConnectionPool
-        from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient
         if self.pool is None:
             self.pool = ConnectionPool()
         cloud = service.startswith('GHEC')
@@ -129,7 +133,6 @@ class ApplianceClients:
     @property
     def legacy(self):
         def build():
-            from ansible_collections.ghes.connect.plugins.module_utils._interfaces.setup_legacy import SetupLegacyClient
             return SetupLegacyClient(self._http(self.manage_url, 'Management Console API (/setup/api)',
                                                 basic_auth=('api_key', self.params.get('manage_password') or '')))
         return self._once('legacy', build)
@@ -137,7 +140,6 @@ class ApplianceClients:
     @property
     def rest(self):
         def build():
-            from ansible_collections.ghes.connect.plugins.module_utils._interfaces.rest import RestClient
             if not self.params.get('token'):
                 raise InputError('token is required here (a site administrator\'s token with the site_admin scope): %s.'
                                  % how_to_set('token'))
@@ -151,8 +153,6 @@ class ApplianceClients:
     @property
     def console(self):
         def build():
-            from ansible_collections.ghes.connect.plugins.module_utils._interfaces.console import ConsoleClient
-            from ansible_collections.ghes.connect.plugins.module_utils._transport.http import RetryPolicy
             if not self.has_console_credentials:
                 raise InputError('%s needs a console step, and method: console needs %s and %s (a site administrator '
                                  'of the appliance). Give them, or set method: manual to do the step by hand.'
@@ -182,6 +182,5 @@ class ApplianceClients:
     @property
     def config_runner(self):
         def build():
-            from ansible_collections.ghes.connect.plugins.module_utils._interfaces.config_runs import ConfigRunner
             return ConfigRunner(self._version(), self.manage, self.legacy, waiter=self.waiter)
         return self._once('config_runner', build)

@@ -227,6 +227,12 @@ def blocking(info):
     return found + blockers(info.get('license'), info.get('maintenance'), info.get('config_run_in_progress'))
 
 
+def desired_for_host(desired, license_report):
+    """One appliance's desired state: the task's, with the host's own choice of how its usage reaches GHEC
+    (``ghes_license_report``: ``sync`` or ``upload``; None: the task's), which wins - on every path alike."""
+    return dict(desired, license_report=license_report or desired.get('license_report'))
+
+
 def assess(info, desired, enterprise, max_age):
     """``{differences, unknown, blocked_by, error}`` of a ``gather`` result against ``desired``.
 

@@ -154,3 +154,20 @@ def test_bad_input_fails_before_any_request(script, args, message):
     result = info(args)
     assert result['failed'] is True and message in result['msg'], result
     assert script.made == []
+
+
+def test_a_hosts_own_choice_of_usage_report_is_checked_before_any_request(script):
+    # The same check, the same words, as ghe_drift_scan's for that host (plugin_utils/_host_vars.license_report_of).
+    result = info({'desired': DESIRED}, ghes_license_report='uplaod')
+    assert result.get('failed') and "ghes-1: the host variable ghes_license_report is 'uplaod'" in result['msg'], result
+    assert script.made == []
+
+
+def test_a_hosts_upload_choice_wins_over_the_tasks_and_judges_the_latest_upload(script):
+    # Disconnected and air-gapped: with the host's upload choice only the uploads count, as in the scan.
+    script.expect(*f.version_calls(), f.installations_call(f.installation(connected=False)), f.sync_status_call(),
+                  f.license_call())
+    result = info({'desired': DESIRED, 'preflight': False, 'console': 'never'}, ghes_license_report='upload')
+    assert not result.get('failed'), result
+    assert [d['field'] for d in result['differences']] == ['license_upload.latest'], result['differences']
+    assert script.writes() == []
