@@ -43,8 +43,12 @@ class ConfigRunner:
         return parse_configcheck(self.legacy.configcheck())
 
     def wait_idle(self, timeout):
-        """Return once no run is in progress; raise ``WaitTimeoutError`` after ``timeout`` s."""
-        self._poll(lambda: (not self.running(), None), timeout, 'a configuration run already in progress to finish')
+        """The ``Fact`` that ends the wait: idle, or unknown (an answer that does not say is not waited out as
+        "idle"); raise ``WaitTimeoutError`` after ``timeout`` s of a run in progress."""
+        def probe():
+            fact = self.running_fact()
+            return fact.value is not True, fact
+        return self._poll(probe, timeout, 'a configuration run already in progress to finish')
 
     def apply(self, timeout):
         """Start a run and follow it; return ``{run_id, seconds}`` or raise ``ConfigRunError``."""

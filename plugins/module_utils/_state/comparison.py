@@ -208,15 +208,31 @@ BLOCKERS = (
 )
 
 
-def blockers(license_summary, maintenance, config_running, where=''):
+# A write needs maintenance mode known to be off and no configuration run known to be going: what could not
+# be read blocks as surely as "on" (``{field}`` of a state's ``unknown``, its reason in the sentence).
+UNREAD_BLOCKERS = (
+    ('maintenance', 'maintenance',
+     'maintenance mode of the appliance{where} could not be read: {reason}; nothing is written until it reads as off'),
+    ('config_run_in_progress', 'config_run',
+     'whether a configuration run is in progress on the appliance{where} could not be read: {reason}; nothing is '
+     'written until it reads as idle'),
+)
+
+
+def blockers(license_summary, maintenance, config_running, where='', unknown=None):
     """The ``BLOCKERS`` that hold, from values already read; ``where`` (`` https://...``) names the appliance.
 
     ``license_summary`` is a ``manage_api.License`` as a dict (or None): a license whose Connect permission no
-    documented read says (3.9 - 3.11) blocks nothing here; GitHub's own check then decides.
+    documented read says (3.9 - 3.11) blocks nothing here; GitHub's own check then decides. ``unknown``
+    (``[{field, reason}]``) names what could not be read: maintenance mode or a configuration run among them
+    blocks (``UNREAD_BLOCKERS``), never passes as "off".
     """
     holds = {'license': license_summary is not None and license_summary.get('connect_permitted') is False,
-             'maintenance': bool(maintenance), 'config_run': bool(config_running)}
-    return [text.format(where=where) for key, text in BLOCKERS if holds[key]]
+             'maintenance': maintenance is True, 'config_run': config_running is True}
+    found = [text.format(where=where) for key, text in BLOCKERS if holds[key]]
+    unread = [(unknown_reason(unknown, field), held, text) for field, held, text in UNREAD_BLOCKERS]
+    return found + [text.format(where=where, reason=reason) for reason, held, text in unread
+                    if reason is not None and not holds[held]]
 
 
 def blocking(info):

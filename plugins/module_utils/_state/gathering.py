@@ -14,7 +14,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
     PreflightError,
     WaitTimeoutError,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._common.records import set_unknown
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, set_unknown
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import unsupported_message
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, blockers
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import (
@@ -74,7 +74,7 @@ def gather(appliance, console, preflight_reads=True):
         info['sources']['maintenance'] = SRC_ADMIN_SHELL if appliance.shell is not None else (
             SRC_MANAGE if version.has('manage_maintenance') else SRC_LEGACY)
         info['problems'] = appliance_problems(appliance, summary, info['maintenance'],
-                                              info['config_run_in_progress'])
+                                              info['config_run_in_progress'], unknown=info['unknown'])
     ghec = ghec_problem(appliance)
     if ghec:
         info['problems'].append(ghec)
@@ -175,21 +175,27 @@ def preflight(appliance, need_connect_license=True, config_wait=0):
 
     Checks the version, the license (where the appliance exposes it), maintenance, a
     running config run (waited for up to ``config_wait`` seconds), and the GHEC token's
-    scope and ownership of the enterprise.
+    scope and ownership of the enterprise. Maintenance mode or a config run that could not
+    be read blocks with the reason: a write starts only when both read as off.
     """
     version = appliance.version
     if not version.supported:
         raise PreflightError([unsupported_message(version)])
     license_record = appliance.license() if need_connect_license else None
-    found = appliance_problems(appliance, license_record.to_dict() if license_record is not None else None,
-                               appliance.maintenance_on(), config_running=False)
+    maintenance = appliance.maintenance_on()
+    unknown = []
+    if maintenance is None:
+        set_unknown(unknown, 'maintenance', appliance.maintenance_unknown())
+    timed_out = []
     try:
-        if config_wait > 0:
-            appliance.config_runner.wait_idle(config_wait)
-        elif appliance.config_run_in_progress():
-            found += appliance_problems(appliance, None, False, config_running=True)
+        run = appliance.config_runner.wait_idle(config_wait) if config_wait > 0 else appliance.config_run_fact()
     except WaitTimeoutError as exc:
-        found.append(exc.message)
+        run = Fact.of(False, None)    # still running: the timeout says so, once
+        timed_out.append(exc.message)
+    if not run.known:
+        set_unknown(unknown, 'config_run_in_progress', run.reason)
+    found = appliance_problems(appliance, license_record.to_dict() if license_record is not None else None,
+                               maintenance, run.value, unknown=unknown) + timed_out
     ghec = ghec_problem(appliance)
     if ghec:
         found.append(ghec)
@@ -197,9 +203,12 @@ def preflight(appliance, need_connect_license=True, config_wait=0):
         raise PreflightError(found)
 
 
-def appliance_problems(appliance, license_data, maintenance, config_running):
-    """The appliance's reasons a write must not start (``_state.comparison.blockers``), as sentences naming it."""
-    found = blockers(license_data, maintenance, config_running, ' ' + appliance.url)
+def appliance_problems(appliance, license_data, maintenance, config_running, unknown=None):
+    """The appliance's reasons a write must not start (``_state.comparison.blockers``), as sentences naming it.
+
+    ``unknown`` (``[{field, reason}]``): maintenance mode or a config run that could not be read is one of them.
+    """
+    found = blockers(license_data, maintenance, config_running, ' ' + appliance.url, unknown=unknown)
     return ['%s%s.' % (text[0].upper(), text[1:]) for text in found]
 
 
