@@ -110,16 +110,16 @@ class ActionModule(GhesActionBase):
                                         desired_for_host(desired, p.get('_license_report'))) if i in failed
                    else next(read) for i, (name, p) in enumerate(jobs)]
         warnings = [w for r in records for w in r.pop('_warnings', [])]
+        # GHEC's reads are the fleet's, not an appliance's: that it sent no Date is said once for the scan.
+        clock = sorted(set(filter(None, [r.pop('_clock_warning', None) for r in records])))
         result = {
             'changed': False,
-            'warnings': sorted(options.warnings),
+            'warnings': sorted(options.warnings) + clock[:1] + warnings,
             'appliances': records,
             'drifted': [r['appliance'] for r in records if r['verdict'] != 'in_sync'],
             'seconds': round(time.monotonic() - started, 2),
             'read_at': read_at,
         }
-        if warnings:
-            result['warnings'] = warnings
         return result
 
     @staticmethod
@@ -177,7 +177,9 @@ def _scan_one(console, desired, max_age, secrets, job):
             wanted = desired_for_host(desired, params.get('_license_report'))
             record = assessed_record(name, info, assess_appliance(appliance, info, wanted,
                                                                   params.get('ghec_enterprise'), max_age))
-            record['_warnings'] = ['%s: %s' % (name, w) for w in appliance.warnings]
+            clock = appliance.ghec_clock_warning
+            record['_warnings'] = ['%s: %s' % (name, w) for w in appliance.warnings if w != clock]
+            record['_clock_warning'] = clock
         return record
     except GhesConnectError as exc:
         return report_record(name, error=scrub_text(exc.message, secrets))

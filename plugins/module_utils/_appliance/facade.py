@@ -103,6 +103,11 @@ class Appliance:
             self._ghec_view = GhecView(self.clients, lambda: self.hostname)
         return self._ghec_view
 
+    @property
+    def ghec_clock_warning(self):
+        """The warning (one of ``warnings``) that ages were measured on the controller's clock, or None."""
+        return self._ghec_view.clock_warning if self._ghec_view is not None else None
+
     ghec_access = _answered_by('ghec_view', 'access')
     warm_ghec_reads = _answered_by('ghec_view', 'warm')
     installation = _answered_by('ghec_view', 'installation')

@@ -33,7 +33,8 @@ class GhecView:
         self.clients = clients
         self.hostname = hostname
         self._access = []
-        self._clock_warned = False
+        # The warning that this task's ages are on the controller's clock, once noted: a fleet scan says it once.
+        self.clock_warning = None
         params = clients.params
         self.shared = EnterpriseReadCache(params['ghec_url'], params['ghec_enterprise'], params['ghec_token'],
                                           ttl=params.get('ghec_cache_ttl', GHEC_CACHE_TTL),
@@ -92,9 +93,9 @@ class GhecView:
 
     def _note_clock(self, common):
         """One warning per task when an age is measured on the controller's clock (GHEC sent no ``Date``)."""
-        if common.get('clock_warning') and not self._clock_warned:
-            self._clock_warned = True
-            self.clients.warnings.append(common['clock_warning'] + '.')
+        if common.get('clock_warning') and self.clock_warning is None:
+            self.clock_warning = common['clock_warning'] + '.'
+            self.clients.warnings.append(self.clock_warning)
 
     def changed_state(self):
         """Called after any write: the shared GHEC reads may now be stale."""

@@ -120,3 +120,32 @@ def test_bad_input_fails_before_any_request(script, args, message):
     result = scan({'ghes-1': host(1)}, args)
     assert result['failed'] is True and message in result['msg'], result
     assert script.made == []
+
+
+def without_date(call):
+    call.headers.pop('Date')
+    return call
+
+
+def test_ghec_without_a_date_header_is_said_once_for_the_scan_not_once_per_appliance(script):
+    hosts = ('ghes-1.example.com', 'ghes-2.example.com', 'ghes-3.example.com')
+    script.expect(f.installations_call(*[f.installation(host=h) for h in hosts]),
+                  without_date(f.sync_status_call(*[f.sync_record(host=h, days=1) for h in hosts])),
+                  *appliance_reads(1), without_date(f.statistics_call(*[f.statistics(host=h) for h in hosts])),
+                  f.license_call(manage=url(1) + ':8443'),
+                  *appliance_reads(2), f.license_call(manage=url(2) + ':8443'),
+                  *appliance_reads(3), f.license_call(manage=url(3) + ':8443'))
+    result = scan({'ghes-%d' % n: host(n) for n in (1, 2, 3)})
+    assert not result.get('failed'), result
+    clock = [w for w in result['warnings'] if "controller's clock" in w]
+    assert len(clock) == 1 and clock[0].startswith('GHEC answered ') and 'without a Date header' in clock[0], result
+    assert not any('_clock_warning' in record for record in result['appliances'])
+    assert len(result['appliances']) == 3 and script.writes() == []
+
+
+def test_per_appliance_warnings_and_the_task_s_own_are_all_kept(script):
+    script.expect(f.installations_call(f.installation(host='ghes-1.example.com')),
+                  f.sync_status_call(f.sync_record(host='ghes-1.example.com', days=1)),
+                  *appliance_reads(1), f.statistics_call(f.statistics(host='ghes-1.example.com')))
+    result = scan({'ghes-1': host(1, ghes_validate_certs=False)})
+    assert any(w.startswith('ghes-1: validate_certs is false') for w in result['warnings']), result
