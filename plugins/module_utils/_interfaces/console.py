@@ -207,8 +207,7 @@ class ConsoleClient:
             sync = self._license_sync_value(page)
             if sync is not None:
                 features[layout.license_sync_feature] = sync
-            return ConnectState('connected', account=account, target=page.marker(layout.target_marker) or 'github_com',
-                                features=features)
+            return ConnectState('connected', account=account, target=self._target(page), features=features)
         if page.has_text(layout.pending_text):
             url, withheld = self.for_a_person(page.marker(layout.authorization_marker))
             return ConnectState('pending', authorization_url=url, link_withheld=withheld)
@@ -218,6 +217,14 @@ class ConsoleClient:
             return ConnectState('disabled')
         raise self._layout_error('the GitHub Connect page shows neither "%s", "%s" nor a connected account'
                                  % (layout.not_enabled_text, layout.pending_text), 'connect')
+
+    def _target(self, page):
+        """Where the page says the connection goes; before 3.12 (GitHub.com the only target) the page need not say.
+        None when a release that offers GHE.com shows no target: not assumed to be GitHub.com."""
+        target = page.marker(self.layout.target_marker)
+        if target:
+            return target
+        return None if self.version.has('ghe_com_target') else 'github_com'
 
     def _enable_form(self, page, required=True):
         form = _one(page.find_forms(control=self.layout.target_control, button=self.layout.enable_button))
@@ -310,15 +317,20 @@ class ConsoleClient:
         return form
 
     def _license_sync_value(self, page):
-        """Enabled per the control itself; None when the page has no such control."""
+        """Enabled per the control itself; None when the page has no such control, or it selects neither value
+        (a select with no option selected is not "disabled")."""
         switch = self.layout.license_sync
         if not page.has_text(switch.label):
             return None
         form = self._license_sync_form(page)
         if switch.kind == 'select':
-            return form.fields.get(switch.control) == switch.on
+            if switch.control not in form.marked:
+                return None     # the page marks no option: what a browser would show first is no reading
+            return {switch.on: True, switch.off: False}.get(form.fields.get(switch.control))
         # The button offers the opposite of the current state.
-        return bool(form.button(switch.off_button))
+        if form.button(switch.off_button):
+            return True
+        return False if form.button(switch.on_button) else None
 
     def set_license_sync(self, enabled):
         switch = self.layout.license_sync

@@ -19,6 +19,7 @@ class Form:
         self.method = (method or 'get').lower()
         self.fields = {}      # name -> value, as a browser would submit it unchanged
         self.options = {}     # select name -> [option values]
+        self.marked = set()   # selects whose page marks an option selected (else a browser submits the first)
         self.buttons = []     # [{'text', 'name', 'value'}]
 
     def has_control(self, name):
@@ -70,10 +71,11 @@ class Page:
         return None
 
     def features(self):
-        """``{feature: enabled}`` from elements carrying ``data-feature`` and ``data-enabled``."""
+        """``{feature: enabled}`` from elements carrying ``data-feature`` and ``data-enabled``; a feature whose
+        ``data-enabled`` is neither ``true`` nor ``false`` is left out (unread, not off)."""
         result = {}
         for attrs in self.markers:
-            if 'data-feature' in attrs and 'data-enabled' in attrs:
+            if 'data-feature' in attrs and attrs.get('data-enabled') in ('true', 'false'):
                 result[attrs['data-feature']] = attrs['data-enabled'] == 'true'
         return result
 
@@ -118,6 +120,8 @@ class _PageParser(HTMLParser):
             self._form.options[self._select].append(value)
             if 'selected' in attrs or self._select not in self._form.fields:
                 self._form.fields[self._select] = value
+            if 'selected' in attrs:
+                self._form.marked.add(self._select)
         elif tag == 'button':
             self._button = {'text': '', 'name': attrs.get('name'), 'value': attrs.get('value'),
                             'type': attrs.get('type', 'submit')}
