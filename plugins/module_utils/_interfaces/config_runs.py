@@ -57,31 +57,36 @@ class ConfigRunner:
             run_id = self.manage.start_config_apply(uuid.uuid4().hex[:8])
             status = self._poll(lambda: self._manage_status(run_id), timeout, 'configuration run %s' % run_id)
             if not _manage_succeeded(status):
+                outcome = 'failed' if status.get('successful') is False else 'ended without saying that it succeeded'
                 raise ConfigRunError(
-                    'Configuration run %s failed on %s.' % (run_id, ', '.join(_failed_nodes(status)) or 'the appliance'),
+                    'Configuration run %s %s on %s.' % (run_id, outcome, ', '.join(_failed_nodes(status)) or 'the appliance'),
                     events=self._failing_events(run_id), run_id=run_id)
         else:
             run_id = None
             self.legacy.configure()
             status = self._poll(self._legacy_status, timeout, 'configuration run')
             if status.get('status') != 'success':
-                failed = [p for p in status.get('progress') or [] if p.get('status') == 'FAILED']
+                failed = [p for p in _dicts(status.get('progress')) if p.get('status') == 'FAILED']
                 raise ConfigRunError('Configuration run failed at: %s.'
-                                     % (', '.join(p.get('key', '?') for p in failed) or 'an unknown step'),
+                                     % (', '.join(str(p.get('key', '?')) for p in failed) or 'an unknown step'),
                                      events=failed)
         return {'run_id': run_id, 'seconds': round(self.clock() - started, 2)}
 
+    # Following a run: done only when the answer says it is not running; one that does not say is polled again
+    # (the wait's timeout then says it may still be running), never taken as the end of the run.
     def _manage_status(self, run_id):
-        status = self.manage.config_apply_status(run_id) or {}
-        return not status.get('running'), status
+        status = self.manage.config_apply_status(run_id)
+        running = parse_config_apply(status)
+        return running.value is False, status, 'running' if running.known else 'unknown: ' + running.reason
 
     def _legacy_status(self):
-        status = self.legacy.configcheck() or {}
-        return status.get('status') != 'running', status
+        status = self.legacy.configcheck()
+        running = parse_configcheck(status)
+        return running.value is False, status, status.get('status') if running.known else 'unknown: ' + running.reason
 
     def _poll(self, probe, timeout, what):
-        """Call ``probe`` (returning ``(done, result)``) until done; return the result."""
-        return wait_until(lambda: probe() + ('running',), timeout, what, progress=self.waiter, poll=POLL_FIRST,
+        """Call ``probe`` (returning ``(done, result)`` or ``(done, result, seen)``) until done; return the result."""
+        return wait_until(lambda: _seen(probe()), timeout, what, progress=self.waiter, poll=POLL_FIRST,
                           max_poll=POLL_MAX, hint='It may still be running: check the Management Console, then run again.',
                           clock=self.clock, sleep=self.sleep)
 
@@ -103,10 +108,21 @@ class ConfigRunner:
         return events[-MAX_EVENTS_SHOWN:]
 
 
+def _seen(probed):
+    return probed if len(probed) == 3 else probed + ('running',)
+
+
+def _dicts(items):
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
 def _manage_succeeded(status):
-    nodes = status.get('nodes') or []
-    return bool(status.get('successful')) and all(n.get('successful', True) for n in nodes)
+    """Whether the run said it succeeded, and so did every node it lists (a node that does not say did not)."""
+    nodes = status.get('nodes') if isinstance(status.get('nodes'), list) else []
+    return status.get('successful') is True and all(isinstance(n, dict) and n.get('successful') is True for n in nodes)
 
 
 def _failed_nodes(status):
-    return [n.get('hostname', '?') for n in status.get('nodes') or [] if not n.get('successful', True)]
+    nodes = status.get('nodes') if isinstance(status.get('nodes'), list) else []
+    return [str(n.get('hostname', '?')) if isinstance(n, dict) else '?' for n in nodes
+            if not (isinstance(n, dict) and n.get('successful') is True)]

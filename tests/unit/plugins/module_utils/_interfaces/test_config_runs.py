@@ -137,3 +137,45 @@ def test_a_wait_for_a_running_configuration_is_told_while_it_lasts():
     assert len(told.waits) == 1 and told.waits[0]['timeout'] == 60
     assert told.waits[0]['what'].startswith('configuration run ')
     assert told.waits[0]['seen'] == ['running'] * 3
+
+
+class Answers:
+    """A Manage API whose config-run answers are scripted (the last one repeats)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+
+    @staticmethod
+    def start_config_apply(run_id):
+        return run_id
+
+    def config_apply_status(self, run_id=None):
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+    @staticmethod
+    def config_apply_events(last_request_id=None):
+        return {}
+
+
+def test_an_answer_that_does_not_say_running_is_not_the_end_of_the_run():
+    run, clock = runner('3.14.2', manage=Answers({'nodes': []}, [], 'busy', {'running': None},
+                                                 {'running': False, 'successful': True, 'nodes': []}))
+    assert run.apply(timeout=60)['run_id'] and clock.now < 10
+    stuck, _clock = runner('3.14.2', manage=Answers({'successful': True}))
+    with pytest.raises(WaitTimeoutError):
+        stuck.apply(timeout=5)
+
+
+@pytest.mark.parametrize('answer,said', [
+    ({'running': False, 'nodes': []}, 'ended without saying that it succeeded on the appliance'),
+    ({'running': False, 'successful': True, 'nodes': [{'hostname': 'replica', 'running': False}]},
+     'ended without saying that it succeeded on replica'),
+    ({'running': False, 'successful': True, 'nodes': ['replica']}, 'ended without saying that it succeeded on ?'),
+    ({'running': False, 'successful': False, 'nodes': [{'hostname': 'primary', 'successful': True},
+                                                       {'hostname': 'replica', 'successful': False}]}, 'failed on replica'),
+])
+def test_a_run_that_does_not_say_it_succeeded_on_every_node_did_not(answer, said):
+    run, _clock = runner('3.14.2', manage=Answers(answer))
+    with pytest.raises(ConfigRunError) as caught:
+        run.apply(timeout=60)
+    assert said in caught.value.message
