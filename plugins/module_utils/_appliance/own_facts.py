@@ -10,7 +10,7 @@ nothing reads. What could not be read is said, never guessed (``_identity``).
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, NotFoundError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, NotFoundError, UnexpectedAnswerError
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import GhesVersion
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import resolve
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import parse_license
@@ -19,6 +19,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._interfaces.nodes imp
     parse_maintenance,
     parse_versions,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.setup_legacy import hostname_fact, parse_settings_hostname
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.appliance_facts import ApplianceFactsCache
 
 
@@ -69,11 +70,11 @@ class ApplianceFacts:
             if warning:
                 self.warnings.append(warning)
             return str(versions.governing)
-        _meta, version = self.clients.rest.meta()
-        if not version:
-            raise GhesConnectError('Cannot tell the GHES version of %s: neither /manage/v1/version nor the REST API '
-                                   'said.' % self.clients.url)
-        return str(GhesVersion(version))
+        version = self.clients.rest.version()
+        if not version.known:
+            raise UnexpectedAnswerError('Cannot tell the GHES version of %s: /manage/v1/version answered 404 and %s.'
+                                        % (self.clients.url, version.reason))
+        return str(GhesVersion(version.value))
 
     # -- identity -----------------------------------------------------------------------------
     @property
@@ -97,19 +98,19 @@ class ApplianceFacts:
         def read():
             errors, readers = [], []
             if self.version.has('manage_config'):
-                readers.append(('manage_api', lambda: _setting(self.clients.manage.settings(), 'github_hostname')))
+                readers.append(lambda: hostname_fact(self.clients.manage.settings(), 'manage_api',
+                                                     'the Manage API settings (GET /manage/v1/config/settings)'))
             if self.version.has('setup_api'):
-                readers.append(('setup_api', lambda: _setting(_setting(self.clients.legacy.settings(), 'enterprise'),
-                                                              'github_hostname')))
-            for source, reader in readers:
+                readers.append(lambda: parse_settings_hostname(self.clients.legacy.settings()))
+            for reader in readers:
                 try:
                     name = reader()
                 except GhesConnectError as exc:
                     errors.append(exc.message)
                     continue
-                if isinstance(name, str) and name.strip():
-                    return {'name': name.strip(), 'source': source}
-                errors.append('%s settings name no github_hostname' % source)
+                if name.known:
+                    return {'name': name.value, 'source': name.source}
+                errors.append(name.reason)
             raise GhesConnectError('; '.join(errors) or 'no settings read exists for GHES %s' % self.version)
         try:
             found = self._kept_for_the_run('github_hostname', read)
@@ -161,7 +162,3 @@ class ApplianceFacts:
             self._read.pop('shell_export', None)
         return self._once('shell_export', self.clients.shell.license_usage)
 
-
-def _setting(settings, key):
-    """``settings[key]`` of a settings answer; None when the answer is not an object."""
-    return settings.get(key) if isinstance(settings, dict) else None

@@ -16,11 +16,13 @@ back before it is ever sent again; ``ghe-config-apply`` is never sent twice.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shlex
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConfigRunError, GhesConnectError
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, Record, field_fact
 
 SOURCE = 'admin_shell'
 
@@ -219,13 +221,42 @@ class AdminShell:
         raise ConfigRunError('"%s" failed on %s (exit code %s).' % (line, self.host, rc), events=events)
 
 
+EXPORT_ANSWER = 'the license usage export'
+
+
+@dataclasses.dataclass(frozen=True)
+class UsageExport(Record):
+    """What a usage export says of its appliance: ``server_id`` (the key GHEC's records use) and ``features``
+    (``{name: enabled_at}`` of the Connect features it lists as enabled)."""
+
+    server_id: Fact
+    features: Fact
+
+
+def parse_usage_export(export, source=SOURCE):
+    """A ``UsageExport`` of an export's ``instance``: each fact known when present and well formed, else why not."""
+    instance = field_fact(export, 'instance', dict, source, EXPORT_ANSWER)
+    if not instance.known:
+        return UsageExport(server_id=instance, features=instance)
+    where = '%s\'s instance' % EXPORT_ANSWER
+    server_id = field_fact(instance.value, 'server_id', str, source, where)
+    if server_id.known and not server_id.value.strip():
+        server_id = Fact.missing('server_id is empty in %s' % where)
+    items = field_fact(instance.value, 'features', list, source, where)
+    if items.known and not all(isinstance(i, dict) and isinstance(i.get('name'), str) for i in items.value):
+        items = Fact.missing('features in %s lists an entry without a name' % where)
+    if items.known:
+        items = Fact.of(dict((i['name'], i.get('enabled_at')) for i in items.value), source)
+    return UsageExport(server_id=server_id, features=items)
+
+
 def features(export):
     """``{name: enabled_at}`` of the Connect features an export lists as enabled; raises when malformed."""
-    items = export['instance'].get('features')
-    if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get('name'), str) for i in items):
-        raise AdminShellError('The license usage export has no valid instance.features list: the license sync '
-                              'switch cannot be read from it.')
-    return dict((i['name'], i.get('enabled_at')) for i in items)
+    listed = parse_usage_export(export).features
+    if not listed.known:
+        raise AdminShellError('The license usage export has no valid instance.features list (%s): the license sync '
+                              'switch cannot be read from it.' % listed.reason)
+    return listed.value
 
 
 def _check_key(key):
@@ -244,5 +275,4 @@ def appliance_server_id(appliance):
     or None when the task does not use the shell. The identity rules (``_identity.py``) take it from here."""
     if appliance.shell is None:
         return None
-    server_id = appliance.shell_export()[1]['instance'].get('server_id')
-    return server_id if isinstance(server_id, str) and server_id else None
+    return parse_usage_export(appliance.shell_export()[1]).server_id.value

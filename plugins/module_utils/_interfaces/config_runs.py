@@ -92,13 +92,13 @@ class ConfigRunner:
 
     def _failing_events(self, run_id):
         try:
-            data = self.manage.config_apply_events() or {}
+            data = self.manage.config_apply_events()
         except Exception:  # pylint: disable=broad-except
             # The run failed either way; events only explain it. Never hide the failure behind this.
             return []
         events = []
-        for node in data.get('nodes') or []:
-            for event in node.get('events') or []:
+        for node in _dicts(data.get('nodes') if isinstance(data, dict) else None):
+            for event in _dicts(node.get('events')):
                 if event.get('config_run_id') not in (None, run_id):
                     continue
                 if str(event.get('severity_text', '')).upper() in ('ERROR', 'FATAL', 'CRITICAL'):

@@ -10,7 +10,11 @@ URLs and logs.
 
 from __future__ import annotations
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, field_fact
+
 PREFIX = '/setup/api'
+SOURCE = 'setup_api'
+SETTINGS_ANSWER = 'the legacy settings (GET /setup/api/settings)'
 
 
 class SetupLegacyClient:
@@ -29,3 +33,19 @@ class SetupLegacyClient:
 
     def settings(self):
         return self.http.request('GET', PREFIX + '/settings').json()
+
+
+def parse_settings_hostname(answer, source=SOURCE):
+    """``Fact`` of the configured host name, ``enterprise.github_hostname`` of the legacy settings (stripped)."""
+    enterprise = field_fact(answer, 'enterprise', dict, source, SETTINGS_ANSWER)
+    if not enterprise.known:
+        return enterprise
+    return hostname_fact(enterprise.value, source, 'enterprise of %s' % SETTINGS_ANSWER)
+
+
+def hostname_fact(settings, source, what):
+    """``Fact`` of ``settings['github_hostname']``: a non-empty string (stripped), else unknown saying why."""
+    name = field_fact(settings, 'github_hostname', str, source, what)
+    if name.known and not name.value.strip():
+        return Fact.missing('github_hostname is empty in %s' % what)
+    return Fact.of(name.value.strip(), source) if name.known else name

@@ -16,6 +16,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, set_unknown
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import unsupported_message
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.rest import parse_license as parse_rest_license
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, blockers
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import (
     SRC_ADMIN_SHELL,
@@ -117,23 +118,10 @@ def read_license(appliance):
         return None, None, ('GHES %s has no Manage API license read: give token (a site administrator\'s, '
                             'site_admin scope) to read it through GHES REST' % appliance.version)
     try:
-        rest = appliance.rest.license()
+        rest = parse_rest_license(appliance.rest.license()).to_dict()
     except GhesConnectError as exc:
         return None, None, 'the license could not be read through GHES REST (%s)' % exc.message
-    if not isinstance(rest, dict):
-        return None, None, 'GHES REST answered the license read with no object'
-    summary = {
-        'connect_permitted': None,
-        'seats': rest.get('seats'),
-        'seats_used': rest.get('seats_used'),
-        'seats_available': rest.get('seats_available'),
-        'expire_at': rest.get('expire_at'),
-        'days_until_expiration': rest.get('days_until_expiration'),
-        'kind': rest.get('kind'),
-        'evaluation': None,
-        'perpetual': None,
-        'cluster_support': None,
-    }
+    summary = dict(rest, connect_permitted=None, evaluation=None, perpetual=None, cluster_support=None)
     return summary, SRC_REST, ('GHES %s publishes no read of whether its license permits GitHub Connect '
                                '(croquetSupport is in the Manage API from 3.12)' % appliance.version)
 
