@@ -50,7 +50,7 @@ class ManageClient:
             response = self.http.request('POST', PREFIX + '/config/apply', json_body=body, expected=(200, 201, 202))
         except AuthenticationError as exc:
             raise _manage_auth_error(exc) from exc
-        return (response.json() or {}).get('run_id') or run_id
+        return started_run_id(response.json(), run_id)
 
     def config_apply_status(self, run_id=None):
         return self._get('/config/apply', {'run_id': run_id} if run_id else None)
@@ -75,6 +75,12 @@ class ManageClient:
 
     def config_apply_events(self, last_request_id=None):
         return self._get('/config/apply/events', {'last_request_id': last_request_id} if last_request_id else None)
+
+
+def started_run_id(answer, asked):
+    """The run id a ``POST /config/apply`` answered, else the one it was asked to use (``asked``, possibly None)."""
+    answered = answer.get('run_id') if isinstance(answer, dict) else None
+    return answered if isinstance(answered, str) and answered else asked
 
 
 def normalize_license(data):

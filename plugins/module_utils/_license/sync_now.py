@@ -127,8 +127,9 @@ def wait_for_new_sync(appliance, previous_date, timeout, changed=True):
         when = parse_time(last.get('date'))
         if when is not None and (previous is None or when > previous):
             if last.get('status') != 'success':
-                raise GhesConnectError('The license sync of %s finished with status "%s" on GHEC: %s'
-                                       % (appliance.url, last.get('status'), last.get('error') or 'no error text'),
+                raise GhesConnectError('The license sync of %s finished %s on GHEC: %s'
+                                       % (appliance.url, 'with status "%s"' % last['status'] if last.get('status')
+                                          else 'without a status', last.get('error') or 'no error text'),
                                        changed=changed)
             return True, state, None
         return False, state, 'last sync %s' % (last.get('date') or 'none')

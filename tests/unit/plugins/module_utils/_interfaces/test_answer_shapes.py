@@ -22,6 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_she
     parse_usage_export,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.config_runs import ConfigRunner
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import started_run_id
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.setup_legacy import parse_settings_hostname
 from ansible_collections.ghes.connect.tests.unit.plugins.shapes import OTHER_VALUES, SHAPES, one_field_changed, variant
 
@@ -229,3 +230,13 @@ def test_waiting_for_a_run_returns_a_fact_and_never_reads_a_missing_field_as_idl
         assert isinstance(exc, WaitTimeoutError) and answer.get('running') is True
         return
     assert fact.value is False and answer['running'] is False or not fact.known
+
+
+@SHAPES
+@given(st.one_of(variant({'run_id': '55f1'}), st.sampled_from(OTHER_VALUES)), st.sampled_from([None, 'ours']))
+def test_a_started_run_is_the_one_answered_or_the_one_asked_for(answer, asked):
+    run_id = started_run_id(answer, asked)
+    if isinstance(answer, dict) and isinstance(answer.get('run_id'), str) and answer['run_id']:
+        assert run_id == answer['run_id']
+    else:
+        assert run_id == asked
