@@ -161,4 +161,3 @@ class ApplianceFacts:
         if refresh:
             self._read.pop('shell_export', None)
         return self._once('shell_export', self.clients.shell.license_usage)
-

@@ -68,8 +68,8 @@ def test_a_rest_license_field_removed_or_nulled_is_never_reported_with_a_value(c
 
 
 @SHAPES
-@given(st.sampled_from([{}, {'x-github-enterprise-version': None}] + [{'x-github-enterprise-version': v}
-                                                                       for v in ('3.10.4', '', ' ', '3.11.0 ')]),
+@given(st.sampled_from([{}, {'x-github-enterprise-version': None}]
+                       + [{'x-github-enterprise-version': v} for v in ('3.10.4', '', ' ', '3.11.0 ')]),
        variant(META, changes=2))
 def test_the_rest_version_is_the_header_or_installed_version_or_unknown(headers, meta):
     fact = rest.parse_version(headers, meta)
