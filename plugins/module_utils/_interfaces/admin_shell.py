@@ -250,15 +250,6 @@ def parse_usage_export(export, source=SOURCE):
     return UsageExport(server_id=server_id, features=items)
 
 
-def features(export):
-    """``{name: enabled_at}`` of the Connect features an export lists as enabled; raises when malformed."""
-    listed = parse_usage_export(export).features
-    if not listed.known:
-        raise AdminShellError('The license usage export has no valid instance.features list (%s): the license sync '
-                              'switch cannot be read from it.' % listed.reason)
-    return listed.value
-
-
 def _check_key(key):
     if key not in CONFIG_KEYS:
         raise AdminShellError('ghe-config key %r is not one this collection uses.' % (key,))
@@ -268,11 +259,3 @@ def _text(data):
     if isinstance(data, bytes):
         return data.decode('utf-8', errors='replace')
     return data or ''
-
-
-def appliance_server_id(appliance):
-    """The appliance's own ``server_id`` (the usage export's ``instance.server_id``, the key GHEC's records use),
-    or None when the task does not use the shell. The identity rules (``_identity.py``) take it from here."""
-    if appliance.shell is None:
-        return None
-    return parse_usage_export(appliance.shell_export()[1]).server_id.value

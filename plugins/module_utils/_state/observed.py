@@ -234,15 +234,23 @@ def public_license_sync(state):
 
 def _license_sync_from_shell(appliance, refresh):
     """The switch from the appliance's own usage export (``instance.features[]``, documented): no console,
-    no server statistics needed. The export's ``server_id`` is the appliance's exact identity."""
-    from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_shell import features
+    no server statistics needed. The export's ``server_id`` is the appliance's exact identity; what the
+    export does not say well formed is unknown, with the reason."""
+    from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_shell import parse_usage_export
     _content, export = appliance.shell_export(refresh=refresh)
-    state = read_last_sync(appliance, refresh=refresh, server_id=export['instance'].get('server_id'))
-    sources = {'enabled': SRC_ADMIN_SHELL, 'appliance_server_id': SRC_ADMIN_SHELL}
+    said = parse_usage_export(export)
+    state = read_last_sync(appliance, refresh=refresh, server_id=said.server_id.value)
+    sources = said.sources()
     if state['last_sync']:
         sources['last_sync'] = SRC_GHEC_SYNC
-    state.update(enabled='license_usage_sync' in features(export),
-                 appliance_server_id=export['instance'].get('server_id'), sources=sources)
+    enabled = 'license_usage_sync' in said.features.value if said.features.known else None
+    if said.features.known:
+        sources['enabled'] = sources.pop('features')
+    else:
+        set_unknown(state['unknown'], 'license_sync.enabled', said.features.reason)
+    if said.server_id.known:
+        sources['appliance_server_id'] = sources.pop('server_id')
+    state.update(enabled=enabled, appliance_server_id=said.server_id.value, sources=sources)
     return state
 
 

@@ -18,7 +18,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_she
     AdminShellConnectionError,
     AdminShellError,
     connection_error,
-    features,
+    parse_usage_export,
 )
 
 EXPORT = {'instance': {'server_id': '9d1b5b7c-3f0e-4c1a-9a57-2f4b1c6d8e10', 'features': [
@@ -51,7 +51,7 @@ def test_the_export_command_follows_the_release_and_is_censored(version, line):
     content, data = shell(script, version).license_usage()
     assert script.lines == [(line, True)]
     assert data == EXPORT and json.loads(content) == EXPORT
-    assert features(data) == {'license_usage_sync': '2026-01-10T09:00:00Z'}
+    assert parse_usage_export(data).features.value == {'license_usage_sync': '2026-01-10T09:00:00Z'}
 
 
 def test_values_are_quoted_words_never_shell_syntax():
