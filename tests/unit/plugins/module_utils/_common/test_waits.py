@@ -8,21 +8,11 @@ import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, TransportError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait, wait_until, write_once
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from ansible_collections.ghes.connect.tests.unit.plugins.clock import Clock
 
 
 def make(timeout=60, poll=1.0):
-    clock, lines = FakeClock(), []
+    clock, lines = Clock(100.0), []
     wait = Wait(lines.append, 'ghes-017', 'the approval on GitHub.com', timeout, poll=poll, clock=clock, sleep=clock.sleep)
     return wait, clock, lines
 
@@ -56,7 +46,7 @@ def test_a_zero_timeout_polls_once():
 
 
 def test_wait_until_returns_the_value_once_done_and_tells_what_it_saw():
-    clock, lines = FakeClock(), []
+    clock, lines = Clock(100.0), []
     answers = iter([(False, None, 'pending'), (False, None, 'pending'), (True, 'connected', None)])
 
     def progress(what, timeout, **options):
@@ -69,7 +59,7 @@ def test_wait_until_returns_the_value_once_done_and_tells_what_it_saw():
 
 
 def test_wait_until_backs_off_up_to_max_poll():
-    clock, pauses = FakeClock(), []
+    clock, pauses = Clock(100.0), []
 
     def sleep(seconds):
         pauses.append(seconds)
@@ -81,7 +71,7 @@ def test_wait_until_backs_off_up_to_max_poll():
 
 
 def test_wait_until_times_out_with_what_it_waited_for_or_lets_the_caller_decide():
-    clock = FakeClock()
+    clock = Clock(100.0)
     with pytest.raises(WaitTimeoutError) as raised:
         wait_until(lambda: (False, 'still', 'running'), 3, 'a run', hint='Check the console.', clock=clock,
                    sleep=clock.sleep)
@@ -91,7 +81,7 @@ def test_wait_until_times_out_with_what_it_waited_for_or_lets_the_caller_decide(
 
 
 def test_a_zero_timeout_probes_once_without_sleeping():
-    clock, calls = FakeClock(), []
+    clock, calls = Clock(100.0), []
     assert wait_until(lambda: calls.append(1) or (False, None, None), 0, 'x', on_timeout=lambda last: 'gave up',
                       clock=clock, sleep=clock.sleep) == 'gave up'
     assert calls == [1] and clock.now == 100.0

@@ -23,6 +23,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_she
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.config_runs import ConfigRunner
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import started_run_id
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.setup_legacy import parse_settings_hostname
+from ansible_collections.ghes.connect.tests.unit.plugins.clock import Clock
 from ansible_collections.ghes.connect.tests.unit.plugins.shapes import OTHER_VALUES, SHAPES, one_field_changed, variant
 
 # docs/interfaces.md §2, §5 and ../shared/ghes-api.md: the documented answers.
@@ -157,17 +158,6 @@ def test_a_shell_output_is_a_value_it_states_or_an_error_naming_the_command(job,
 
 
 # -- config runs -------------------------------------------------------------------------------------------------
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 class Answering:
     """The Manage API and the legacy API answering every config-run read with ``answer``."""
 

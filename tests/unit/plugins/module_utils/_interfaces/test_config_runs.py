@@ -10,17 +10,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import GhesVersion
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import quiet
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.config_runs import ConfigRunner
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from ansible_collections.ghes.connect.tests.unit.plugins.clock import Clock
 
 
 class FakeManage:

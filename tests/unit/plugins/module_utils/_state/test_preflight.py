@@ -14,6 +14,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.releases impo
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.nodes import parse_config_apply, parse_maintenance
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import blockers
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import appliance_problems, preflight
+from ansible_collections.ghes.connect.tests.unit.plugins.clock import Clock
 
 URL = 'https://ghes.example.com'
 OFF = [{'hostname': 'primary', 'status': 'off'}]
@@ -118,17 +119,6 @@ def test_blockers_never_read_a_missing_value_as_off_or_on():
                     'whether a configuration run is in progress on the appliance could not be read: no running field; '
                     'nothing is written until it reads as idle']
     assert appliance_problems(FakeAppliance(), None, False, False, unknown=[]) == []
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 class Scripted:
