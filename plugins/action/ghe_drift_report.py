@@ -4,7 +4,7 @@
 
 A controller-side action on ``GhesActionBase`` (options, validation, failures and redaction as every
 module has them), so writing the report costs one cheap task. Files are written 0600
-and atomically into a 0700 directory. The verdicts come from the records (``_drift``); this
+and atomically into a 0700 directory. The verdicts come from the records (``_state.comparison``); this
 task counts them, renders them, prints one line, and fails once - naming every problem
 appliance - when asked to.
 """

@@ -466,7 +466,7 @@ def _names(installation):
 
 
 def sync_state(health):
-    """``never``, ``failed``, ``unknown``, ``stale`` or ``ok``: ``_sync_health.sync_health``'s word."""
+    """``never``, ``failed``, ``unknown``, ``stale`` or ``ok``: ``_ghec.sync_health.sync_health``'s word."""
     return health['state']
 
 

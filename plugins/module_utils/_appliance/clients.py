@@ -69,7 +69,7 @@ class ApplianceClients:
         self._budgeted = budgeted
         self.url = params['url'].rstrip('/')
         self.manage_url = (params.get('manage_url') or default_manage_url(self.url)).rstrip('/')
-        # The administrative shell (``_admin_shell.AdminShell``) when the task reaches the host over SSH; set
+        # The administrative shell (``_interfaces.admin_shell.AdminShell``) when the task reaches the host over SSH; set
         # by the action base from the task's own connection. Facts read it first where it answers.
         self.shell = None
         # Set by the task: waiter(what, timeout) tells the operator about a wait (module_utils._wait.Wait).

@@ -2,11 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One appliance and its GHEC enterprise, as a task sees them: a composition of three parts.
 
-- ``_clients.ApplianceClients``: the clients, built lazily from the task's options (and the
+- ``_appliance.clients.ApplianceClients``: the clients, built lazily from the task's options (and the
   administrative shell, when the task reaches the host over SSH);
-- ``_appliance_facts.ApplianceFacts``: what the appliance says about itself (version, configured
+- ``_appliance.own_facts.ApplianceFacts``: what the appliance says about itself (version, configured
   host name, maintenance, license), read once per task;
-- ``_ghec_view.GhecView``: what GHEC records about it, from the run's shared enterprise-wide reads;
+- ``_ghec.appliance_view.GhecView``: what GHEC records about it, from the run's shared enterprise-wide reads;
 
 and the manual instructions (``_manual_instructions``) for its release. Modules use this one
 object; each question is answered by the part that owns it.

@@ -3,9 +3,9 @@
 """What one appliance says about itself: its version, the host name it is configured with, maintenance, license.
 
 Each fact is read once per task; the version and the configured host name are also kept for
-the run's later tasks on the appliance (``_appliance_facts_cache``) unless the caller reads
+the run's later tasks on the appliance (``_run_cache.appliance_facts``) unless the caller reads
 every appliance once (a fleet scan), where keeping them would cost a file per appliance that
-nothing reads. What could not be read is said, never guessed (``_identity``).
+nothing reads. What could not be read is said, never guessed (``_ghec.identity``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._run_cache.appliance_
 
 
 class ApplianceFacts:
-    """Facts read through ``clients`` (an ``_clients.ApplianceClients``); their warnings go to ``warnings``."""
+    """Facts read through ``clients`` (an ``_appliance.clients.ApplianceClients``); their warnings go to ``warnings``."""
 
     def __init__(self, clients, warnings, share_facts=True):
         self.clients = clients
@@ -79,7 +79,7 @@ class ApplianceFacts:
     # -- identity -----------------------------------------------------------------------------
     @property
     def identity(self):
-        """Which name GHEC knows this appliance by, or why none can be established (``_identity.Identity``)."""
+        """Which name GHEC knows this appliance by, or why none can be established (``_ghec.identity.Identity``)."""
         def build():
             configured, source, error = self._configured_hostname()
             identity = resolve(self.params.get('hostname'), configured, source, error)

@@ -31,7 +31,7 @@ def connected_elsewhere(state, enterprise, target=None):
 def request_approval(appliance, status, target=None, subdomain=None):
     """Send the hand-shake (resumed when ``status`` is ``expired``) once; return the authorization URL.
 
-    Without an answer the appliance's own page says whether it landed (``_wait.write_once``).
+    Without an answer the appliance's own page says whether it landed (``_common.waits.write_once``).
     """
     if status == 'expired':
         send = appliance.console.resume_connect

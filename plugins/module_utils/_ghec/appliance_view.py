@@ -3,8 +3,8 @@
 """One appliance as its GHEC enterprise records it: its installation, its license-sync record, its statistics.
 
 Each is one host's part of an enterprise-wide read made once per run and shared by every
-host's task (``_enterprise_cache``): the GHEC client is built only by the task that fetches,
-the others read their own part. Which record is this appliance's is ``_identity``'s decision.
+host's task (``_run_cache.enterprise_reads``): the GHEC client is built only by the task that fetches,
+the others read their own part. Which record is this appliance's is ``_ghec.identity``'s decision.
 """
 
 from __future__ import annotations

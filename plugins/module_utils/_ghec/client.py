@@ -3,7 +3,7 @@
 """Client of GitHub Enterprise Cloud: REST, GraphQL, and the modelled "Add server usage" page.
 
 All reads here cover the whole enterprise at once (every appliance in one answer), so
-callers share them across hosts through ``_enterprise_cache`` instead of asking once per
+callers share them across hosts through ``_run_cache.enterprise_reads`` instead of asking once per
 appliance: the token's budget is 5,000 requests an hour.
 """
 
@@ -282,7 +282,7 @@ def _statistics_entry(entry, index, asked):
 
 # -- the enterprise-wide reads split by host name (see EnterpriseReadCache.get_part) ----------
 # Every part is the list of what GHEC has under that name (normalised: no case, no trailing dot);
-# _identity chooses among them, so modules, scan and inventory plugin pick alike.
+# _ghec.identity chooses among them, so modules, scan and inventory plugin pick alike.
 def installations_by_host(read):
     """``({enterprise, host_names, total}, {host name: [installations]})``.
 

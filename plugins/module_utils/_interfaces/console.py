@@ -1,6 +1,6 @@
 # Copyright: contributors to ghes.connect
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Client of the site-administrator console (MODELLED: see ``_console_routes.py``).
+"""Client of the site-administrator console (MODELLED: see ``_interfaces/console_routes.py``).
 
 It signs in like a browser (CSRF token, optional TOTP, sudo for sensitive actions),
 reads the GitHub Connect and License pages, and submits their forms. Before posting

@@ -3,7 +3,7 @@
 """The words a person follows to do a console step by hand (``method: manual``, or when a page is not recognised).
 
 They name the page and the control of the appliance's release, from the one route table
-(``_console_routes``), so the instruction matches what the console shows.
+(``_interfaces.console_routes``), so the instruction matches what the console shows.
 """
 
 from __future__ import annotations

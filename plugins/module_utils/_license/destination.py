@@ -3,7 +3,7 @@
 """The controller's copy of a license usage export (``dest``): private, atomic, never through a link.
 
 The export holds the encrypted user list, so its copy is a private file (0600 in a private
-directory, ``_files``). ``check_dest`` refuses an unusable path before any request is made.
+directory, ``_common.files``). ``check_dest`` refuses an unusable path before any request is made.
 """
 
 from __future__ import annotations

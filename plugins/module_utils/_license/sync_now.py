@@ -3,7 +3,7 @@
 """License sync: "Sync now" at most once per stale sync and awaited on GHEC, and when it cannot be acted on.
 
 "Sync now" is a console post (MODELLED) that may land without an answer: it goes through
-``write_once``, and the wait for the sync it starts through ``wait_until`` (``_wait``): whether
+``write_once``, and the wait for the sync it starts through ``wait_until`` (``_common.waits``): whether
 a sync came is GHEC's license-sync-status (documented).
 """
 
@@ -80,7 +80,7 @@ def sync_now_once(appliance, previous_date, wait_timeout):
     latest waits for that sync instead of asking GHES for another: two concurrent runs, or a run
     after one that was interrupted while waiting, make one click. The marker is read and
     written under a lock, the click included. Without a usable state directory (see
-    ``_state_dir``; the run warns) every run clicks, as it would without this guard.
+    ``_run_cache.state_dir``; the run warns) every run clicks, as it would without this guard.
     A click that got no answer counts as made: GHEC shows whether a sync came, and it is never
     clicked twice. Returns True when this call clicked.
     """

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The drift report model: one structure that every format (JSON, Markdown, HTML, JUnit, Prometheus) renders.
 
-The model is made from drift records (``_drift.report_record``) and never decides a verdict:
+The model is made from drift records (``_state.comparison.report_record``) and never decides a verdict:
 it sorts, counts and dates what the records say. ``drift.json`` is the model itself, so a
 sliced run's parts can be read back and merged into one report.
 """
@@ -39,7 +39,7 @@ def iso(moment):
 def parse_iso(text):
     """An aware datetime from an ISO 8601 string, or None when it is not one.
 
-    The one date reader of the verdicts (``_sync_health.parse_time``): a time without a zone is
+    The one date reader of the verdicts (``_ghec.sync_health.parse_time``): a time without a zone is
     GHEC's UTC there, so every report format shows the date the verdict was decided on.
     """
     return parse_time(text)

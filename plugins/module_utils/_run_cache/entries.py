@@ -7,12 +7,12 @@ Ansible runs each host's task in its own worker process, forked from the
 tasks share lives in files named by the run and a digest of their subject. Two caches
 are built on this and say what they keep and for how long:
 
-- ``_enterprise_cache.EnterpriseReadCache``: the enterprise-wide GHEC reads (locked, one
+- ``_run_cache.enterprise_reads.EnterpriseReadCache``: the enterprise-wide GHEC reads (locked, one
   fetch for the whole fleet, ``ghec_cache_ttl``);
-- ``_appliance_facts_cache.ApplianceFactsCache``: one appliance's own facts (no lock,
+- ``_run_cache.appliance_facts.ApplianceFactsCache``: one appliance's own facts (no lock,
   ``APPLIANCE_FACTS_TTL``).
 
-The files live in the private state directory (``_state_dir``); when it is not private the
+The files live in the private state directory (``_run_cache.state_dir``); when it is not private the
 caches are off for the run (every read is made by the task that needs it). Even in a private
 directory nothing read back is trusted beyond its shape: a time stamp from the future is
 stale, and the sweep removes only the directory's own entries, never following a link.
@@ -35,11 +35,11 @@ from ansible_collections.ghes.connect.plugins.module_utils._run_cache.state_dir 
 
 # Entries of runs that ended are swept when older than this (they are useless after their run).
 SWEEP_AFTER_SECONDS = 6 * 3600
-# "Sync now" markers (``_sync``) live longer than a run: only very old ones are swept.
+# "Sync now" markers (``_license.sync_now``) live longer than a run: only very old ones are swept.
 SWEEP_MARKERS_AFTER_SECONDS = 7 * 86400
 _RUN_ID = []
 _SWEEP_LOOKED = set()
-# What the sweep may remove: the entries the caches and ``_sync`` make, nothing else.
+# What the sweep may remove: the entries the caches and ``_license.sync_now`` make, nothing else.
 _OWN_ENTRY = re.compile(r'^(\.?run\d+-|\.ghes-connect-|sync-)')
 
 

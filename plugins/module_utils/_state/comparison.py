@@ -47,7 +47,7 @@ def connect_assessment(state, desired):
 
 
 def last_sync_health(sync, max_age):
-    """``_sync_health.sync_health`` of a ``read_license_sync``/``read_last_sync`` state, by GHEC's clock."""
+    """``_ghec.sync_health.sync_health`` of a ``read_license_sync``/``read_last_sync`` state, by GHEC's clock."""
     return sync_health(sync.get('last_sync'), parse_time(sync.get('observed_at')), max_age)
 
 

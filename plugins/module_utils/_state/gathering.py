@@ -150,7 +150,7 @@ def add_blocking_facts(appliance, info):
 
 
 def assess_appliance(appliance, info, desired, enterprise, max_age):
-    """``_drift.assess`` of ``info``, with the blocking facts read first when something is not in sync."""
+    """``_state.comparison.assess`` of ``info``, with the blocking facts read first when something is not in sync."""
     result = assess(info, desired, enterprise, max_age)
     if (result['differences'] or result['unknown']) and info.get('version_supported') and not result['error']:
         add_blocking_facts(appliance, info)

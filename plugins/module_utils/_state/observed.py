@@ -61,7 +61,7 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
     """``{connected, status, account, target, authorization_url, features, installation, sources, unknown}``.
 
     GHEC's GraphQL decides ``connected`` for the installation of the appliance's name
-    (``_identity``). The console page is read when ``console`` is ``always``, or ``auto`` and
+    (``_ghec.identity``). The console page is read when ``console`` is ``always``, or ``auto`` and
     GHEC does not list the appliance as connected (only the page shows a pending approval or
     a connection to another enterprise). When the name cannot be established, or GHEC lists
     no installation by it, and the appliance's own page does not settle it, ``connected`` is
@@ -260,7 +260,7 @@ def read_last_sync(appliance, refresh=False, server_id=None):
     ``unknown`` says why (field ``license_sync.last_sync``) when GHEC's records of the name are several servers'.
 
     ``sync_age_seconds`` is measured against GHEC's clock; a date after it counts as 0 (with a
-    warning), a date that cannot be read leaves it None (``_sync_health`` then says unknown).
+    warning), a date that cannot be read leaves it None (``_ghec.sync_health`` then says unknown).
     """
     observed_at, record, ambiguous = appliance.sync_status(refresh=refresh, server_id=server_id)
     last_sync = None

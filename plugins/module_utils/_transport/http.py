@@ -3,7 +3,7 @@
 """The one HTTP layer under every client.
 
 Built on urllib and the TLS context of ansible-core's URL layer, with no third-party Python
-on the controller; ``_connections`` explains why each client owns its opener and reuses
+on the controller; ``_transport.connections`` explains why each client owns its opener and reuses
 connections. What it adds:
 
 * bounded retries with exponential backoff, honouring ``Retry-After``;
