@@ -90,7 +90,10 @@ class GhesActionBase(ActionBase):
                 appliance.close()
         warnings.extend(take_warnings())
         if appliance is not None:
-            warnings = named_once(operator_name(appliance, task_vars or {}), warnings)
+            # GHEC's clock is the fleet's, not this appliance's: the same words on every host, which Ansible shows once.
+            fleet_wide = [w for w in warnings if w == appliance.ghec_clock_warning]
+            warnings = named_once(operator_name(appliance, task_vars or {}), [w for w in warnings if w not in fleet_wide])
+            warnings += fleet_wide[:1]
         if warnings:
             result['warnings'] = result.get('warnings', []) + warnings
         return redact(result, self.secrets)

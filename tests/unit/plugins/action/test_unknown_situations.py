@@ -64,6 +64,8 @@ def test_a_ghec_answer_without_a_date_header_is_aged_on_the_controllers_clock_wi
     assert result['verdict'] == 'in_sync', result['record']
     clock = [w for w in result.get('warnings', []) if 'controller\'s clock' in w]
     assert len(clock) == 1 and 'without a Date header' in clock[0], result.get('warnings')
+    # GHEC's clock is the fleet's: the same words on every host (Ansible shows a warning text once), no host name.
+    assert not clock[0].startswith('ghes-1'), clock
     # Aged on the controller's clock (later than GHEC's fixed one), not left without a clock.
     assert result['appliance']['license_sync']['sync_age_seconds'] > 86400
 
