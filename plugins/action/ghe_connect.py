@@ -16,6 +16,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._connect.approval imp
 from ansible_collections.ghes.connect.plugins.module_utils._connect.ghe_com import apply_config, differs
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import connect_assessment
 from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
+from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import SUMMARY_OPTION
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
 DISCONNECT_WAIT = 60
@@ -35,6 +36,7 @@ class ActionModule(StateModule):
             'approval_timeout': {'type': 'int', 'default': 600},
             'config_wait_timeout': {'type': 'int', 'default': 0},
             'force': {'type': 'bool', 'default': False},
+            'summary': SUMMARY_OPTION,
         })
         spec.required_if.append(['target', 'ghe_com', ['ghe_com_subdomain']])
         # No required_if for the console credentials: only an appliance that needs a console step needs
@@ -120,6 +122,13 @@ class ActionModule(StateModule):
                   or before.get('authorization_url'), 'step': outcome.fact('step') or 'none'}
         result.update((key, outcome.fact(key)) for key in ('instruction', 'ghe_config') if outcome.fact(key) is not None)
         return result
+
+    def summarize(self, before, outcome):
+        shown = self.report(before, outcome)
+        # A connection check mode predicts is connected once approved on GitHub.com: the steps after it predict from that.
+        return {'steps': [] if shown['step'] == 'none' else [shown['step']],
+                'connected': shown['connected'] or (self.check_mode and shown['pending_approval']),
+                'pending_approval': shown['pending_approval'], 'authorization_url': shown['authorization_url']}
 
     def diff(self, before, outcome):
         diff = super().diff(before, outcome)

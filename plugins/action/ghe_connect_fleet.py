@@ -32,6 +32,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.observed impor
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.plugins.plugin_utils._fan_out import Outstanding, tell_outstanding
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import HostOptions, task_cloud_options
+from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import build
 
 # A round reads every appliance of the wave: half the pace of a single appliance's wait.
 ROUND_SECONDS = 2 * POLL_SECONDS
@@ -107,6 +108,8 @@ class ActionModule(GhesActionBase):
             # What each host's next task asks, small: indexing the 1,000-entry ``appliances`` from every
             # host's task costs Ansible about 15 ms a host.
             'errors': dict((r['appliance'], r['error']) for r in records if r['error']),
+            # Each host's run record (plugin_utils._run_record), which ghe_connect on it builds on: small, like ``errors``.
+            'summaries': dict((r['appliance'], self._summary(r)) for r in records),
             'list_files': None if self.check_mode else self._list_files(),
             'seconds': round(time.monotonic() - started, 2),
         }
@@ -136,6 +139,15 @@ class ActionModule(GhesActionBase):
                       authorization_url=state['authorization_url'], per_host=_per_host(step, wanted['target']),
                       link_withheld=unknown_reason(state['unknown'], 'connect.authorization_url'))
         return record
+
+    def _summary(self, record):
+        """The run record of one appliance after this step: a connection requested here is a step of its run (in check
+        mode: would be, and the appliance is predicted connected once approved)."""
+        requested = record['appliance'] in self._sent
+        pending = record['status'] == 'pending'
+        return build(None, record['appliance'], self.check_mode, steps=['connect'] if requested else [], changed=requested,
+                     connected=record['connected'] or (self.check_mode and requested), pending_approval=pending,
+                     authorization_url=record['authorization_url'])
 
     def _send(self, job):
         """Start (or resume) the hand-shake of one appliance; the record's new fields."""

@@ -12,8 +12,9 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record, desired_for_host
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather
 
-from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase, operator_name
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import LICENSE_REPORT_VAR, license_report_of
+from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import SUMMARY_OPTION, checked, verified
 
 
 class ActionModule(GhesActionBase):
@@ -22,6 +23,7 @@ class ActionModule(GhesActionBase):
             'console': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'always', 'never']},
             'preflight': {'type': 'bool', 'default': True},
             'desired': {'type': 'dict', 'options': DESIRED_OPTIONS},
+            'summary': SUMMARY_OPTION,
         })
 
     def execute(self, appliance, params, task_vars):
@@ -33,6 +35,9 @@ class ActionModule(GhesActionBase):
         if desired and desired.get('max_sync_age') and not desired.get('license_sync') \
                 and desired.get('license_report') != 'upload':
             raise InputError('desired.max_sync_age only applies with desired.license_sync: true.')
+        name = operator_name(appliance, task_vars)
+        if params.get('summary') is not None:
+            checked(params['summary'], name)
         info = gather(appliance, params['console'], preflight_reads=params['preflight'])
         if info.get('ghec_error'):
             # Read-only, so not a failure: but "ok" alone would pass for a read of GHEC's facts.
@@ -46,6 +51,9 @@ class ActionModule(GhesActionBase):
             result['blocked_by'] = assessment['blocked_by']
             result['record'] = assessed_record(task_vars.get('inventory_hostname'), info, assessment)
             result['verdict'] = result['record']['verdict']
+        if params.get('summary') is not None:
+            # The run record of the steps before, checked against this read.
+            result['summary'] = verified(params['summary'], name, self.check_mode, info, result.get('differences'))
         return result
 
     def _host_license_report(self, task_vars):

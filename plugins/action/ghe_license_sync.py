@@ -22,6 +22,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._license.sync_now imp
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import last_sync_assessment, license_sync_task_assessment
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import unknown_state
 from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
+from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import SUMMARY_OPTION, license_sync_step
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
 WORDS = {True: 'on', False: 'off'}
@@ -41,6 +42,7 @@ class ActionModule(StateModule):
             'sync_now': {'type': 'bool', 'default': False},
             'wait_timeout': {'type': 'int', 'default': 300},
             'config_wait_timeout': {'type': 'int', 'default': 0},
+            'summary': SUMMARY_OPTION,
         })
         spec.options['connect_predicted'] = {'type': 'bool', 'default': False}
         # No required_if for the console credentials: only an appliance that needs a console step needs
@@ -89,7 +91,7 @@ class ActionModule(StateModule):
         if not desired['connected']:
             if not want and not before['enabled']:
                 return None
-            if self.check_mode and params['connect_predicted']:
+            if self.check_mode and (params['connect_predicted'] or _connection_predicted(params.get('summary'))):
                 # ghe_connect predicted the connection: the switch would be turned on next.
                 return Plan('switch', Outcome(dict(before, enabled=want), bool(differences), how, predicted=True), writes=False)
             refuse_unconnected(appliance)
@@ -157,6 +159,16 @@ class ActionModule(StateModule):
         if outcome.fact('predicted'):
             result['predicted'] = True
         return result
+
+    def summarize(self, before, outcome):
+        after = outcome.after
+        steps = [license_sync_step(before['enabled'], after['enabled'])] + (['Sync now'] if outcome.fact('sync_triggered') else [])
+        return {'steps': [step for step in steps if step], 'license_sync': after['enabled'], 'last_sync': after['last_sync']}
+
+
+def _connection_predicted(summary):
+    """Whether the step before (its run record) left the appliance connected: in check mode, a predicted connection."""
+    return summary is not None and summary['connected'] is True
 
 
 def _unhealthy(differences):

@@ -24,6 +24,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._license.sync_now imp
 from ansible_collections.ghes.connect.plugins.module_utils._license.upload import await_upload, export, listed, upload_once
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import upload_skip_reason, upload_task_assessment
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import console_mode, read_connect, read_last_sync, read_license_sync
+from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import SUMMARY_OPTION
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
 
@@ -38,6 +39,7 @@ class ActionModule(StateModule):
             'max_sync_age': {'type': 'str'},
             'force': {'type': 'bool', 'default': False},
             'wait_timeout': {'type': 'int', 'default': 300},
+            'summary': SUMMARY_OPTION,
         })
 
     def check_input(self, params):
@@ -133,6 +135,14 @@ class ActionModule(StateModule):
                     'skipped_reason': outcome.fact('skipped_reason')}
         return {'used': 'file', 'export': before['usage'].summary(), 'dest': outcome.fact('dest'), 'sources': {'export': before['source']},
                 'upload': outcome.fact('upload'), 'skipped_reason': outcome.fact('skipped_reason')}
+
+    def summarize(self, before, outcome):
+        if before['used'] == 'sync_now':
+            sync = outcome.after['license_sync']
+            return {'license_report': 'upload', 'steps': ['Sync now'] if outcome.changed else [],
+                    'license_sync': sync['enabled'], 'last_sync': sync['last_sync']}
+        done = {'file': 'license usage uploaded', 'none': 'license usage file kept'}[outcome.method_used] if outcome.changed else None
+        return {'license_report': 'upload', 'steps': [done] if done else [], 'last_upload': outcome.fact('upload')}
 
     def diff(self, before, outcome):
         if before['used'] == 'sync_now':

@@ -109,6 +109,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+summaries:
+  description:
+    - Inventory host name -> the run record of that appliance after this step (the RV(ghes.connect.ghe_connect#module:summary)
+      shape) - C(steps) V([connect]) when this task asked (in check mode would ask) for its connection. M(ghes.connect.ghe_connect)
+      on the appliance builds on it (its O(ghes.connect.ghe_connect#module:summary)).
+  returned: success
+  type: dict
 appliances:
   description: Inventory host name -> its record.
   returned: success

@@ -20,6 +20,7 @@ description:
     O(wait_timeout) for GHEC to record a newer successful sync, reporting GHEC's error text when it fails.
   - GitHub Connect must already be on (see M(ghes.connect.ghe_connect)).
 extends_documentation_fragment:
+  - ghes.connect.run_record
   - ghes.connect.appliance
   - ghes.connect.cloud
   - ghes.connect.attributes
@@ -63,7 +64,8 @@ options:
       - Check mode only (ignored otherwise). Set it when the task before this one (M(ghes.connect.ghe_connect) in
         check mode) predicted that GitHub Connect gets connected. On an appliance that is not connected yet the module
         then reports that license sync would be switched on next, with RV(predicted=true), instead of failing.
-      - The C(ghes.connect.enable) role sets it from the result of its Connect step.
+      - A O(summary) whose C(connected) is true on an appliance not connected yet says the same (the C(ghes.connect.enable)
+        role passes its Connect step's RV(ghes.connect.ghe_connect#module:summary)).
     type: bool
     default: false
 seealso:
@@ -90,6 +92,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+summary:
+  description:
+    - The run record of this appliance - what the run did, or in check mode would do - built on O(summary), the same
+      shape from every step that returns it. C(appliance), C(predicted) (check mode), C(license_report) (V(sync) or
+      V(upload)), C(connected), C(pending_approval), C(authorization_url), C(license_sync) (null - unknown),
+      C(last_sync), C(last_upload), C(upload_problem), C(steps) (what was done or would be done, in order, each
+      once), C(changed), C(problem).
+    - C(connected) in check mode is the prediction - connected once approved on GitHub.com.
+    - C(problem) is set by M(ghes.connect.ghe_connect_info) only, after a real run - why the appliance is not as the
+      steps before left it (null - it is; always null in check mode).
+  returned: success
+  type: dict
+  sample: {"appliance": "ghes-01", "predicted": true, "license_report": "sync", "connected": true,
+           "pending_approval": false, "authorization_url": null, "license_sync": true, "last_sync": null,
+           "last_upload": null, "upload_problem": null, "steps": ["license sync on"], "changed": true, "problem": null}
 unknown:
   description: What could not be judged (C(field), C(reason)) - a last sync whose date GHEC gave cannot be read is
     neither healthy nor stale, and is reported here (with a warning) instead of as a difference.

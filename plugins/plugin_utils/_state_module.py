@@ -50,6 +50,11 @@ Its subclasses, every module that converges a state: ``ghe_connect``, ``ghe_lice
     may be overridden where a diff holds more than the state.
 ``public(state)``
     The projection of a state a failure carries (default: the state).
+``summarize(before, outcome)``
+    What this step adds to the run's one record of the appliance (``plugin_utils._run_record``): a dict of
+    ``_run_record.build``'s keywords (``step``, ``license_report`` and state fields), or None (default) for a
+    module that keeps no such record. The base builds ``summary`` from it on the option ``summary`` (the step
+    before's record), in check mode from the prediction.
 
 The base owns the rest, identically for every module:
 
@@ -62,7 +67,7 @@ The base owns the rest, identically for every module:
 - the comparison (``COMPARE`` only), check mode (``plan.predicted``, no ``act``), the diff;
 - the result: ``changed``, ``differences`` (of the state found at the start), ``unknown``
   (only when something is), ``method_used`` (``none``, ``console``, ``manual``, ...), then
-  ``report()``'s fields and, in diff mode, ``diff``;
+  ``report()``'s fields, ``summary`` (``summarize()``'s record) and, in diff mode, ``diff``;
 - the failure mapping: ``GhesActionBase`` turns a ``GhesConnectError`` into the failed result
   (``changed``, ``state``, ... from its details); ``await_verified`` raises the timeout with
   ``changed`` and the ``public()`` state last seen.
@@ -81,6 +86,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.waits import 
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import preflight
 from ansible_collections.ghes.connect.plugins.module_utils._state import comparison as _drift
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase, operator_name
+from ansible_collections.ghes.connect.plugins.plugin_utils import _run_record
 
 NO_METHOD = 'none'
 
@@ -179,9 +185,15 @@ class StateModule(GhesActionBase):
     def diff(self, before, outcome):
         return {'before': self.diffable(before), 'after': self.diffable(outcome.after)}
 
+    def summarize(self, before, outcome):
+        return None
+
     # -- what the base does ---------------------------------------------------------------
     def execute(self, appliance, params, task_vars):
         self.check_input(params)
+        name = operator_name(appliance, task_vars)
+        if params.get('summary') is not None:  # a record that is not the step before's fails before any read
+            _run_record.checked(params['summary'], name)
         if not appliance.version.supported:
             preflight(appliance)  # raises, naming the release and what to do
         self.check_appliance(appliance, params)
@@ -197,9 +209,13 @@ class StateModule(GhesActionBase):
         else:
             self.before_step(appliance, params, plan)
             plan.before, plan.desired, plan.differences = before, desired, differences
-            plan.tell = functools.partial(_tell, self.say, operator_name(appliance, task_vars))
+            plan.tell = functools.partial(_tell, self.say, name)
             outcome = plan.predicted if self.check_mode else self.act(appliance, params, plan)
-        return self.result(before, outcome, differences, unknown)
+        result = self.result(before, outcome, differences, unknown)
+        facts = self.summarize(before, outcome)
+        if facts is not None:
+            result['summary'] = _run_record.build(params.get('summary'), name, self.check_mode, changed=outcome.changed, **facts)
+        return result
 
     def compare(self, state, desired):
         """``(differences, unknown)`` of ``state`` against ``desired``, by ``COMPARE`` (a ``_drift`` rule)."""

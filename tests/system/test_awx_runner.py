@@ -154,8 +154,8 @@ def test_awx_style_jobs_drift_then_enable_then_drift_again(fleet, tarball, tmp_p
         'enable_approval_timeout': 30, 'enable_sync_wait_timeout': 30})
     runner, events = run_job(enable_dir, 'enable.yml')
     assert (runner.status, runner.rc) == ('successful', 0), runner.stdout.read()[-3000:]
-    summaries = dict((e['host'], e['res']['ansible_facts']['enable_summary'])
-                     for e in results(events, 'runner_on_ok', 'Record what the run did on this appliance'))
+    summaries = dict((e['host'], e['res']['summary'])
+                     for e in results(events, 'runner_on_ok', 'Verify through the documented reads'))
     # Only the two the drift check found are converged: the others were read by the scan and left alone.
     assert sorted(summaries) == ['ghes-002', 'ghes-004']
     assert all(s['connected'] and s['license_sync'] for s in summaries.values()), summaries

@@ -116,4 +116,12 @@ def test_connected_with_license_sync_off_gets_one_answer_in_check_mode(sim_and_c
     assert lines[0].startswith('PREDICTED (check mode) connected=True license_sync=True ') and \
         lines[0].endswith(' - would: license sync on'), lines
     assert 'would: connect' not in run.stdout and 'license_sync=False' not in run.stdout
+    # The lines print the record the modules built, step on step: connected already, license sync would go on.
+    record = run.result('ghes.connect.enable : Verify through the documented reads', 'half')['summary']
+    assert (record['predicted'], record['connected'], record['license_sync'], record['steps']) == \
+        (True, True, True, ['license sync on']), record
+    assert record == sync['summary'] == dict(connect['summary'], license_sync=True, last_sync=record['last_sync'],
+                                             steps=['license sync on'], changed=True), (connect['summary'], record)
+    # Nothing was written, and nothing says a file was: no request, so no list of approvals.
+    assert 'The list is also in' not in run.stdout and 'would be connected' not in run.stdout
     assert writes(ctl, 'half') == []

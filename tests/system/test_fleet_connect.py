@@ -218,8 +218,9 @@ def test_an_appliance_the_fleet_step_cannot_ask_stops_there_and_the_others_carry
     assert ctl.appliance('good')['connected']
     assert 'set force: true to disconnect and reconnect it' in run.stdout
     assert writes(ctl, 'bad') == [], 'nothing was written to the appliance it would not move'
-    summary = run.result('ghes.connect.enable : Record what the run did on this appliance', 'good')['ansible_facts']['enable_summary']
-    assert summary['connected'] is True and summary['changed'] is True, summary
+    summary = run.result('ghes.connect.enable : Verify through the documented reads', 'good')['summary']
+    assert summary['connected'] is True and summary['changed'] is True and summary['problem'] is None, summary
+    assert summary['steps'][0] == 'connect', 'the fleet step asked for the connection: a step of the run record'
 
 
 def _approve_once_pending(ctl, name, limit=120):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.ghes.connect.plugins.plugin_utils import _run_record as rr
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase
 from ansible_collections.ghes.connect.tests.unit.plugins.action import fixtures as f
 from ansible_collections.ghes.connect.tests.unit.plugins.action.scripted_http import run_action
@@ -46,6 +47,36 @@ def test_check_mode_predicts_the_switch_and_writes_nothing(script):
     assert result['differences'][0] == {'field': 'license_sync.enabled', 'before': False, 'after': True}
     assert result['diff']['before']['enabled'] is False and result['diff']['after']['enabled'] is True
     assert script.writes() == []
+
+
+def test_check_mode_on_a_connected_appliance_with_sync_off_gives_one_answer_in_diff_and_record(script):
+    """Issue 28's three answers: the diff, the record the line and the fleet summary print, say the same."""
+    connect = rr.build(None, 'ghes-1', True, connected=True)  # ghe_connect found it connected: no step
+    script.expect(*connected_reads(False, f.sync_record(days=1)), f.license_call(), f.config_apply_call())
+    result = license_sync({'summary': connect}, check_mode=True, diff=True)
+    summary = result['summary']
+    assert result['diff']['before']['enabled'] is False and result['diff']['after']['enabled'] is True, result
+    assert summary['steps'] == ['license sync on'], 'already connected: no connect step'
+    assert (summary['connected'], summary['license_sync'], summary['predicted']) == (True, True, True)
+    assert summary['last_sync'] == result['license_sync']['last_sync'] and summary['changed'] is True
+    assert script.writes() == []
+
+
+def test_check_mode_after_a_predicted_connection_predicts_the_switch_from_the_record(script):
+    """No connect_predicted option: the Connect step's record says the connection is predicted."""
+    connect = rr.build(None, 'ghes-1', True, steps=['connect'], changed=True, connected=True, pending_approval=True)
+    script.expect(*f.version_calls(), f.installations_call(), f.maintenance_call(),
+                  *f.console_read_calls(f.simulated()), f.sync_status_call())
+    result = license_sync({'summary': connect}, check_mode=True)
+    assert result['predicted'] is True and not result.get('failed'), result
+    assert result['summary']['steps'] == ['connect', 'license sync on'] and result['summary']['license_sync'] is True
+    assert script.writes() == []
+
+
+def test_a_record_of_another_appliance_is_refused_before_any_request(script):
+    result = license_sync({'summary': rr.new_record('ghes-2', False)})
+    assert result['failed'] is True and 'summary is the record of ghes-2, not of ghes-1' in result['msg'], result
+    assert script.made == []
 
 
 def test_enabling_posts_the_switch_once_then_verifies_it(script):

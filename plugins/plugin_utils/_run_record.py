@@ -1,0 +1,115 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a run did on one appliance, or in check mode would do: ONE record, which each step builds on.
+
+The steps of the ``ghes.connect.enable`` role each return it as ``summary``: the fleet step (``ghe_connect_fleet``,
+one per host in ``summaries``), ``ghe_connect``, ``ghe_license_sync``, ``ghe_license_upload``, and last the
+verification (``ghe_connect_info``). Each takes the step before's record (its option ``summary``) and adds what it
+found, did or predicted; the appliance's line, the fleet summary and the verification's verdict are printed from
+the last one, so they cannot give different answers. The record is built here only: the role copies it, never
+derives a field of it.
+
+``connected``, ``license_sync`` (None: unknown), ``last_sync``, ``last_upload``: the state the run leaves (in check
+mode: would leave, a connection once approved on GitHub.com); ``steps``: what was done (would be done), each once,
+in order; ``problem``: why the appliance is not in the desired state after the run (the verification's; None in
+check mode, which verifies no prediction).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
+
+STATE_FIELDS = ('connected', 'pending_approval', 'authorization_url', 'license_sync', 'last_sync', 'last_upload',
+                'upload_problem')
+FIELDS = ('appliance', 'predicted', 'license_report') + STATE_FIELDS + ('steps', 'changed', 'problem')
+# Fields the verification refreshes from its own reads after a real run (and fills in check mode when no step said).
+READ_FIELDS = ('connected', 'license_sync', 'last_sync', 'last_upload', 'upload_problem')
+WORDS = {True: 'on', False: 'off'}
+# The option of every step that builds on the step before's record (its result's ``summary``).
+SUMMARY_OPTION = {'type': 'dict'}
+
+
+def new_record(appliance, predicted, license_report='sync'):
+    """The record before any step: nothing known, nothing done."""
+    record = dict.fromkeys(FIELDS)
+    record.update(appliance=appliance, predicted=bool(predicted), license_report=license_report, steps=[],
+                  changed=False, pending_approval=False)
+    return record
+
+
+def build(previous, appliance, predicted, license_report='sync', steps=(), changed=False, **state):
+    """``previous`` (the step before's record, or None: this step is the first) with this step's ``state``, ``steps``, ``changed``.
+
+    ``state``: only fields of ``STATE_FIELDS`` this step knows; the others stay as the step before left them.
+    """
+    wrong = sorted(set(state) - set(STATE_FIELDS))
+    if wrong:
+        raise ValueError('not fields of the run record: %s' % ', '.join(wrong))
+    record = checked(previous, appliance) if previous is not None else new_record(appliance, predicted, license_report)
+    record = dict(record, steps=list(record['steps']))
+    record.update(state)
+    record['steps'].extend(step for step in steps if step not in record['steps'])
+    record['changed'] = bool(record['changed'] or changed)
+    return record
+
+
+def checked(previous, appliance):
+    """``previous`` when it is a run record of ``appliance``; ``InputError`` naming what is wrong otherwise."""
+    if not isinstance(previous, dict):
+        raise InputError('summary must be the summary the step before returned (a dict), not %s.' % type(previous).__name__)
+    missing = [field for field in FIELDS if field not in previous]
+    if missing:
+        raise InputError('summary is not the summary a ghes.connect step returned: it has no %s.' % ', '.join(missing))
+    if previous['appliance'] != appliance:
+        raise InputError('summary is the record of %s, not of %s.' % (previous['appliance'], appliance))
+    return previous
+
+
+def verified(previous, appliance, predicted, info, differences):
+    """The last record: ``previous`` checked against a fresh read (``ghe_connect_info``'s ``info``).
+
+    After a real run the read is the truth: its values replace the steps', and ``problem`` says where the appliance
+    is not as the run leaves it: not connected, a license sync switch the read does not show as the steps left it,
+    or (air-gapped) why its latest upload is not good. In check mode the steps' predictions stand (nothing was
+    written, so the read shows the state before the run); only fields no step gave come from the read.
+    ``differences``: the read's differences from the air-gapped desired state (the first says what is wrong with
+    the latest upload).
+    """
+    record = checked(previous, appliance) if previous is not None else new_record(appliance, predicted)
+    read = _read_fields(info, differences)
+    if predicted:
+        return dict(record, **dict((k, v) for k, v in read.items() if record[k] is None))
+    found = dict(record, **read)
+    found['pending_approval'] = bool(record['pending_approval'] and not found['connected'])
+    found['problem'] = _problem(record, found)
+    return found
+
+
+def _read_fields(info, differences):
+    connect = info['connect'] if 'connect' in info else None
+    sync = info['license_sync'] if 'license_sync' in info else None
+    installation = connect['installation'] if connect and 'installation' in connect else None
+    return {'connected': connect['connected'] if connect else None,
+            'license_sync': sync['enabled'] if sync else None,
+            'last_sync': sync['last_sync'] if sync else None,
+            'last_upload': newest(installation['uploads'] if installation and 'uploads' in installation else None),
+            'upload_problem': differences[0]['before'] if differences else None}
+
+
+def _problem(claimed, found):
+    """Why the appliance is not as the steps (``claimed``) left it by the fresh read (``found``); None when it is."""
+    if found['license_report'] == 'upload':
+        return found['upload_problem']
+    if found['connected'] and (claimed['license_sync'] is None or found['license_sync'] == claimed['license_sync']):
+        return None
+    words = 'connected=%s, license_sync=%s' % (found['connected'], 'unknown' if found['license_sync'] is None
+                                               else found['license_sync'])
+    if found['pending_approval'] and found['authorization_url']:
+        words += ', approve at %s' % found['authorization_url']
+    return words
+
+
+def license_sync_step(before, after):
+    """The words of a license sync switch from ``before`` to ``after`` (None: not switched)."""
+    return None if after == before else 'license sync %s' % WORDS.get(after, 'unknown')
