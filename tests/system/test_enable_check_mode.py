@@ -125,3 +125,19 @@ def test_connected_with_license_sync_off_gets_one_answer_in_check_mode(sim_and_c
     # Nothing was written, and nothing says a file was: no request, so no list of approvals.
     assert 'The list is also in' not in run.stdout and 'would be connected' not in run.stdout
     assert writes(ctl, 'half') == []
+
+
+def test_the_fleet_step_s_requests_are_the_change_of_the_appliances_asked_not_of_the_first_host(sim_and_control):
+    """Ansible names a run-once task's result after the batch's first host: the recap would count the fleet's requests
+    there. Each appliance's Connect step reports them instead, from its record; once for check mode, once for real."""
+    sim, _ctl = sim_and_control({'name': 'half', 'version': '3.17.1', 'connected': True, 'license_sync': False,
+                                 'last_sync_days_ago': 1}, {'name': 'fresh', 'version': '3.17.1'},
+                                defaults={'approve_after': 0.2, 'sync_seconds': 0.2})
+    for check in (True, False):
+        run = enable(sim.inventory_path, check=check)
+        assert run.rc == 0, run.output[-4000:]
+        # half: license sync only; fresh: the connection the fleet step asked for, then license sync.
+        assert (run.recap()['half']['changed'], run.recap()['fresh']['changed']) == (1, 2), (check, run.recap())
+        assert run.result('ghe_connect', 'fresh')['changed'] is True and run.result('ghe_connect', 'half')['changed'] is False
+        assert re.search(r'"fresh: %sconnected=True license_sync=True last_sync=\S+ - %s: connect, license sync on'
+                         % (r'PREDICTED \(check mode\) ' if check else '', 'would' if check else 'did'), run.stdout), run.stdout
