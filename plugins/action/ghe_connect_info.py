@@ -14,7 +14,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.gathering impo
 
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase, operator_name
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import LICENSE_REPORT_VAR, license_report_of
-from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import SUMMARY_OPTION, checked, verified
+from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import SUMMARY_OPTION, checked, line, verified
 
 
 class ActionModule(GhesActionBase):
@@ -54,6 +54,7 @@ class ActionModule(GhesActionBase):
         if params.get('summary') is not None:
             # The run record of the steps before, checked against this read.
             result['summary'] = verified(params['summary'], name, self.check_mode, info, result.get('differences'))
+            result['line'] = line(result['summary'])
         return result
 
     def _host_license_report(self, task_vars):

@@ -110,6 +110,23 @@ def _problem(claimed, found):
     return words
 
 
+def line(record):
+    """The appliance's line: what the run did (in check mode would do) and the state it leaves, on one line."""
+    words = 'PREDICTED (check mode) ' if record['predicted'] else ''
+    if record['license_report'] == 'upload':
+        upload = record['last_upload']
+        words += 'license_report=upload latest_upload=%s' % ('%s %s' % (upload['name'], upload['sync_state']) if upload else 'none')
+    else:
+        words += 'connected=%s license_sync=%s last_sync=%s' % (
+            record['connected'], 'unknown' if record['license_sync'] is None else record['license_sync'],
+            record['last_sync']['date'] if record['last_sync'] else 'never')
+        if record['pending_approval'] and record['authorization_url']:
+            words += ' (pending approval at %s)' % record['authorization_url']
+    if not record['steps']:
+        return words + ' - already in the desired state'
+    return words + ' - %s: %s' % ('would' if record['predicted'] else 'did', ', '.join(record['steps']))
+
+
 def license_sync_step(before, after):
     """The words of a license sync switch from ``before`` to ``after`` (None: not switched)."""
     return None if after == before else 'license sync %s' % WORDS.get(after, 'unknown')

@@ -124,3 +124,30 @@ def test_an_appliance_whose_state_could_not_be_read_has_unknown_fields_not_defau
     (False, True, 'license sync on'), (True, False, 'license sync off'), (None, True, 'license sync on'), (True, True, None)])
 def test_a_switch_is_named_by_where_it_went(before, after, words):
     assert rr.license_sync_step(before, after) == words
+
+
+def test_the_line_says_what_the_run_would_do_from_the_record_alone():
+    predicted = rr.verified(chain(predicted=True), 'ghes-1', True, info(connected=False, enabled=False), [])
+    # Pending an approval, but check mode asked for none: there is no link to show.
+    assert rr.line(predicted) == ('PREDICTED (check mode) connected=True license_sync=True last_sync=never '
+                                  '- would: connect, license sync on, Sync now')
+
+
+def test_the_line_says_what_the_run_did_and_a_pending_approval_s_link():
+    done = rr.verified(chain(predicted=False), 'ghes-1', False, info(last_sync=SYNCED), [])
+    assert rr.line(done) == ('connected=True license_sync=True last_sync=2026-12-01T10:00:00Z - did: connect, '
+                             'license sync on, Sync now')
+    pending = rr.build(None, 'ghes-1', False, steps=['connect'], changed=True, connected=False, pending_approval=True,
+                       authorization_url='https://github.com/approve/1')
+    assert rr.line(pending) == ('connected=False license_sync=unknown last_sync=never (pending approval at '
+                                'https://github.com/approve/1) - did: connect')
+
+
+def test_the_line_of_an_appliance_with_nothing_to_do_and_of_an_air_gapped_one():
+    nothing = rr.build(None, 'ghes-1', False, connected=True, license_sync=True, last_sync=SYNCED)
+    assert rr.line(nothing) == 'connected=True license_sync=True last_sync=2026-12-01T10:00:00Z - already in the desired state'
+    upload = {'name': 'usage-1', 'sync_state': 'SUCCESS', 'created_at': '2026-12-01T00:00:00Z'}
+    sent = rr.build(None, 'ghes-1', True, license_report='upload', steps=['license usage uploaded'], changed=True,
+                    last_upload=upload)
+    assert rr.line(sent) == 'PREDICTED (check mode) license_report=upload latest_upload=usage-1 SUCCESS - would: license usage uploaded'
+    assert rr.line(rr.new_record('ghes-1', False, 'upload')).startswith('license_report=upload latest_upload=none - ')
