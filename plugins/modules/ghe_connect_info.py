@@ -88,7 +88,7 @@ RETURN = r'''
 line:
   description:
     - RV(summary) on one line, as the C(ghes.connect.enable) role prints it for the appliance - what the run did (in check
-      mode, with C(PREDICTED (check mode)), would do) and the state it leaves.
+      mode would do, the line then starting with C(PREDICTED)) and the state it leaves.
   returned: when O(summary) is given
   type: str
   sample: "PREDICTED (check mode) connected=True license_sync=True last_sync=2026-12-01T10:00:00Z - would: license sync on"
