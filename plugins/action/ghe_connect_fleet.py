@@ -142,12 +142,13 @@ class ActionModule(GhesActionBase):
 
     def _summary(self, record):
         """The run record of one appliance after this step: a connection requested here is a step of its run (in check
-        mode: would be, and the appliance is predicted connected once approved)."""
+        mode: would be, and the appliance is predicted connected once approved); why it could not be asked is its
+        problem, which ghe_connect on the appliance fails with."""
         requested = record['appliance'] in self._sent
         pending = record['status'] == 'pending'
         return build(None, record['appliance'], self.check_mode, steps=['connect'] if requested else [], changed=requested,
-                     connected=record['connected'] or (self.check_mode and requested), pending_approval=pending,
-                     authorization_url=record['authorization_url'])
+                     problem=record['error'], connected=record['connected'] or (self.check_mode and requested),
+                     pending_approval=pending, authorization_url=record['authorization_url'])
 
     def _send(self, job):
         """Start (or resume) the hand-shake of one appliance; the record's new fields."""

@@ -12,12 +12,12 @@ derives a field of it.
 ``connected``, ``license_sync`` (None: unknown), ``last_sync``, ``last_upload``: the state the run leaves (in check
 mode: would leave, a connection once approved on GitHub.com); ``steps``: what was done (would be done), each once,
 in order; ``problem``: why the appliance is not in the desired state after the run (the verification's; None in
-check mode, which verifies no prediction).
+check mode, which verifies no prediction), or why a step could not go on (the next step fails with it).
 """
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
 
 STATE_FIELDS = ('connected', 'pending_approval', 'authorization_url', 'license_sync', 'last_sync', 'last_upload',
@@ -38,10 +38,11 @@ def new_record(appliance, predicted, license_report='sync'):
     return record
 
 
-def build(previous, appliance, predicted, license_report='sync', steps=(), changed=False, **state):
+def build(previous, appliance, predicted, license_report='sync', steps=(), changed=False, problem=None, **state):
     """``previous`` (the step before's record, or None: this step is the first) with this step's ``state``, ``steps``, ``changed``.
 
     ``state``: only fields of ``STATE_FIELDS`` this step knows; the others stay as the step before left them.
+    ``problem``: why this step could not bring the appliance further; the next step fails with it (``carry_on``).
     """
     wrong = sorted(set(state) - set(STATE_FIELDS))
     if wrong:
@@ -51,6 +52,17 @@ def build(previous, appliance, predicted, license_report='sync', steps=(), chang
     record.update(state)
     record['steps'].extend(step for step in steps if step not in record['steps'])
     record['changed'] = bool(record['changed'] or changed)
+    if problem is not None:
+        record['problem'] = problem
+    return record
+
+
+def carry_on(previous, appliance):
+    """Check ``previous`` (``checked``) before a step builds on it, and fail with its ``problem``: a step never
+    goes on from one that could not bring the appliance that far (the fleet step's refusal, say)."""
+    record = checked(previous, appliance)
+    if record['problem'] is not None:
+        raise GhesConnectError(record['problem'], changed=False)
     return record
 
 

@@ -54,7 +54,8 @@ Its subclasses, every module that converges a state: ``ghe_connect``, ``ghe_lice
     What this step adds to the run's one record of the appliance (``plugin_utils._run_record``): a dict of
     ``_run_record.build``'s keywords (``step``, ``license_report`` and state fields), or None (default) for a
     module that keeps no such record. The base builds ``summary`` from it on the option ``summary`` (the step
-    before's record), in check mode from the prediction.
+    before's record), in check mode from the prediction; a step before that left a ``problem`` fails the task with
+    it, before any read.
 
 The base owns the rest, identically for every module:
 
@@ -192,8 +193,8 @@ class StateModule(GhesActionBase):
     def execute(self, appliance, params, task_vars):
         self.check_input(params)
         name = operator_name(appliance, task_vars)
-        if params.get('summary') is not None:  # a record that is not the step before's fails before any read
-            _run_record.checked(params['summary'], name)
+        if params.get('summary') is not None:  # a record that is not the step before's, or a failed one, fails before any read
+            _run_record.carry_on(params['summary'], name)
         if not appliance.version.supported:
             preflight(appliance)  # raises, naming the release and what to do
         self.check_appliance(appliance, params)

@@ -204,7 +204,8 @@ def test_requests_go_in_waves_and_an_unapproved_wave_holds_back_the_next(sim_and
 
 
 def test_an_appliance_the_fleet_step_cannot_ask_stops_there_and_the_others_carry_on(sim_and_control, tmp_path):
-    """A fleet step error stops that appliance at the role's "Stop here" step with its reason; the others converge."""
+    """A fleet step error stops that appliance at its Connect step (the record it builds on carries the reason),
+    before any request of its own; the others converge."""
     # 'bad' is connected to another enterprise: the fleet step will not move it (that takes ghe_connect's force).
     sim, ctl = sim_and_control({'name': 'good', 'version': '3.19.0'},
                                {'name': 'bad', 'version': '3.19.0', 'connected': True, 'connected_enterprise': 'umbrella'})
@@ -213,7 +214,7 @@ def test_an_appliance_the_fleet_step_cannot_ask_stops_there_and_the_others_carry
                enable_approvals_dir=str(tmp_path / 'approvals'))
     assert run.rc != 0, run.output[-4000:]
     # The fleet summary names the step and the fleet step's reason.
-    assert re.search(r'bad: FAILED at \\?"Stop here when the fleet step could not connect this appliance\\?": https://\S+ is '
+    assert re.search(r'bad: FAILED at \\?"Connect to the GHEC enterprise\\?": https://\S+ is '
                      r'connected to the enterprise \\?"umbrella\\?"', run.stdout), run.stdout[-3000:]
     assert ctl.appliance('good')['connected']
     assert 'set force: true to disconnect and reconnect it' in run.stdout

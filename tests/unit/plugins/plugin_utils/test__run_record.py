@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.plugin_utils import _run_record as rr
 
 SYNCED = {'date': '2026-12-01T10:00:00Z', 'status': 'success', 'error': ''}
@@ -151,3 +151,13 @@ def test_the_line_of_an_appliance_with_nothing_to_do_and_of_an_air_gapped_one():
                     last_upload=upload)
     assert rr.line(sent) == 'PREDICTED (check mode) license_report=upload latest_upload=usage-1 SUCCESS - would: license usage uploaded'
     assert rr.line(rr.new_record('ghes-1', False, 'upload')).startswith('license_report=upload latest_upload=none - ')
+
+
+def test_a_step_that_could_not_go_on_hands_its_problem_to_the_next_which_fails_with_it():
+    refused = rr.build(None, 'ghes-1', False, problem='connected to the enterprise "umbrella"', connected=True)
+    assert refused['problem'] == 'connected to the enterprise "umbrella"' and refused['steps'] == []
+    with pytest.raises(GhesConnectError, match='umbrella') as failed:
+        rr.carry_on(refused, 'ghes-1')
+    assert failed.value.details == {'changed': False}
+    fine = rr.build(None, 'ghes-1', False, connected=True)
+    assert rr.carry_on(fine, 'ghes-1') is fine and rr.build(fine, 'ghes-1', False)['problem'] is None

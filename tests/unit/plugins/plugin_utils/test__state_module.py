@@ -13,10 +13,10 @@ import re
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_list
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, PreflightError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError, PreflightError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait
 from ansible_collections.ghes.connect.plugins.module_utils._state import comparison as _drift
-from ansible_collections.ghes.connect.plugins.plugin_utils import _state_module
+from ansible_collections.ghes.connect.plugins.plugin_utils import _run_record, _state_module
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import operator_name
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
@@ -223,3 +223,35 @@ def test_a_module_without_preflight_writes_without_one(preflights):
     module = ManageApiSwitch([OFF, ON], plan=Plan('enable', Outcome(dict(OFF, status='pending'), changed=True, method_used='manage_api')))
     result = module.execute(FakeAppliance(), PARAMS, {})
     assert result['changed'] is True and result['connected'] is True and preflights == []
+
+
+class Summarized(Switch):
+    """The switch keeping a run record: its step and the connection it leaves."""
+
+    def summarize(self, before, outcome):
+        return {'steps': ['switch'] if outcome.changed else [], 'connected': outcome.after['connected']}
+
+
+def test_the_run_record_builds_on_the_step_before_s_in_check_mode_from_the_prediction(preflights):
+    before = _run_record.build(None, 'ghes-1', True, steps=['asked'], changed=True)
+    module = Summarized([OFF], plan=console_plan(), check_mode=True)
+    result = module.execute(FakeAppliance(), dict(PARAMS, summary=before), {'inventory_hostname': 'ghes-1'})
+    assert result['summary'] == dict(before, steps=['asked', 'switch'], connected=False)
+    assert not [c for c in module.calls if c[0] == 'act']
+    alone = Summarized([ON]).execute(FakeAppliance(), PARAMS, {'inventory_hostname': 'ghes-1'})['summary']
+    assert (alone['steps'], alone['changed'], alone['connected'], alone['predicted']) == ([], False, True, False)
+
+
+def test_a_module_without_a_run_record_returns_none(preflights):
+    assert 'summary' not in Switch([ON]).execute(FakeAppliance(), PARAMS, {'inventory_hostname': 'ghes-1'})
+
+
+@pytest.mark.parametrize('summary, message', [
+    (_run_record.build(None, 'ghes-1', False, problem='the fleet step could not ask'), 'the fleet step could not ask'),
+    (_run_record.new_record('ghes-2', False), 'summary is the record of ghes-2, not of ghes-1'),
+])
+def test_a_failed_or_foreign_record_before_fails_the_step_before_any_read(preflights, summary, message):
+    module = Summarized([OFF], plan=console_plan())
+    with pytest.raises((GhesConnectError, InputError), match=message):
+        module.execute(FakeAppliance(), dict(PARAMS, summary=summary), {'inventory_hostname': 'ghes-1'})
+    assert module.calls == [] and preflights == []
