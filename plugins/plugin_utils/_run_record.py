@@ -23,8 +23,6 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import 
 STATE_FIELDS = ('connected', 'pending_approval', 'authorization_url', 'license_sync', 'last_sync', 'last_upload',
                 'upload_problem')
 FIELDS = ('appliance', 'predicted', 'license_report') + STATE_FIELDS + ('steps', 'changed', 'problem')
-# Fields the verification refreshes from its own reads after a real run (and fills in check mode when no step said).
-READ_FIELDS = ('connected', 'license_sync', 'last_sync', 'last_upload', 'upload_problem')
 WORDS = {True: 'on', False: 'off'}
 # The option of every step that builds on the step before's record (its result's ``summary``).
 SUMMARY_OPTION = {'type': 'dict'}
