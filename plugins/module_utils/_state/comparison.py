@@ -36,8 +36,8 @@ def connect_differences(state, state_wanted, enterprise, target=None):
 
 
 def connect_unknown(state):
-    """``[{field, reason}]`` of the Connect state that could not be read."""
-    return list(state.get('unknown') or [])
+    """``[{field, reason}]`` of the Connect state that could not be read (every state says it, empty or not)."""
+    return list(state['unknown'])
 
 
 def connect_assessment(state, desired):
