@@ -48,6 +48,9 @@ APPLIANCE_OPTIONS = {
 # The GHEC REST API version the collection is tested against: sent as X-GitHub-Api-Version.
 GHEC_API_VERSION = '2022-11-28'
 API_VERSION = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
+# Compiled on import (in ansible-playbook's own process), not again in every host's worker.
+_NETLOC = re.compile(r'^[A-Za-z0-9.\-:\[\]]+$')
+_DURATION = re.compile(r'^\s*(\d+)\s*([smhdw]?)\s*$')
 
 CLOUD_OPTIONS = {
     'ghec_url': {'type': 'str', 'default': 'https://api.github.com', 'fallback': _env('GHEC_URL')},
@@ -170,7 +173,7 @@ def parse_url(option, value):
     if parts.scheme.lower() != 'https':
         raise InputError('%s must be an https:// URL (got "%s"): ghes.connect never sends credentials over plain '
                          'HTTP.' % (option, _shown(value)))
-    if not parts.hostname or not re.match(r'^[A-Za-z0-9.\-:\[\]]+$', parts.netloc):
+    if not parts.hostname or not _NETLOC.match(parts.netloc):
         raise InputError('%s is not a valid URL (got "%s"): expected e.g. %s.' % (option, _shown(value), example))
     try:
         parts.port
@@ -291,7 +294,7 @@ def parse_duration(value, option):
     """``8d``, ``12h``, ``30m``, ``90s`` or a number of seconds -> seconds (int)."""
     if value is None:
         return None
-    match = re.match(r'^\s*(\d+)\s*([smhdw]?)\s*$', str(value))
+    match = _DURATION.match(str(value))
     if not match:
         raise InputError('%s must be a duration like 8d, 12h, 30m or 90s (got "%s").' % (option, value))
     return int(match.group(1)) * {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}[match.group(2)]

@@ -14,6 +14,8 @@ import re
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
 
 MIN_SUPPORTED = (3, 9)
+# Compiled on import (in ansible-playbook's own process), not again in every host's worker.
+_VERSION = re.compile(r'^\s*v?(\d+)\.(\d+)(?:\.(\d+))?')
 
 # Every feature release this collection was modelled and tested against, with the release and
 # deprecation dates GitHub publishes on its "GitHub Enterprise Server releases" page (GitHub
@@ -56,7 +58,7 @@ class GhesVersion:
     """A GHES release like ``3.14.2``; compares by (major, minor, patch)."""
 
     def __init__(self, text):
-        match = re.match(r'^\s*v?(\d+)\.(\d+)(?:\.(\d+))?', str(text or ''))
+        match = _VERSION.match(str(text or ''))
         if not match:
             raise GhesConnectError('Cannot read a GHES version from %r.' % (text,))
         self.text = str(text).strip()

@@ -42,6 +42,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._run_cache.state_dir 
 # The default of ``ghec_cache_ttl``: seconds a run's tasks share one enterprise-wide read.
 GHEC_CACHE_TTL = 300
 PARTS_PER_BUCKET = 32
+# A parts directory's name ends in 16 hex digits; compiled on import, not in every host's worker.
+_PARTS_SUFFIX = re.compile(r'[0-9a-f]{16}')
 _MISSING = object()
 # What this process has read of the files, kept by path: a fleet scan's threads (and the
 # processes it forks, which inherit it) ask for the same few files thousands of times. An index
@@ -129,8 +131,8 @@ class EnterpriseReadCache(RunEntries):
     def _parts_name(self, name, index):
         """The index's parts directory if it is one this run names (a plain entry with its prefix), else None."""
         parts = index.get('parts')
-        pattern = r'^%s-%s\.[0-9a-f]{16}\Z' % (re.escape(self.prefix), re.escape(name))
-        if isinstance(parts, str) and re.match(pattern, parts):
+        ours = '%s-%s.' % (self.prefix, name)
+        if isinstance(parts, str) and parts.startswith(ours) and _PARTS_SUFFIX.fullmatch(parts[len(ours):]):
             return parts
         return None
 

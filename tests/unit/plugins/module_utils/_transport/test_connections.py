@@ -5,13 +5,16 @@
 from __future__ import annotations
 
 import concurrent.futures
+import datetime
 import http.server
+import ssl
 import sys
 import threading
 import urllib.request
 
 import pytest
 
+from ansible_collections.ghes.connect.plugins.module_utils._transport import connections as _transport_connections
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, RetryPolicy
 
 
@@ -175,3 +178,48 @@ def test_openers_copied_from_one_arrangement_send_and_keep_their_cookies_apart(s
     first, second = client(server), client(server)
     assert first.request('GET', '/one').json() == {'path': '/one'} and second.request('GET', '/two').json() == {'path': '/two'}
     assert [c.value for c in first.cookies] == ['one'] and [c.value for c in second.cookies] == ['two']
+
+
+def _settings(context):
+    return (context.verify_mode, context.check_hostname, context.verify_flags, context.options,
+            context.minimum_version, context.maximum_version, context.get_ca_certs())
+
+
+@pytest.fixture
+def ca_file(tmp_path):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'test CA')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True).sign(key, hashes.SHA256()))
+    path = tmp_path / 'ca.pem'
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(path)
+
+
+def test_a_ca_file_context_trusts_that_file_only_as_the_standard_library_would(monkeypatch, ca_file):
+    # The spare context made at import becomes the first CA-file context: it must be the one
+    # ssl.create_default_context(cafile=...) makes, no system CA added.
+    monkeypatch.setattr(_transport_connections, '_contexts', {})
+    monkeypatch.setattr(_transport_connections, '_spare', [_transport_connections._new_bare_client_context()])
+    made = _transport_connections.tls_context(ca_file, True)
+    assert _transport_connections._spare == []
+    assert len(made.get_ca_certs()) == 1
+    assert _settings(made) == _settings(ssl.create_default_context(cafile=ca_file))
+    assert made.verify_mode == ssl.CERT_REQUIRED and made.check_hostname
+
+
+def test_unverified_and_verified_contexts_are_never_one_object(monkeypatch, ca_file):
+    monkeypatch.setattr(_transport_connections, '_contexts', {})
+    monkeypatch.setattr(_transport_connections, '_spare', [_transport_connections._new_bare_client_context()])
+    unverified = _transport_connections.tls_context(ca_file, False)
+    verified = _transport_connections.tls_context(ca_file, True)
+    assert unverified is not verified
+    assert unverified.verify_mode == ssl.CERT_NONE and not unverified.check_hostname
+    assert verified.verify_mode == ssl.CERT_REQUIRED and verified.check_hostname
+    assert _transport_connections.tls_context(ca_file, True) is verified
