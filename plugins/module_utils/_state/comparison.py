@@ -236,11 +236,16 @@ def blockers(license_summary, maintenance, config_running, where='', unknown=Non
 
 
 def blocking(info):
-    """Why differences of this appliance cannot be fixed by this collection, from the facts ``info`` holds."""
+    """Why differences of this appliance cannot be fixed by this collection, from the facts ``info`` holds.
+
+    Maintenance mode or a configuration run that ``info`` could not read (its ``unknown``) blocks, as it
+    blocks the write itself (``_state.gathering.preflight``): the verdict and the module agree.
+    """
     found = []
     if info.get('version_supported') is False:
         found.append(info['version_problem'])  # gather says it whenever the release is not supported
-    return found + blockers(info.get('license'), info.get('maintenance'), info.get('config_run_in_progress'))
+    return found + blockers(info.get('license'), info.get('maintenance'), info.get('config_run_in_progress'),
+                            unknown=info.get('unknown'))
 
 
 def desired_for_host(desired, license_report):

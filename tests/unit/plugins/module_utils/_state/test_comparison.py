@@ -57,6 +57,13 @@ STALE_STATS = {'license_sync.enabled': 'its latest server statistics are 3.0 day
      [], True),
     ('config run with drift', info(connect(), sync(False), config_run_in_progress=True), 'blocked',
      ['license_sync.enabled'], [], True),
+    # A write would be refused until these read as off (preflight): the record says blocked, as the module would.
+    ('maintenance unread with drift', info(connect(), sync(False), maintenance=None,
+                                           unknown=unknown_list({'maintenance': 'the Manage API answered 502'})),
+     'blocked', ['license_sync.enabled'], [], True),
+    ('config run unread with drift', info(connect(), sync(False), config_run_in_progress=None,
+                                          unknown=unknown_list({'config_run_in_progress': 'a node has no status'})),
+     'blocked', ['license_sync.enabled'], [], True),
     ('connect permission unknown (3.11) blocks nothing', info(connect(False), sync(False, None),
                                                               license={'connect_permitted': None}),
      'drift', ['connect.connected', 'license_sync.enabled', 'license_sync.last_sync'], [], False),
