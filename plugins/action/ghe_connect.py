@@ -15,7 +15,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._connect import decis
 from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import await_approval, request_approval
 from ansible_collections.ghes.connect.plugins.module_utils._connect.ghe_com import apply_config, differs
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import connect_assessment
-from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState
 from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import SUMMARY_OPTION
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
@@ -24,8 +24,8 @@ DISCONNECT_WAIT = 60
 
 class ActionModule(StateModule):
     COMPARE = staticmethod(connect_assessment)
-    diffable = staticmethod(_state.diffable_connect)
-    public = staticmethod(_state.public_connect)
+    diffable = staticmethod(ConnectState.diffable)
+    public = staticmethod(ConnectState.to_dict)
 
     def argument_spec(self):
         spec = appliance_spec(extra={
@@ -80,13 +80,13 @@ class ActionModule(StateModule):
             return Outcome(plan.before, True, method, ghe_config=config, step=plan.step)
         url = None
         if method == 'console':
-            url = request_approval(appliance, plan.before['status'], params['target'], params.get('ghe_com_subdomain'))
+            url = request_approval(appliance, plan.before.status, params['target'], params.get('ghe_com_subdomain'))
         elif method == 'manual':
             self.say('Waiting up to %ss for the operator: %s' % (params['approval_timeout'], instruction))
         if params['approval_timeout'] == 0:  # do not wait: report what the appliance shows now
             after = self.read(appliance, params, fresh=True)
-            after['authorization_url'] = after['authorization_url'] or url
-            return Outcome(after, method == 'console' or after['connected'], method, pending=not after['connected'],
+            after.authorization_url = after.authorization_url or url
+            return Outcome(after, method == 'console' or after.connected, method, pending=not after.connected,
                            ghe_config=config, step=plan.step)
         if url:
             self.say('Approval needed on GitHub.com by an owner of "%s": %s (waiting up to %ss)'
@@ -111,15 +111,15 @@ class ActionModule(StateModule):
 
     def verified(self, state, desired):
         """Disconnected: GHEC says so and, where the console is read, its page shows Connect disabled."""
-        done = not state['connected'] and (state['status'] in ('disabled', None) or not desired['console_read'])
-        return done, state.get('status') or 'connected'
+        done = not state.connected and (state.status in ('disabled', None) or not desired['console_read'])
+        return done, state.status or 'connected'
 
     def report(self, before, outcome):
         after = outcome.after
-        result = {'connected': bool(after['connected']), 'state': _state.public_connect(after),
-                  'pending_approval': bool(outcome.fact('pending') or after.get('status') == 'pending'),
-                  'authorization_url': after.get('authorization_url') or outcome.fact('authorization_url')
-                  or before.get('authorization_url'), 'step': outcome.fact('step') or 'none'}
+        result = {'connected': bool(after.connected), 'state': after.to_dict(),
+                  'pending_approval': bool(outcome.fact('pending') or after.status == 'pending'),
+                  'authorization_url': after.authorization_url or outcome.fact('authorization_url')
+                  or before.authorization_url, 'step': outcome.fact('step') or 'none'}
         result.update((key, outcome.fact(key)) for key in ('instruction', 'ghe_config') if outcome.fact(key) is not None)
         return result
 

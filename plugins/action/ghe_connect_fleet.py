@@ -134,10 +134,10 @@ class ActionModule(GhesActionBase):
         except GhesConnectError as exc:
             return dict(record, status='error', error=exc.message)
         step = chosen.step if chosen else 'none'
-        status = 'connected' if state['connected'] else state['status']
-        record.update(status='pending' if status == 'unconfirmed' else status, connected=bool(state['connected']), step=step,
-                      authorization_url=state['authorization_url'], per_host=_per_host(step, wanted['target']),
-                      link_withheld=unknown_reason(state['unknown'], 'connect.authorization_url'))
+        status = 'connected' if state.connected else state.status
+        record.update(status='pending' if status == 'unconfirmed' else status, connected=bool(state.connected), step=step,
+                      authorization_url=state.authorization_url, per_host=_per_host(step, wanted['target']),
+                      link_withheld=unknown_reason(state.unknown, 'connect.authorization_url'))
         return record
 
     def _summary(self, record):
@@ -177,7 +177,7 @@ class ActionModule(GhesActionBase):
         appliance = self._appliance(name, params)
         try:
             state = read_connect(appliance, CONSOLE_NEVER, refresh=True)
-            if state['connected']:
+            if state.connected:
                 return 'connected', None
             if not console_due or not appliance.has_console_credentials:
                 return 'pending', None

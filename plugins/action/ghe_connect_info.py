@@ -10,7 +10,7 @@ from __future__ import annotations
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import DESIRED_OPTIONS, appliance_spec, parse_sync_age
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assessed_record, desired_for_host
-from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather
+from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import assess_appliance, gather, shown
 
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import GhesActionBase, operator_name
 from ansible_collections.ghes.connect.plugins.plugin_utils._host_vars import LICENSE_REPORT_VAR, license_report_of
@@ -43,7 +43,7 @@ class ActionModule(GhesActionBase):
             # Read-only, so not a failure: but "ok" alone would pass for a read of GHEC's facts.
             appliance.warnings.append('GHEC could not be read, so its facts (connect, license_sync) are unknown: %s'
                                       % info['ghec_error'])
-        result = {'changed': False, 'appliance': info}
+        result = {'changed': False}
         if desired is not None:
             assessment = assess_appliance(appliance, info, desired, params.get('ghec_enterprise'), max_age)
             result['differences'] = assessment['differences']
@@ -55,6 +55,8 @@ class ActionModule(GhesActionBase):
             # The run record of the steps before, checked against this read.
             result['summary'] = verified(params['summary'], name, self.check_mode, info, result.get('differences'))
             result['line'] = line(result['summary'])
+        # Last: the assessment may have added the facts that decide whether a difference can be fixed.
+        result['appliance'] = shown(info)
         return result
 
     def _host_license_report(self, task_vars):

@@ -9,6 +9,8 @@ always reported, and fixed with "Sync now" only when ``sync_now`` asks for it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import METHOD_OPTION, appliance_spec, parse_sync_age
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, Refusal
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import write_once
@@ -22,6 +24,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._license.sync_now imp
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import last_sync_assessment, license_sync_task_assessment
 from ansible_collections.ghes.connect.plugins.module_utils._state.gathering import unknown_state
 from ansible_collections.ghes.connect.plugins.module_utils._state import observed as _state
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import LicenseSyncState
 from ansible_collections.ghes.connect.plugins.plugin_utils._run_record import SUMMARY_OPTION, license_sync_step
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
@@ -32,7 +35,7 @@ CONSOLE_SWITCH_SECONDS = 30
 
 class ActionModule(StateModule):
     COMPARE = staticmethod(license_sync_task_assessment)
-    diffable = public = staticmethod(_state.public_license_sync)
+    diffable = public = staticmethod(LicenseSyncState.public)
 
     def argument_spec(self):
         spec = appliance_spec(extra={
@@ -70,43 +73,43 @@ class ActionModule(StateModule):
             _state.refuse_unknown(appliance, connect, 'state: %s' % params['state'])
         except Refusal:
             # decide refuses it; a license sync of an appliance nobody can place is not read.
-            return dict(unknown_state('the GitHub Connect state is unknown')[1], connect=connect)
+            return replace(unknown_state('the GitHub Connect state is unknown')[1], connect=connect)
         state = _state.read_license_sync(appliance, connect, _state.console_mode(appliance))
-        appliance.warnings.extend(state.pop('warnings', []))
-        if state['enabled'] is not None and state['enabled'] != (params['state'] == 'enabled') \
-                and state['sources'].get('enabled') != _state.SRC_CONSOLE and appliance.console_usable:
+        appliance.warnings.extend(state.warnings)
+        if state.enabled is not None and state.enabled != (params['state'] == 'enabled') \
+                and state.sources.get('enabled') != _state.SRC_CONSOLE and appliance.console_usable:
             # Server statistics may lag the switch by a day: the switch itself decides a write.
             state = _state.read_license_sync(appliance, connect, _state.verify_mode(appliance))
-        if params['state'] == 'enabled' and connect['connected'] and ghe_com_target_unread(appliance, connect):
+        if params['state'] == 'enabled' and connect.connected and ghe_com_target_unread(appliance, connect):
             _state.add_console_view(appliance, connect)  # only the Connect page shows whether it is GHE.com
-        return dict(state, connect=connect)
+        return state
 
     def desired(self, appliance, params, before):
-        return {'enabled': params['state'] == 'enabled', 'connected': bool(before['connect']['connected']),
+        return {'enabled': params['state'] == 'enabled', 'connected': bool(before.connect.connected),
                 'max_age': parse_sync_age(params.get('max_sync_age'), 'max_sync_age')}
 
     def decide(self, appliance, params, before, desired, differences):
-        _state.refuse_unknown(appliance, before['connect'], 'state: %s' % params['state'])
+        _state.refuse_unknown(appliance, before.connect, 'state: %s' % params['state'])
         want, how = desired['enabled'], 'manual' if params['method'] == 'manual' else 'console'
         if not desired['connected']:
-            if not want and not before['enabled']:
+            if not want and not before.enabled:
                 return None
             if self.check_mode and (params['connect_predicted'] or _connection_predicted(params.get('summary'))):
                 # ghe_connect predicted the connection: the switch would be turned on next.
-                return Plan('switch', Outcome(dict(before, enabled=want), bool(differences), how, predicted=True), writes=False)
+                return Plan('switch', Outcome(replace(before, enabled=want), bool(differences), how, predicted=True), writes=False)
             refuse_unconnected(appliance)
         if want:
-            refuse_ghe_com_before_3_15(appliance, before['connect'])
-        if before['enabled'] is None:
+            refuse_ghe_com_before_3_15(appliance, before.connect)
+        if before.enabled is None:
             refuse_unknown_switch(appliance, before)
-        switch = before['enabled'] != want
+        switch = before.enabled != want
         sync_now = _unhealthy(differences) and params['sync_now']
         if not switch and not sync_now:
             return None
         if not switch and how == 'console':
             _console = appliance.console  # "Sync now" needs credentials: fail now, before any write
         # The switch is preflighted (maintenance, configuration run) like any write; "Sync now" only asks for a sync.
-        return Plan('switch' if switch else 'sync_now', Outcome(dict(before, enabled=want), True, how, sync_triggered=sync_now),
+        return Plan('switch' if switch else 'sync_now', Outcome(replace(before, enabled=want), True, how, sync_triggered=sync_now),
                     writes=switch)
 
     def warnings(self, appliance, params, before, desired, differences):
@@ -151,10 +154,10 @@ class ActionModule(StateModule):
         return self.verified(state, desired)[0], state
 
     def verified(self, state, desired):
-        return state['enabled'] == desired['enabled'], WORDS.get(state['enabled'], 'unknown')
+        return state.enabled == desired['enabled'], WORDS.get(state.enabled, 'unknown')
 
     def report(self, before, outcome):
-        result = {'license_sync': _state.public_license_sync(outcome.after),
+        result = {'license_sync': outcome.after.public(),
                   'sync_triggered': bool(outcome.fact('sync_triggered'))}
         if outcome.fact('predicted'):
             result['predicted'] = True
@@ -162,8 +165,8 @@ class ActionModule(StateModule):
 
     def summarize(self, before, outcome):
         after = outcome.after
-        steps = [license_sync_step(before['enabled'], after['enabled'])] + (['Sync now'] if outcome.fact('sync_triggered') else [])
-        return {'steps': [step for step in steps if step], 'license_sync': after['enabled'], 'last_sync': after['last_sync']}
+        steps = [license_sync_step(before.enabled, after.enabled)] + (['Sync now'] if outcome.fact('sync_triggered') else [])
+        return {'steps': [step for step in steps if step], 'license_sync': after.enabled, 'last_sync': after.last_sync}
 
 
 def _connection_predicted(summary):

@@ -57,7 +57,7 @@ class ActionModule(StateModule):
         if params['via'] == 'auto' and src is None:
             connect = read_connect(appliance, console_mode(appliance))
             sync = read_license_sync(appliance, connect, console_mode(appliance))
-            if connect['connected'] and sync['enabled']:
+            if connect.connected and sync.enabled:
                 return {'used': 'sync_now', 'license_sync': sync}
         if src is not None:
             with open(src, 'rb') as handle:
@@ -67,7 +67,7 @@ class ActionModule(StateModule):
         state = {'used': 'file', 'usage': usage, 'source': source, 'last_sync': read_last_sync(appliance),
                  'foreign': None, 'mine': None, 'uploads': []}
         try:
-            usage.check_belongs_to(appliance.hostname, state['last_sync'].get('server_id'))
+            usage.check_belongs_to(appliance.hostname, state['last_sync'].server_id)
         except InputError as exc:
             # Another appliance's export: decide refuses it, and nothing more is read about it.
             return dict(state, foreign=exc.message)
@@ -131,7 +131,7 @@ class ActionModule(StateModule):
 
     def report(self, before, outcome):
         if before['used'] == 'sync_now':
-            return {'used': 'sync_now', 'upload': None, 'license_sync': outcome.after['license_sync'],
+            return {'used': 'sync_now', 'upload': None, 'license_sync': outcome.after['license_sync'].to_dict(with_sources=True),
                     'skipped_reason': outcome.fact('skipped_reason')}
         return {'used': 'file', 'export': before['usage'].summary(), 'dest': outcome.fact('dest'), 'sources': {'export': before['source']},
                 'upload': outcome.fact('upload'), 'skipped_reason': outcome.fact('skipped_reason')}
@@ -140,14 +140,14 @@ class ActionModule(StateModule):
         if before['used'] == 'sync_now':
             sync = outcome.after['license_sync']
             return {'license_report': 'upload', 'steps': ['Sync now'] if outcome.changed else [],
-                    'license_sync': sync['enabled'], 'last_sync': sync['last_sync']}
+                    'license_sync': sync.enabled, 'last_sync': sync.last_sync}
         done = {'file': 'license usage uploaded', 'none': 'license usage file kept'}[outcome.method_used] if outcome.changed else None
         return {'license_report': 'upload', 'steps': [done] if done else [], 'last_upload': outcome.fact('upload')}
 
     def diff(self, before, outcome):
         if before['used'] == 'sync_now':
-            return {'before': {'last_sync': before['license_sync']['last_sync']},
-                    'after': {'last_sync': outcome.after['license_sync']['last_sync']}}
+            return {'before': {'last_sync': before['license_sync'].last_sync},
+                    'after': {'last_sync': outcome.after['license_sync'].last_sync}}
         return {'before': {'upload': newest(before['uploads'])}, 'after': {'upload': outcome.fact('upload')}}
 
     def _source_path(self, src):

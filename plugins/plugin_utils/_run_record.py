@@ -99,10 +99,10 @@ def verified(previous, appliance, predicted, info, differences):
 def _read_fields(info, differences):
     connect = info['connect'] if 'connect' in info else None
     sync = info['license_sync'] if 'license_sync' in info else None
-    installation = connect['installation'] if connect and 'installation' in connect else None
-    return {'connected': connect['connected'] if connect else None,
-            'license_sync': sync['enabled'] if sync else None,
-            'last_sync': sync['last_sync'] if sync else None,
+    installation = connect.installation if connect else None
+    return {'connected': connect.connected if connect else None,
+            'license_sync': sync.enabled if sync else None,
+            'last_sync': sync.last_sync if sync else None,
             'last_upload': newest(installation['uploads'] if installation and 'uploads' in installation else None),
             'upload_problem': differences[0]['before'] if differences else None}
 

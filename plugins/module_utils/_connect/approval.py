@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import HttpStatusError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until, write_once
-from ansible_collections.ghes.connect.plugins.module_utils._state.observed import CONSOLE_NEVER, public_connect, read_connect, verify_mode
+from ansible_collections.ghes.connect.plugins.module_utils._state.observed import CONSOLE_NEVER, read_connect, verify_mode
 
 # What the page shows once a request landed (``unconfirmed``: the page says connected, GHEC not yet).
 REQUESTED = ('pending', 'connected', 'unconfirmed')
@@ -21,11 +21,11 @@ REQUESTED = ('pending', 'connected', 'unconfirmed')
 
 def connected_elsewhere(state, enterprise, target=None):
     """Where else the appliance is connected, in words, or None: another enterprise, or (given) another target."""
-    if state['status'] != 'connected':
+    if state.status != 'connected':
         return None
-    if state['account'] not in (None, enterprise):
-        return 'connected to the enterprise "%s"' % state['account']
-    return 'connected with target %s' % state['target'] if target and state['target'] not in (None, target) else None
+    if state.account not in (None, enterprise):
+        return 'connected to the enterprise "%s"' % state.account
+    return 'connected with target %s' % state.target if target and state.target not in (None, target) else None
 
 
 def request_approval(appliance, status, target=None, subdomain=None):
@@ -41,7 +41,7 @@ def request_approval(appliance, status, target=None, subdomain=None):
 
     def look():
         seen = read_connect(appliance, verify_mode(appliance), refresh=True)
-        return seen['connected'] or seen['status'] in REQUESTED, seen.get('authorization_url')
+        return seen.connected or seen.status in REQUESTED, seen.authorization_url
     return write_once(send, look, 'The request to enable GitHub Connect on %s' % appliance.url, after=appliance.changed_state)
 
 
@@ -82,20 +82,20 @@ def await_approval(appliance, timeout, tell, resume=True, changed=False, authori
                 confirmed = page.status == 'connected' and page.account == enterprise
         if confirmed:
             state = read_connect(appliance, watch['mode'], refresh=True)
-            if state['connected']:
+            if state.connected:
                 return True, state, None
-            status = status or state.get('status')
+            status = status or state.status
         return False, None, status or 'not connected yet'
 
     def timed_out(_nothing):
         state = read_connect(appliance, watch['mode'], refresh=True)
-        state['authorization_url'] = state.get('authorization_url') or watch['url']
+        state.authorization_url = state.authorization_url or watch['url']
         changed_now = changed or watch['resumed']
         who = 'the operator (%s)' % instruction if instruction else (
-            'an owner of "%s" to approve at %s' % (enterprise, state['authorization_url'] or 'GitHub.com'))
+            'an owner of "%s" to approve at %s' % (enterprise, state.authorization_url or 'GitHub.com'))
         raise WaitTimeoutError('Timed out after %ss waiting for %s. %s is not connected yet%s; run again once it is '
                                'approved.' % (timeout, who, appliance.url, ' (the request was sent)' if changed_now else ''),
-                               changed=changed_now, authorization_url=state['authorization_url'],
-                               instruction=instruction, state=public_connect(state))
+                               changed=changed_now, authorization_url=state.authorization_url,
+                               instruction=instruction, state=state.to_dict())
     state = wait_until(probe, timeout, 'the approval on GitHub.com', progress=appliance.waiter, on_timeout=timed_out)
     return state, watch['resumed']

@@ -9,6 +9,8 @@ same reasons - the GHE.com checks, the ``ghe-config`` keys, every refusal - whic
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, Refusal
 from ansible_collections.ghes.connect.plugins.module_utils._connect.approval import connected_elsewhere
 from ansible_collections.ghes.connect.plugins.module_utils._connect.ghe_com import differs, read_config, subdomain_problem, target_problem
@@ -88,20 +90,20 @@ def decide(appliance, params, before, wanted):
     how, config = 'manual' if manual else 'console', wanted['ghe_config']
     instruction = appliance.instruction('connect' if params['state'] == 'present' else 'disconnect') if manual else None
     if params['state'] == 'absent':
-        if not before['connected'] and before['status'] in ('disabled', None):
+        if not before.connected and before.status in ('disabled', None):
             return None
-        return Decision('disconnect', dict(before, connected=False, status='disabled', account=None, target=None, features={}),
+        return Decision('disconnect', replace(before, connected=False, status='disabled', account=None, target=None, features={}),
                         True, how, need_connect_license=False, instruction=instruction)
     other = connected_elsewhere(before, wanted['enterprise'], wanted['target'])
-    if before['connected'] and not other:
+    if before.connected and not other:
         return Decision('apply_config', before, True, 'admin_shell', ghe_config=config) if differs(config) else None
     if other and not params['force']:
         raise Refusal('%s is %s, not "%s" with target %s. Nothing was changed: set force: true to '
                       'disconnect and reconnect it (its GitHub App on the old side is deleted).'
                       % (appliance.url, other, wanted['enterprise'], wanted['target']))
-    if before['status'] in ('pending', 'unconfirmed'):
+    if before.status in ('pending', 'unconfirmed'):
         # Somebody (perhaps an earlier run) already asked GitHub.com: wait, do not ask again.
         return Decision('await', before, False, NO_METHOD, writes=False, pending=True, ghe_config=config)
-    requested = dict(before, status='pending', connected=False, account=None, target=wanted['target'])
+    requested = replace(before, status='pending', connected=False, account=None, target=wanted['target'])
     return Decision('reconnect' if other else 'connect', requested, True, how, pending=True, ghe_config=config,
                     instruction=instruction)

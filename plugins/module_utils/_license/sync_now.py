@@ -42,7 +42,7 @@ def refuse_unknown_switch(appliance, sync):
 def ghe_com_target_unread(appliance, connect):
     """Whether turning license sync on needs the Connect page read first: only it shows a GHE.com target, which
     releases before 3.15 cannot sync to (``refuse_ghe_com_before_3_15``)."""
-    return (not appliance.version.has('ghe_com_license_sync') and connect.get('target') is None
+    return (not appliance.version.has('ghe_com_license_sync') and connect.target is None
             and appliance.version.has('ghe_com_target'))
 
 
@@ -53,7 +53,7 @@ def refuse_ghe_com_before_3_15(appliance, connect):
     """
     if appliance.version.has('ghe_com_license_sync'):
         return
-    if connect.get('target') == 'ghe_com':
+    if connect.target == 'ghe_com':
         raise InputError('License sync to GHE.com needs GHES 3.15 or later; %s runs %s and is connected to GHE.com. '
                          'Upgrade the appliance, or upload its license usage with ghes.connect.ghe_license_upload.'
                          % (appliance.url, appliance.version))
@@ -65,11 +65,11 @@ def sync_now_and_wait(appliance, sync, wait_timeout, manual, say):
     ``state`` is ``sync`` with the new sync; ``clicked`` is False when a sync that another run on
     this controller triggered was awaited instead of clicking again (``sync_now_once``).
     """
-    previous = (sync.get('last_sync') or {}).get('date')
+    previous = (sync.last_sync or {}).get('date')
     if manual:
         say('Waiting up to %ss for the operator: %s' % (wait_timeout, appliance.instruction('sync_now')))
     clicked = manual or sync_now_once(appliance, previous, wait_timeout)
-    return dict(sync, **wait_for_new_sync(appliance, previous, wait_timeout, changed=not manual and clicked)), clicked
+    return sync.with_last_sync(wait_for_new_sync(appliance, previous, wait_timeout, changed=not manual and clicked)), clicked
 
 
 def sync_now_once(appliance, previous_date, wait_timeout):
@@ -123,7 +123,7 @@ def wait_for_new_sync(appliance, previous_date, timeout, changed=True):
 
     def probe():
         state = read_last_sync(appliance, refresh=True)
-        last = state.get('last_sync') or {}
+        last = state.last_sync or {}
         when = parse_time(last.get('date'))
         if when is not None and (previous is None or when > previous):
             if last.get('status') != 'success':

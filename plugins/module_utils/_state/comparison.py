@@ -18,7 +18,7 @@ SYNC_PROBLEMS = (NEVER, FAILED, STALE)
 
 
 def connect_differences(state, state_wanted, enterprise, target=None):
-    """Differences of the GitHub Connect state (``read_connect``) from ``present``/``absent``.
+    """Differences of the GitHub Connect state (a ``ConnectState``) from ``present``/``absent``.
 
     Only known values differ: an unknown connection (``connected`` None) is in ``connect_unknown``.
     """
@@ -27,17 +27,18 @@ def connect_differences(state, state_wanted, enterprise, target=None):
     else:
         desired = {'connected': True}
         # Account and target are only known from the console page; compare them when it was read.
-        if state.get('account') is not None:
+        if state.account is not None:
             desired['account'] = enterprise
-        if state.get('target') is not None and target:
+        if state.target is not None and target:
             desired['target'] = target
-    return [{'field': 'connect.' + key, 'before': state.get(key), 'after': value}
-            for key, value in desired.items() if state.get(key) is not None and state.get(key) != value]
+    observed = dict((key, getattr(state, key)) for key in desired)
+    return [{'field': 'connect.' + key, 'before': observed[key], 'after': value}
+            for key, value in desired.items() if observed[key] is not None and observed[key] != value]
 
 
 def connect_unknown(state):
     """``[{field, reason}]`` of the Connect state that could not be read (every state says it, empty or not)."""
-    return list(state['unknown'])
+    return list(state.unknown)
 
 
 def connect_assessment(state, desired):
@@ -47,8 +48,8 @@ def connect_assessment(state, desired):
 
 
 def last_sync_health(sync, max_age):
-    """``_ghec.sync_health.sync_health`` of a ``read_license_sync``/``read_last_sync`` state, by GHEC's clock."""
-    return sync_health(sync.get('last_sync'), parse_time(sync.get('observed_at')), max_age)
+    """``_ghec.sync_health.sync_health`` of a ``LicenseSyncState``, by GHEC's clock."""
+    return sync_health(sync.last_sync, parse_time(sync.observed_at), max_age)
 
 
 def synced_within(sync, max_age):
@@ -58,22 +59,22 @@ def synced_within(sync, max_age):
 
 def switch_unknown_reason(sync):
     """Why the license-sync switch of ``sync`` (``enabled`` None) is unknown: the one wording for verdicts and refusals."""
-    return (unknown_reason(sync.get('unknown'), 'license_sync.enabled')
+    return (unknown_reason(sync.unknown, 'license_sync.enabled')
             or 'nothing read says whether it is on: give console credentials (the Connect page shows the switch)')
 
 
 def switch_assessment(sync, enabled_wanted):
-    """``(differences, unknown)`` of the license-sync switch (``read_license_sync``) against ``enabled_wanted``."""
-    if sync.get('enabled') is None:
+    """``(differences, unknown)`` of the license-sync switch (a ``LicenseSyncState``) against ``enabled_wanted``."""
+    if sync.enabled is None:
         return [], [{'field': 'license_sync.enabled', 'reason': switch_unknown_reason(sync)}]
-    if sync['enabled'] != enabled_wanted:
-        return [{'field': 'license_sync.enabled', 'before': sync['enabled'], 'after': enabled_wanted}], []
+    if sync.enabled != enabled_wanted:
+        return [{'field': 'license_sync.enabled', 'before': sync.enabled, 'after': enabled_wanted}], []
     return [], []
 
 
 def last_sync_assessment(sync, max_age):
     """``(differences, unknown)`` of the last sync: failed, missing or older than ``max_age`` seconds is drift."""
-    ambiguous = unknown_reason(sync.get('unknown'), 'license_sync.last_sync')
+    ambiguous = unknown_reason(sync.unknown, 'license_sync.last_sync')
     if ambiguous is not None:
         return [], [{'field': 'license_sync.last_sync', 'reason': ambiguous}]
     health = last_sync_health(sync, max_age)
@@ -85,7 +86,7 @@ def last_sync_assessment(sync, max_age):
 
 
 def license_sync_assessment(sync, enabled_wanted, max_age):
-    """``(differences, unknown)`` of license sync (``read_license_sync``) against the switch and sync health."""
+    """``(differences, unknown)`` of license sync (a ``LicenseSyncState``) against the switch and sync health."""
     differences, unknown = switch_assessment(sync, enabled_wanted)
     if enabled_wanted:
         more_differences, more_unknown = last_sync_assessment(sync, max_age)
@@ -102,7 +103,7 @@ def license_sync_task_assessment(sync, desired):
     connection, or a switch to turn off).
     """
     if not desired['connected']:
-        enabled = bool(sync.get('enabled'))
+        enabled = bool(sync.enabled)
         if enabled == desired['enabled']:
             return [], []
         return [{'field': 'license_sync.enabled', 'before': enabled, 'after': desired['enabled']}], []
@@ -117,9 +118,9 @@ def usage_reported(uploads, sync, max_age):
     The one rule of ``license_report: upload`` (the drift record) and of ``ghe_license_upload``'s
     "nothing to send" (``upload_skip_reason``): usage reached GHEC when its latest dated upload
     (``uploads``, ``_ghec.uploads``) succeeded no more than ``max_age`` seconds ago (any age without
-    ``max_age``), or when the last license sync (``sync``: ``read_license_sync``/``read_last_sync``)
+    ``max_age``), or when the last license sync (``sync``, a ``LicenseSyncState``)
     did within ``max_age``. A later failed or pending upload is not hidden by an earlier success.
-    Every age is on GHEC's clock: the ``Date`` of its answer, ``sync['observed_at']``.
+    Every age is on GHEC's clock: the ``Date`` of its answer, ``sync.observed_at``.
     """
     latest = newest([u for u in uploads if u.get('created_at')])
     reported, words = False, None
@@ -128,7 +129,7 @@ def usage_reported(uploads, sync, max_age):
     elif latest.get('sync_state') != 'SUCCESS':
         words = 'latest upload %s is %s' % (latest.get('name'), latest.get('sync_state') or 'in an unknown state')
     else:
-        age = age_seconds(latest['created_at'], now=parse_time(sync.get('observed_at')))
+        age = age_seconds(latest['created_at'], now=parse_time(sync.observed_at))
         if max_age is None:
             reported, words = True, 'the latest upload (%s) succeeded' % latest['name']
         elif age is None:
@@ -176,7 +177,7 @@ def upload_skip_reason(state, max_age):
         if not synced_within(state['license_sync'], max_age):
             return None
         return ('connected with license sync on, and the last sync succeeded %.1f days ago (max_sync_age)'
-                % (state['license_sync']['sync_age_seconds'] / 86400.0))
+                % (state['license_sync'].sync_age_seconds / 86400.0))
     mine = state['mine']
     if mine and mine['sync_state'] == 'SUCCESS':
         return 'this export (same sha256) was already uploaded and processed successfully'
@@ -276,7 +277,7 @@ def assess(info, desired, enterprise, max_age):
         # Without an installation GHEC lists no upload, unless the name itself could not be settled.
         result['unknown'] = connect_unknown(info['connect'])
         if not result['unknown']:
-            installation = info['connect']['installation']
+            installation = info['connect'].installation
             result['differences'], result['unknown'] = upload_assessment(
                 {'uploads': installation['uploads'] if installation else [], 'last_sync': info['license_sync']},
                 {'max_age': max_age})
@@ -340,10 +341,10 @@ def report_record(name, info=None, differences=None, error=None, unknown=None, b
     the same host name (``others``); ``hostname`` is the name GHEC was asked about (None: unknown).
     """
     info = info or {}
-    connect = info.get('connect') or {}
-    installation = connect.get('installation')
-    sync = info.get('license_sync') or {}
-    age = sync.get('sync_age_seconds')
+    connect = info.get('connect')
+    installation = connect.installation if connect else None
+    sync = info.get('license_sync')
+    age = sync.sync_age_seconds if sync else None
     differences = [] if error is not None else list(differences or [])
     unknown = list(unknown or [])
     blocked_by = list(blocked_by or [])
@@ -353,9 +354,9 @@ def report_record(name, info=None, differences=None, error=None, unknown=None, b
         'url': info.get('url'),
         'version': info.get('version'),
         'hostname': info.get('hostname'),
-        'connected': connect.get('connected'),
-        'license_sync': sync.get('enabled'),
-        'last_sync': sync.get('last_sync'),
+        'connected': connect.connected if connect else None,
+        'license_sync': sync.enabled if sync else None,
+        'last_sync': sync.last_sync if sync else None,
         'last_sync_age_days': round(age / 86400.0, 1) if age is not None else None,
         'differences': differences,
         'unknown': unknown,

@@ -23,11 +23,11 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.observed impor
     SRC_LEGACY,
     SRC_MANAGE,
     SRC_REST,
-    STATUS_UNKNOWN,
     console_mode,
     read_connect,
     read_license_sync,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 
 
 def gather(appliance, console, preflight_reads=True):
@@ -37,8 +37,9 @@ def gather(appliance, console, preflight_reads=True):
     ``preflight_reads=False`` skips license, config run and maintenance (a drift check needs
     only the Connect and sync state; ``add_blocking_facts`` reads what decides whether a
     difference can be fixed, for the appliances that have one). ``connect`` and
-    ``license_sync`` are always there: what could not be read is None, and their ``unknown``
-    says why (``ghec_error`` when GHEC itself could not be read).
+    ``license_sync`` are always there (``ConnectState``, ``LicenseSyncState``; ``shown`` makes the
+    result): what could not be read is None, and their ``unknown`` says why (``ghec_error`` when
+    GHEC itself could not be read).
     """
     version = appliance.version
     info = {
@@ -85,21 +86,25 @@ def gather(appliance, console, preflight_reads=True):
     mode = console_mode(appliance, console)
     connect = read_connect(appliance, mode)
     sync = read_license_sync(appliance, connect, mode)
-    appliance.warnings.extend(sync.pop('warnings', []))
-    info['sources'].update(('connect.' + k, v) for k, v in connect.pop('sources').items())
-    info['sources'].update(('license_sync.' + k, v) for k, v in sync.pop('sources').items())
+    appliance.warnings.extend(sync.warnings)
+    info['sources'].update(('connect.' + k, v) for k, v in connect.sources.items())
+    info['sources'].update(('license_sync.' + k, v) for k, v in sync.sources.items())
     info['connect'] = connect
     info['license_sync'] = sync
     return info
 
 
+def shown(info):
+    """A ``gather`` result as ``ghe_connect_info`` returns it: its states as their ``to_dict()``."""
+    states = dict((key, info[key].to_dict()) for key in ('connect', 'license_sync') if key in info)
+    return dict(info, **states)
+
+
 def unknown_state(reason):
     """``(connect, license_sync)`` states of which nothing could be read, each field saying why."""
-    connect = {'connected': None, 'status': STATUS_UNKNOWN, 'account': None, 'target': None,
-               'authorization_url': None, 'features': {}, 'installation': None,
-               'unknown': [{'field': 'connect.connected', 'reason': reason}]}
-    sync = {'enabled': None, 'last_sync': None, 'sync_age_seconds': None, 'observed_at': None, 'server_id': None,
-            'unknown': [{'field': field, 'reason': reason} for field in ('license_sync.enabled', 'license_sync.last_sync')]}
+    connect = ConnectState(unknown=[{'field': 'connect.connected', 'reason': reason}])
+    sync = LicenseSyncState(unknown=[{'field': field, 'reason': reason}
+                                     for field in ('license_sync.enabled', 'license_sync.last_sync')])
     return connect, sync
 
 

@@ -9,7 +9,8 @@ compare desired state with what these functions return, and verify their writes 
 calling them again.
 
 A value is known (with its source) or unknown (``None``, with the reason and what to give
-to read it in the state's ``unknown``: ``[{field, reason}]``, ``records.set_unknown``). Nothing unknown is ever turned
+to read it in the state's ``unknown``: ``[{field, reason}]``, ``records.set_unknown``); the states are
+``_state.states.ConnectState`` and ``LicenseSyncState``. Nothing unknown is ever turned
 into a default: GHEC listing no installation under the appliance's name says nothing about
 whether the appliance is connected.
 """
@@ -25,6 +26,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
     parse_time,
     statistics_age,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import STATUS_UNKNOWN, ConnectState, LicenseSyncState
 
 SRC_GHEC_GRAPHQL = 'ghec_graphql'
 SRC_GHEC_SYNC = 'ghec_license_sync_status'
@@ -39,7 +41,6 @@ SRC_ADMIN_SHELL = 'admin_shell'
 CONSOLE_ALWAYS = 'always'
 CONSOLE_AUTO = 'auto'      # only when the documented reads cannot answer
 CONSOLE_NEVER = 'never'
-STATUS_UNKNOWN = 'unknown'
 
 
 def console_mode(appliance, wanted=CONSOLE_AUTO):
@@ -58,7 +59,7 @@ def verify_mode(appliance):
 
 
 def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
-    """``{connected, status, account, target, authorization_url, features, installation, sources, unknown}``.
+    """The ``ConnectState``.
 
     GHEC's GraphQL decides ``connected`` for the installation of the appliance's name
     (``_ghec.identity``). The console page is read when ``console`` is ``always``, or ``auto`` and
@@ -70,17 +71,13 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
     identity = appliance.identity
     installation = appliance.installation(refresh=refresh) if identity.known else None
     said = installation.is_connected.value if installation else None
-    state = {
-        'connected': said,
-        'status': STATUS_UNKNOWN if said is None else ('connected' if said else 'disabled'),
-        'account': appliance.params.get('ghec_enterprise') if said else None,
-        'target': None,
-        'authorization_url': None,
-        'features': {},
-        'installation': installation.to_dict() if installation else None,
-        'sources': {'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL} if said is not None else {},
-        'unknown': [],
-    }
+    state = ConnectState(
+        connected=said,
+        status=STATUS_UNKNOWN if said is None else ('connected' if said else 'disabled'),
+        account=appliance.params.get('ghec_enterprise') if said else None,
+        installation=installation.to_dict() if installation else None,
+        sources={'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL} if said is not None else {},
+    )
     if said is None:
         if not identity.known:
             reason = identity.reason
@@ -88,11 +85,11 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
             reason = not_listed_reason(identity.name, *appliance.installations_listed())
         else:
             reason = 'GHEC does not say whether the appliance is connected: %s' % installation.is_connected.reason
-        set_unknown(state['unknown'], 'connect.connected', reason)
+        set_unknown(state.unknown, 'connect.connected', reason)
     if console == CONSOLE_ALWAYS or (console == CONSOLE_AUTO and not said):
-        if not add_console_view(appliance, state) and state['connected'] is None \
+        if not add_console_view(appliance, state) and state.connected is None \
                 and appliance.has_console_credentials and appliance.maintenance_on():
-            set_unknown(state['unknown'], 'connect.connected', unknown_reason(state['unknown'], 'connect.connected')
+            set_unknown(state.unknown, 'connect.connected', unknown_reason(state.unknown, 'connect.connected')
                         + '; the console, whose Connect page would say, is closed: %s is in maintenance mode' % appliance.url)
     return state
 
@@ -106,11 +103,11 @@ def refuse_unknown(appliance, connect, what, operator_connects=False):
     by the collection; then a known name that GHEC does not list yet is no reason to stop - the
     module verifies the person's work by GHEC listing that very name as connected.
     """
-    reason = unknown_reason(connect.get('unknown'), 'connect.connected')
+    reason = unknown_reason(connect.unknown, 'connect.connected')
     if reason is None and not appliance.identity.known:
         reason = appliance.identity.reason
-    if operator_connects and appliance.identity.known and connect.get('installation') is None \
-            and connect.get('status') == STATUS_UNKNOWN and not connect.get('features'):
+    if operator_connects and appliance.identity.known and connect.installation is None \
+            and connect.status == STATUS_UNKNOWN and not connect.features:
         return
     if reason is not None:
         if not appliance.params.get('console_username'):
@@ -118,18 +115,7 @@ def refuse_unknown(appliance, connect, what, operator_connects=False):
             reason += ('. Console credentials are %s and %s; or use method: manual, where a person does the console '
                        'step and the module verifies it' % (where_set('console_username'), where_set('console_password')))
         raise Refusal('The GitHub Connect state of %s is unknown, so %s was not acted on and nothing was '
-                      'changed: %s.' % (appliance.url, what, reason), state=public_connect(connect))
-
-
-def public_connect(state):
-    """A Connect state as results show it (``state`` of ghe_connect, a failure's ``state``): all but ``sources``."""
-    return dict((k, v) for k, v in state.items() if k != 'sources')
-
-
-def diffable_connect(state):
-    """The part of a Connect state ``--diff`` shows: the switch and where it points."""
-    return {'connected': bool(state.get('connected')), 'status': state.get('status'),
-            'account': state.get('account'), 'target': state.get('target')}
+                      'changed: %s.' % (appliance.url, what, reason), state=connect.to_dict())
 
 
 def add_console_view(appliance, state):
@@ -144,33 +130,33 @@ def add_console_view(appliance, state):
         return False
     console = appliance.console.connect_state()
     enterprise = appliance.params.get('ghec_enterprise')
-    state['status'] = console.status
-    state['account'] = console.account
-    state['target'] = console.target
-    state['authorization_url'] = console.authorization_url
+    state.status = console.status
+    state.account = console.account
+    state.target = console.target
+    state.authorization_url = console.authorization_url
     if console.link_withheld:
-        set_unknown(state['unknown'], 'connect.authorization_url', console.link_withheld)
-    state['features'] = console.features
-    state['sources'].update(status=SRC_CONSOLE, account=SRC_CONSOLE, target=SRC_CONSOLE, features=SRC_CONSOLE)
+        set_unknown(state.unknown, 'connect.authorization_url', console.link_withheld)
+    state.features = console.features
+    state.sources.update(status=SRC_CONSOLE, account=SRC_CONSOLE, target=SRC_CONSOLE, features=SRC_CONSOLE)
     ours = console.status == 'connected' and console.account == enterprise
-    if state['connected'] is None:
+    if state.connected is None:
         if ours:
             # The appliance says connected to our enterprise, GHEC shows no installation of its name.
-            state['status'] = STATUS_UNKNOWN
-            set_unknown(state['unknown'], 'connect.connected', 'the appliance\'s Connect page says connected to "%s", but %s'
-                        % (enterprise, unknown_reason(state['unknown'], 'connect.connected')))
+            state.status = STATUS_UNKNOWN
+            set_unknown(state.unknown, 'connect.connected', 'the appliance\'s Connect page says connected to "%s", but %s'
+                        % (enterprise, unknown_reason(state.unknown, 'connect.connected')))
         else:
-            state['connected'] = False
-            state['sources']['connected'] = SRC_CONSOLE
-            set_unknown(state['unknown'], 'connect.connected', None)
-    elif ours and not state['connected']:
+            state.connected = False
+            state.sources['connected'] = SRC_CONSOLE
+            set_unknown(state.unknown, 'connect.connected', None)
+    elif ours and not state.connected:
         # The appliance says connected, GHEC does not (yet): report what is confirmed.
-        state['status'] = 'unconfirmed'
+        state.status = 'unconfirmed'
     return True
 
 
 def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
-    """``{enabled, last_sync, sync_age_seconds, observed_at, server_id, sources, unknown, warnings}``.
+    """The ``LicenseSyncState``, read with ``connect`` (the ``ConnectState``).
 
     ``enabled`` None when nothing says (its ``unknown`` tells why and what
     to give). The switch comes from the console page when it was read (or ``console`` is
@@ -178,58 +164,54 @@ def read_license_sync(appliance, connect, console=CONSOLE_AUTO, refresh=False):
     are fresh, else from the console page when ``console`` allows.
     """
     if appliance.shell is not None:
-        return _license_sync_from_shell(appliance, refresh or console == CONSOLE_ALWAYS)
+        state = _license_sync_from_shell(appliance, refresh or console == CONSOLE_ALWAYS)
+        state.connect = connect
+        return state
     sources = {}
     unknown = []
     enabled = None
-    if console == CONSOLE_ALWAYS and connect['sources'].get('features') != SRC_CONSOLE:
+    if console == CONSOLE_ALWAYS and connect.sources.get('features') != SRC_CONSOLE:
         add_console_view(appliance, connect)
-    statistics = _statistics(appliance) if connect['connected'] else None
-    if 'license_usage_sync' in connect['features']:
-        enabled = connect['features']['license_usage_sync']
+    statistics = _statistics(appliance) if connect.connected else None
+    if 'license_usage_sync' in connect.features:
+        enabled = connect.features['license_usage_sync']
         sources['enabled'] = SRC_CONSOLE
-    elif connect['connected']:
+    elif connect.connected:
         enabled, why = _enabled_from_statistics(statistics)
         if enabled is not None:
             sources['enabled'] = SRC_GHEC_STATS
         elif console != CONSOLE_NEVER and add_console_view(appliance, connect):
-            enabled = connect['features'].get('license_usage_sync')
+            enabled = connect.features.get('license_usage_sync')
             if enabled is not None:
                 sources['enabled'] = SRC_CONSOLE
             else:
                 why += '; the Connect page shows no license sync switch'
         if enabled is None:
             set_unknown(unknown, 'license_sync.enabled', why + _console_hint(appliance, console))
-    elif connect['connected'] is False and connect['status'] == 'disabled':
+    elif connect.connected is False and connect.status == 'disabled':
         # License sync is a GitHub Connect feature: without Connect it is off.
         enabled = False
-        sources['enabled'] = connect['sources'].get('status', SRC_GHEC_GRAPHQL)
-    elif connect['connected'] is None:
+        sources['enabled'] = connect.sources.get('status', SRC_GHEC_GRAPHQL)
+    elif connect.connected is None:
         set_unknown(unknown, 'license_sync.enabled',
-                    'the connection state is unknown: ' + unknown_reason(connect['unknown'], 'connect.connected'))
+                    'the connection state is unknown: ' + unknown_reason(connect.unknown, 'connect.connected'))
     else:
         set_unknown(unknown, 'license_sync.enabled', 'the appliance is not connected to this enterprise (its Connect page '
                     'says %s%s), so no license sync to it can be read'
-                    % (connect['status'], ' to "%s"' % connect['account'] if connect.get('account') else ''))
+                    % (connect.status, ' to "%s"' % connect.account if connect.account else ''))
     fresh_id = statistics['server_id'] if statistics and statistics.get('fresh') else None
     state = read_last_sync(appliance, refresh=refresh, server_id=fresh_id)
-    for entry in state.pop('unknown'):
+    for entry in state.unknown:
         set_unknown(unknown, entry['field'], entry['reason'])
-    if connect['connected'] is None:
+    if connect.connected is None:
         # Without knowing which installation this is, a record of its name proves nothing.
-        state.update(last_sync=None, sync_age_seconds=None, server_id=None, warnings=[])
+        state.last_sync, state.sync_age_seconds, state.server_id, state.warnings = None, None, None, []
         set_unknown(unknown, 'license_sync.last_sync', 'which installation is this appliance\'s is unknown: '
-                    + unknown_reason(connect['unknown'], 'connect.connected'))
-    elif state['last_sync']:
+                    + unknown_reason(connect.unknown, 'connect.connected'))
+    elif state.last_sync:
         sources['last_sync'] = SRC_GHEC_SYNC
-    state.update(enabled=enabled, sources=sources, unknown=unknown)
+    state.enabled, state.sources, state.unknown, state.connect = enabled, sources, unknown, connect
     return state
-
-
-def public_license_sync(state):
-    """A license-sync state as results and ``--diff`` show it: the switch and the last sync."""
-    return {'enabled': state.get('enabled'), 'last_sync': state.get('last_sync'),
-            'sync_age_seconds': state.get('sync_age_seconds')}
 
 
 def _license_sync_from_shell(appliance, refresh):
@@ -241,21 +223,22 @@ def _license_sync_from_shell(appliance, refresh):
     said = parse_usage_export(export)
     state = read_last_sync(appliance, refresh=refresh, server_id=said.server_id.value)
     sources = said.sources()
-    if state['last_sync']:
+    if state.last_sync:
         sources['last_sync'] = SRC_GHEC_SYNC
     enabled = 'license_usage_sync' in said.features.value if said.features.known else None
     if said.features.known:
         sources['enabled'] = sources.pop('features')
     else:
-        set_unknown(state['unknown'], 'license_sync.enabled', said.features.reason)
+        set_unknown(state.unknown, 'license_sync.enabled', said.features.reason)
     if said.server_id.known:
         sources['appliance_server_id'] = sources.pop('server_id')
-    state.update(enabled=enabled, appliance_server_id=said.server_id.value, sources=sources)
+    state.enabled, state.appliance_server_id, state.from_shell, state.sources = enabled, said.server_id.value, True, sources
     return state
 
 
 def read_last_sync(appliance, refresh=False, server_id=None):
-    """``{last_sync: {date, status, error} | None, sync_age_seconds, observed_at, server_id, warnings, unknown}`` from GHEC.
+    """The ``LicenseSyncState`` of GHEC's record of the last sync (``last_sync`` ``{date, status, error}`` or None);
+    ``enabled`` is not read here.
 
     ``unknown`` says why (field ``license_sync.last_sync``) when GHEC's records of the name are several servers'.
 
@@ -273,9 +256,9 @@ def read_last_sync(appliance, refresh=False, server_id=None):
             warnings.append('GHEC dates the last license sync of %s in the future (%s, %d s after GHEC\'s clock): '
                             'counted as age 0.' % (appliance.hostname, last_sync.get('date'), -age))
             age = 0
-    return {'last_sync': last_sync, 'sync_age_seconds': age, 'observed_at': observed_at,
-            'server_id': (record or {}).get('server_id'), 'warnings': warnings,
-            'unknown': [{'field': 'license_sync.last_sync', 'reason': ambiguous}] if ambiguous else []}
+    return LicenseSyncState(last_sync=last_sync, sync_age_seconds=age, observed_at=observed_at,
+                            server_id=(record or {}).get('server_id'), warnings=warnings,
+                            unknown=[{'field': 'license_sync.last_sync', 'reason': ambiguous}] if ambiguous else [])
 
 
 def _statistics(appliance):

@@ -15,6 +15,7 @@ import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, assessed_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient
 from ansible_collections.ghes.connect.tests.unit.plugins.action import fixtures as f
 from ansible_collections.ghes.connect.tests.unit.plugins.action.scripted_http import run_action
@@ -100,8 +101,10 @@ def test_the_scan_the_task_the_verdict_function_and_the_inventory_agree(script, 
     *answers, verdict, groups = SITUATIONS[situation]
     scan_record = scanned(script, answers)
     task = per_host(script, answers)
-    modules_record = assessed_record('ghes-1', task['appliance'],
-                                     assess(task['appliance'], DESIRED, f.SLUG, MAX_AGE))
+    # The task's result, its states typed again as gather holds them: what the verdict function takes.
+    read = dict(task['appliance'], connect=ConnectState(**task['appliance']['connect']),
+                license_sync=LicenseSyncState(**task['appliance']['license_sync']))
+    modules_record = assessed_record('ghes-1', read, assess(read, DESIRED, f.SLUG, MAX_AGE))
     verdicts = {'scan': scan_record['verdict'], 'task': task['record']['verdict'], 'modules': modules_record['verdict']}
     assert set(verdicts.values()) == {verdict}, verdicts
     assert scan_record['unknown'] == task['record']['unknown'] == modules_record['unknown']

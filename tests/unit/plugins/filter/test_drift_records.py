@@ -10,9 +10,10 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ghes.connect.plugins.filter.drift_records import NOT_CHECKED, FilterModule, drift_records
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import report_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 
 READ = report_record('ok', {'url': 'https://ok.example.com', 'version': '3.16.0', 'hostname': 'ok.example.com',
-                            'connect': {'connected': True}, 'license_sync': {'enabled': True}})
+                            'connect': ConnectState(connected=True), 'license_sync': LicenseSyncState(enabled=True)})
 
 
 def test_each_host_gets_its_own_record_or_an_error_record_of_the_scans_shape():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 from ansible_collections.ghes.connect.plugins.plugin_utils import _run_record as rr
 
 SYNCED = {'date': '2026-12-01T10:00:00Z', 'status': 'success', 'error': ''}
@@ -14,8 +15,8 @@ SYNCED = {'date': '2026-12-01T10:00:00Z', 'status': 'success', 'error': ''}
 
 def info(connected=True, enabled=True, last_sync=None, uploads=None):
     """What ghe_connect_info reads of an appliance (only the parts the record takes)."""
-    connect = {'connected': connected, 'installation': {'uploads': uploads} if uploads is not None else None}
-    return {'connect': connect, 'license_sync': {'enabled': enabled, 'last_sync': last_sync}}
+    connect = ConnectState(connected=connected, installation={'uploads': uploads} if uploads is not None else None)
+    return {'connect': connect, 'license_sync': LicenseSyncState(enabled=enabled, last_sync=last_sync)}
 
 
 def chain(predicted):

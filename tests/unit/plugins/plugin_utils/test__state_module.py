@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 import importlib
 import itertools
 import os
@@ -16,6 +17,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.records impor
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError, PreflightError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait
 from ansible_collections.ghes.connect.plugins.module_utils._state import comparison as _drift
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState
 from ansible_collections.ghes.connect.plugins.plugin_utils import _run_record, _state_module
 from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import operator_name
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
@@ -83,20 +85,20 @@ class Switch(StateModule):
         return Outcome(after, changed=True, method_used=plan.method)
 
     def verified(self, state, desired):
-        return state['connected'] == (desired['state'] == 'present'), 'on' if state['connected'] else 'off'
+        return state.connected == (desired['state'] == 'present'), 'on' if state.connected else 'off'
 
     def report(self, before, outcome):
-        return {'connected': outcome.after['connected']}
+        return {'connected': outcome.after.connected}
 
     def diffable(self, state):
-        return {'connected': state['connected']}
+        return {'connected': state.connected}
 
     def say(self, message):
         self.calls.append(('say', message))
 
 
-OFF = {'connected': False, 'status': 'disabled', 'account': None, 'target': None, 'unknown': []}
-ON = dict(OFF, connected=True, status='connected', account='octo')
+OFF = ConnectState(connected=False, status='disabled')
+ON = replace(OFF, connected=True, status='connected', account='octo')
 PARAMS = {'state': 'present', 'config_wait_timeout': 7}
 
 
@@ -108,7 +110,7 @@ def preflights(monkeypatch):
 
 
 def console_plan(**options):
-    return Plan('enable', Outcome(dict(OFF, status='pending'), changed=True, method_used='console', pending=True),
+    return Plan('enable', Outcome(replace(OFF, status='pending'), changed=True, method_used='console', pending=True),
                 **options)
 
 
@@ -165,7 +167,7 @@ def test_act_gets_the_state_the_desired_and_the_differences_and_is_verified_by_f
 def test_a_verification_that_never_comes_fails_with_changed_and_the_state_last_seen(preflights):
     class Stuck(Switch):
         def public(self, state):
-            return {'seen': state['status']}
+            return {'seen': state.status}
 
     module = Stuck([OFF], plan=console_plan())
     with pytest.raises(WaitTimeoutError) as raised:
@@ -185,7 +187,7 @@ def test_an_unsupported_release_stops_before_the_first_read(monkeypatch):
 
 
 def test_what_could_not_be_read_is_reported_as_unknown(preflights):
-    unknown = dict(OFF, connected=None, status='unknown', unknown=unknown_list({'connect.connected': 'GHEC lists no installation'}))
+    unknown = replace(OFF, connected=None, status='unknown', unknown=unknown_list({'connect.connected': 'GHEC lists no installation'}))
     result = Switch([unknown]).execute(FakeAppliance(), PARAMS, {})
     assert result['differences'] == [] and result['changed'] is False
     assert result['unknown'] == [{'field': 'connect.connected', 'reason': 'GHEC lists no installation'}]
@@ -220,7 +222,7 @@ class ManageApiSwitch(Switch):
 
 
 def test_a_module_without_preflight_writes_without_one(preflights):
-    module = ManageApiSwitch([OFF, ON], plan=Plan('enable', Outcome(dict(OFF, status='pending'), changed=True, method_used='manage_api')))
+    module = ManageApiSwitch([OFF, ON], plan=Plan('enable', Outcome(replace(OFF, status='pending'), changed=True, method_used='manage_api')))
     result = module.execute(FakeAppliance(), PARAMS, {})
     assert result['changed'] is True and result['connected'] is True and preflights == []
 
@@ -229,7 +231,7 @@ class Summarized(Switch):
     """The switch keeping a run record: its step and the connection it leaves."""
 
     def summarize(self, before, outcome):
-        return {'steps': ['switch'] if outcome.changed else [], 'connected': outcome.after['connected']}
+        return {'steps': ['switch'] if outcome.changed else [], 'connected': outcome.after.connected}
 
 
 def test_the_run_record_builds_on_the_step_before_s_in_check_mode_from_the_prediction(preflights):

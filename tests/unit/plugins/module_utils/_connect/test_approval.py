@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, TransportError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import Wait
 from ansible_collections.ghes.connect.plugins.module_utils._connect import approval as _approval
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState
 
 
 class Page:
@@ -62,8 +63,7 @@ def ghec_says(monkeypatch, *connected):
 
     def read_connect(appliance, console, refresh=False):
         now = answers.pop(0) if len(answers) > 1 else answers[0]
-        return {'connected': now, 'status': 'connected' if now else 'pending', 'authorization_url': None,
-                'sources': {'connected': 'ghec_graphql'}}
+        return ConnectState(connected=now, status='connected' if now else 'pending', sources={'connected': 'ghec_graphql'})
     monkeypatch.setattr(_approval, 'read_connect', read_connect)
 
 
@@ -73,7 +73,7 @@ def test_an_expired_hand_shake_is_resumed_told_and_then_confirmed_by_ghec(monkey
                        Page('connected', account='octo')])
     told = []
     state, resumed = _approval.await_approval(Appliance(console), 60, told.append)
-    assert state['connected'] is True and resumed is True
+    assert state.connected is True and resumed is True
     assert console.calls == ['read', 'resume', 'read', 'read']
     assert told == ['the approval request expired on GitHub.com and was resumed: approve at https://github.com/approve/2']
 
@@ -98,16 +98,15 @@ def test_a_page_saying_connected_to_another_enterprise_is_not_connected(monkeypa
 
 
 def test_an_unanswered_request_that_landed_is_not_sent_again(monkeypatch):
-    monkeypatch.setattr(_approval, 'read_connect', lambda *a, **k: {
-        'connected': False, 'status': 'pending', 'authorization_url': 'https://github.com/approve/3'})
+    monkeypatch.setattr(_approval, 'read_connect', lambda *a, **k: ConnectState(
+        connected=False, status='pending', authorization_url='https://github.com/approve/3'))
     appliance = Appliance(Console([Page('disabled')], enable_answers=False))
     assert _approval.request_approval(appliance, 'disabled', 'github_com') == 'https://github.com/approve/3'
     assert appliance.console.calls == [('enable', 'github_com', None)] and appliance.changes == 1
 
 
 def test_an_unanswered_request_that_did_not_land_fails_without_a_second_one(monkeypatch):
-    monkeypatch.setattr(_approval, 'read_connect', lambda *a, **k: {
-        'connected': False, 'status': 'disabled', 'authorization_url': None})
+    monkeypatch.setattr(_approval, 'read_connect', lambda *a, **k: ConnectState(connected=False, status='disabled'))
     appliance = Appliance(Console([Page('disabled')], enable_answers=False))
     with pytest.raises(GhesConnectError, match='got no answer .* It was not sent again'):
         _approval.request_approval(appliance, 'disabled', 'github_com')
@@ -115,11 +114,11 @@ def test_an_unanswered_request_that_did_not_land_fails_without_a_second_one(monk
 
 
 @pytest.mark.parametrize('state, target, words', [
-    ({'status': 'connected', 'account': 'other', 'target': 'github_com'}, None, 'connected to the enterprise "other"'),
-    ({'status': 'connected', 'account': 'octo', 'target': 'github_com'}, 'ghe_com', 'connected with target github_com'),
-    ({'status': 'connected', 'account': 'octo', 'target': 'github_com'}, None, None),
-    ({'status': 'connected', 'account': None, 'target': None}, 'ghe_com', None),
-    ({'status': 'pending', 'account': 'other', 'target': 'github_com'}, None, None),
+    (ConnectState(status='connected', account='other', target='github_com'), None, 'connected to the enterprise "other"'),
+    (ConnectState(status='connected', account='octo', target='github_com'), 'ghe_com', 'connected with target github_com'),
+    (ConnectState(status='connected', account='octo', target='github_com'), None, None),
+    (ConnectState(status='connected', account=None, target=None), 'ghe_com', None),
+    (ConnectState(status='pending', account='other', target='github_com'), None, None),
 ])
 def test_connected_elsewhere_only_from_what_the_page_showed(state, target, words):
     assert _approval.connected_elsewhere(state, 'octo', target) == words

@@ -4,11 +4,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_list
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError
 from ansible_collections.ghes.connect.plugins.module_utils._connect import decision
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState
 
 
 class Identity:
@@ -32,8 +35,8 @@ def params(**overrides):
 
 
 def state(status, connected=None, account=None, target=None):
-    return {'connected': status == 'connected' if connected is None else connected, 'status': status, 'account': account,
-            'target': target, 'authorization_url': None, 'features': {}, 'installation': None, 'unknown': []}
+    return ConnectState(connected=status == 'connected' if connected is None else connected, status=status, account=account,
+                        target=target)
 
 
 def wanted(config=None, target='github_com', want='present'):
@@ -56,7 +59,7 @@ def test_connected_to_the_enterprise_needs_nothing():
 def test_a_disconnected_appliance_is_asked_for_with_a_predicted_pending_state():
     chosen = decide(state('disabled'))
     assert (chosen.step, chosen.changed, chosen.method, chosen.writes, chosen.pending) == ('connect', True, 'console', True, True)
-    assert chosen.after['status'] == 'pending' and chosen.after['connected'] is False
+    assert chosen.after.status == 'pending' and chosen.after.connected is False
 
 
 def test_a_request_already_waiting_is_awaited_and_writes_nothing():
@@ -85,7 +88,7 @@ def test_absent_disconnects_only_what_is_connected():
 
 
 def test_an_unknown_state_is_refused_before_any_write():
-    unknown = dict(state('unknown', connected=None), unknown=unknown_list({'connect.connected': 'GHEC lists no installation by that name'}))
+    unknown = replace(state('unknown', connected=None), unknown=unknown_list({'connect.connected': 'GHEC lists no installation by that name'}))
     with pytest.raises(GhesConnectError, match='unknown.*GHEC lists no installation'):
         decide(unknown)
 

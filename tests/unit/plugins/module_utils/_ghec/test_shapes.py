@@ -24,6 +24,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import uploads
 from ansible_collections.ghes.connect.plugins.module_utils._reports import prom
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import VERDICTS, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import LicenseSyncState
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, Response, RetryPolicy
 from ansible_collections.ghes.connect.tests.unit.plugins.shapes import SHAPES, iso_dates, variant
 
@@ -152,7 +153,7 @@ def test_a_sync_date_is_read_one_way_by_the_verdict_and_by_drift_prom(date, stat
     except NOT_PARSER_ERRORS as exc:     # pragma: no cover - the property's failure
         raise AssertionError('sync_health raised %r on %r' % (exc, date)) from exc
     assert health['state'] != OK or parse_time(date) is not None
-    record = report_record('a', {'license_sync': {'last_sync': last_sync}})
+    record = report_record('a', {'license_sync': LicenseSyncState(last_sync=last_sync)})
     model = {'appliances': [record], 'counts': {'verdicts': dict((v, 0) for v in VERDICTS)},
              'generated_at': '2026-12-01T12:00:00Z'}
     text = prom.render(model)

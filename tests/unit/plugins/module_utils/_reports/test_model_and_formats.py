@@ -18,6 +18,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._reports import prom 
 from ansible_collections.ghes.connect.plugins.module_utils._reports.formats import render
 from ansible_collections.ghes.connect.plugins.module_utils._reports.model import ReportInputError, as_json, build, merge
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import VERDICTS, report_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 
 NOW = datetime.datetime(2026, 12, 1, 9, 30, 0, tzinfo=datetime.timezone.utc)
 READ = datetime.datetime(2026, 12, 1, 9, 29, 12, tzinfo=datetime.timezone.utc)
@@ -28,8 +29,8 @@ QUOTED = 'ghes "eu" \\ 2'
 
 def info(connected=True, enabled=True, date='2026-11-30T10:00:00Z', status='success', age=84000.0, version='3.14.2'):
     last = {'date': date, 'status': status, 'error': None} if date else None
-    return {'url': 'https://10.0.0.7', 'version': version, 'connect': {'connected': connected},
-            'license_sync': {'enabled': enabled, 'last_sync': last, 'sync_age_seconds': age if date else None}}
+    return {'url': 'https://10.0.0.7', 'version': version, 'connect': ConnectState(connected=connected),
+            'license_sync': LicenseSyncState(enabled=enabled, last_sync=last, sync_age_seconds=age if date else None)}
 
 
 def fleet():

@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_list
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, assessed_record, verdict
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 
 NOW = '2020-01-10T00:00:00+00:00'
 DAY = 86400
@@ -15,13 +16,13 @@ DESIRED = {'connected': True, 'license_sync': True}
 
 
 def connect(connected=True, status=None, unknown=None, account=None):
-    return {'connected': connected, 'status': status or {True: 'connected', False: 'disabled'}.get(connected, 'unknown'),
-            'account': account, 'target': None, 'features': {}, 'installation': None, 'unknown': unknown_list(unknown or {})}
+    return ConnectState(connected=connected, status=status or {True: 'connected', False: 'disabled'}.get(connected, 'unknown'),
+                        account=account, unknown=unknown_list(unknown or {}))
 
 
 def sync(enabled=True, date='2020-01-09T00:00:00Z', status='success', unknown=None):
-    return {'enabled': enabled, 'last_sync': {'date': date, 'status': status, 'error': ''} if date else None,
-            'observed_at': NOW, 'unknown': unknown_list(unknown or {})}
+    return LicenseSyncState(enabled=enabled, last_sync={'date': date, 'status': status, 'error': ''} if date else None,
+                            observed_at=NOW, unknown=unknown_list(unknown or {}))
 
 
 def info(connect_state, sync_state, **facts):

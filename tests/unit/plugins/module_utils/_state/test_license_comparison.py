@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 
 import pytest
 
@@ -24,14 +25,15 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.comparison imp
     upload_skip_reason,
     usage_reported,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 
 NOW = '2020-01-10T00:00:00Z'
 DAY = 86400
 
 
 def sync(enabled=True, date='2020-01-09T00:00:00Z', status='success', unknown=None, observed_at=NOW):
-    return {'enabled': enabled, 'last_sync': {'date': date, 'status': status, 'error': 'boom'} if date else None,
-            'observed_at': observed_at, 'unknown': unknown_list(unknown or {})}
+    return LicenseSyncState(enabled=enabled, last_sync={'date': date, 'status': status, 'error': 'boom'} if date else None,
+                            observed_at=observed_at, unknown=unknown_list(unknown or {}))
 
 
 def fields(found):
@@ -48,7 +50,7 @@ def test_the_switch_alone(state, wanted, differing, unknown):
     differences, not_known = switch_assessment(state, wanted)
     assert (fields(differences), fields(not_known)) == (differing, unknown)
     if differences:
-        assert differences[0] == {'field': 'license_sync.enabled', 'before': state['enabled'], 'after': wanted}
+        assert differences[0] == {'field': 'license_sync.enabled', 'before': state.enabled, 'after': wanted}
 
 
 @pytest.mark.parametrize('state, differing, unknown', [
@@ -166,12 +168,12 @@ def test_upload_divergence_a_failed_upload_after_a_successful_one_is_drift_for_t
     differences, unknown = upload_assessment(state, {'max_age': 7 * DAY})
     assert differences == [{'field': 'license_upload.latest', 'before': 'latest upload new.json is FAILURE',
                             'after': 'recent success'}] and unknown == []
-    info = {'connect': {'installation': {'uploads': state['uploads']}, 'unknown': []}, 'license_sync': state['last_sync']}
+    info = {'connect': ConnectState(installation={'uploads': state['uploads']}), 'license_sync': state['last_sync']}
     assert assess(info, {'license_report': 'upload'}, 'acme', 7 * DAY)['differences'] == differences
     # The reverse order is in sync for both.
     state['uploads'] = [upload('old.json', 'FAILURE', 2), upload('new.json', 'SUCCESS', 1)]
     assert upload_skip_reason(state, 7 * DAY) == 'a successful upload (new.json) is younger than max_sync_age'
-    info['connect']['installation']['uploads'] = state['uploads']
+    info['connect'].installation['uploads'] = state['uploads']
     assert assess(info, {'license_report': 'upload'}, 'acme', 7 * DAY)['differences'] == []
 
 
@@ -183,7 +185,7 @@ def test_the_upload_skip_rule():
     assert upload_skip_reason(state, None) is None          # without an age, every new export is sent
     assert upload_skip_reason(state, 7 * DAY) is None       # 30 days old
     assert upload_skip_reason(dict(state, last_sync=sync()), 7 * DAY) == 'a successful license sync is younger than max_sync_age'
-    connected = {'used': 'sync_now', 'license_sync': dict(sync(), sync_age_seconds=DAY)}
+    connected = {'used': 'sync_now', 'license_sync': replace(sync(), sync_age_seconds=DAY)}
     assert upload_skip_reason(connected, 7 * DAY) == ('connected with license sync on, and the last sync succeeded 1.0 days '
                                                       'ago (max_sync_age)')
     assert upload_skip_reason(connected, None) is None

@@ -34,8 +34,8 @@ class ShellAppliance:
 def test_a_well_formed_export_says_the_switch_and_the_server():
     appliance = ShellAppliance({'instance': {'server_id': SERVER_ID, 'features': [{'name': 'license_usage_sync'}]}})
     state = read_license_sync(appliance, connect=None)
-    assert state['enabled'] is True and state['appliance_server_id'] == SERVER_ID and state['unknown'] == []
-    assert state['sources'] == {'enabled': 'admin_shell', 'appliance_server_id': 'admin_shell', 'last_sync': 'ghec_license_sync_status'}
+    assert state.enabled is True and state.appliance_server_id == SERVER_ID and state.unknown == []
+    assert state.sources == {'enabled': 'admin_shell', 'appliance_server_id': 'admin_shell', 'last_sync': 'ghec_license_sync_status'}
     assert appliance.asked_for == [SERVER_ID]
 
 
@@ -46,12 +46,12 @@ def test_a_well_formed_export_says_the_switch_and_the_server():
 ])
 def test_an_export_that_does_not_list_its_features_leaves_the_switch_unknown_never_off(instance, said):
     state = read_license_sync(ShellAppliance({'instance': instance}), connect=None)
-    assert state['enabled'] is None and 'enabled' not in state['sources']
-    assert said in unknown_reason(state['unknown'], 'license_sync.enabled')
+    assert state.enabled is None and 'enabled' not in state.sources
+    assert said in unknown_reason(state.unknown, 'license_sync.enabled')
 
 
 def test_an_export_without_a_server_id_asks_ghec_without_one():
     appliance = ShellAppliance({'instance': {'features': []}})
     state = read_license_sync(appliance, connect=None)
-    assert state['enabled'] is False and state['appliance_server_id'] is None and appliance.asked_for == [None]
-    assert 'appliance_server_id' not in state['sources']
+    assert state.enabled is False and state.appliance_server_id is None and appliance.asked_for == [None]
+    assert 'appliance_server_id' not in state.sources

@@ -14,6 +14,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
 from ansible_collections.ghes.connect.plugins.module_utils._reports import html, markdown, prom
 from ansible_collections.ghes.connect.plugins.module_utils._reports.model import build
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, assessed_record
+from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 from ansible_collections.ghes.connect.tests.unit.plugins.shapes import SHAPES, iso_dates
 
 MAX_AGE = 7 * 86400
@@ -36,10 +37,10 @@ def gathered(draw):
             'problems': [], 'unknown': [], 'hostname': 'ghes.example.com',
             'license': {'connect_permitted': draw(st.sampled_from([True, False, None]))},
             'maintenance': draw(st.sampled_from([True, False, None])),
-            'connect': {'connected': connected, 'status': 'unknown' if connected is None else 'connected',
-                        'account': None, 'target': None, 'features': {}, 'installation': None, 'unknown': connect_unknown},
-            'license_sync': {'enabled': enabled, 'last_sync': last_sync, 'observed_at': OBSERVED_AT,
-                             'sync_age_seconds': None, 'unknown': sync_unknown}}
+            'connect': ConnectState(connected=connected, status='unknown' if connected is None else 'connected',
+                                    unknown=connect_unknown),
+            'license_sync': LicenseSyncState(enabled=enabled, last_sync=last_sync, observed_at=OBSERVED_AT,
+                                             unknown=sync_unknown)}
     return info
 
 
@@ -50,11 +51,11 @@ def test_no_verdict_is_in_sync_when_a_fact_it_needs_is_unknown(info, license_syn
     record = assessed_record('ghes', info, assess(info, desired, 'acme', MAX_AGE))
     if record['verdict'] != 'in_sync':
         return
-    assert record['unknown'] == [] and info['connect']['connected'] is True
+    assert record['unknown'] == [] and info['connect'].connected is True
     if license_sync_wanted:
         sync = info['license_sync']
-        assert sync['enabled'] is True and 'license_sync.last_sync' not in sync['unknown']
-        assert sync_health(sync['last_sync'], parse_time(OBSERVED_AT), MAX_AGE)['state'] == OK
+        assert sync.enabled is True and 'license_sync.last_sync' not in sync.unknown
+        assert sync_health(sync.last_sync, parse_time(OBSERVED_AT), MAX_AGE)['state'] == OK
 
 
 @SHAPES
