@@ -18,7 +18,7 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, Refusal
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, newest
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, newest, shown
 from ansible_collections.ghes.connect.plugins.module_utils._license.destination import check_dest, keep
 from ansible_collections.ghes.connect.plugins.module_utils._license.sync_now import sync_now_and_wait
 from ansible_collections.ghes.connect.plugins.module_utils._license.upload import await_upload, export, listed, upload_once
@@ -90,15 +90,15 @@ class ActionModule(StateModule):
         if before['foreign']:
             raise InputError(before['foreign'])
         usage, mine = before['usage'], before['mine']
-        if mine and mine['sync_state'] == 'FAILURE' and not params['force']:
+        if mine and mine.sync_state.value == 'FAILURE' and not params['force']:
             raise Refusal('GHEC already rejected this exact export (%s, syncState FAILURE). Export the usage '
-                          'again, or set force: true to upload the same file again.' % mine['name'])
+                          'again, or set force: true to upload the same file again.' % mine.name.value)
         kept = keep(usage, desired['dest'], check_mode=True)  # only looks: act writes
         if skip:
             found = Outcome(before, kept, skipped_reason=skip, upload=usage.upload_view(mine or newest(before['uploads'])),
                             dest=desired['dest'])
             return Plan('keep', found, writes=False) if kept else None
-        if mine and mine['sync_state'] == 'PENDING' and not params['force']:
+        if mine and mine.sync_state.value == 'PENDING' and not params['force']:
             # Sent earlier (perhaps by a run that timed out): wait for it, never send it twice.
             return Plan('await', Outcome(before, kept, skipped_reason='already uploaded, GHEC still processing it',
                                          upload=usage.upload_view(mine), dest=desired['dest']), writes=False)
@@ -148,7 +148,7 @@ class ActionModule(StateModule):
         if before['used'] == 'sync_now':
             return {'before': {'last_sync': before['license_sync'].last_sync},
                     'after': {'last_sync': outcome.after['license_sync'].last_sync}}
-        return {'before': {'upload': newest(before['uploads'])}, 'after': {'upload': outcome.fact('upload')}}
+        return {'before': {'upload': shown(newest(before['uploads']))}, 'after': {'upload': outcome.fact('upload')}}
 
     def _source_path(self, src):
         if src is None:

@@ -217,7 +217,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
     sync_health,
     unknown_health,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, shown
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, RetryPolicy
 
 # The shape of what the cache holds (GHEC's installation nodes as GraphQL gives them, since v2).
@@ -451,7 +451,7 @@ def installation_host_vars(installation, record, health):
         'ghes_connected': installation.is_connected.value,
         'ghes_customer_name': installation.customer_name.value,
         'ghes_last_sync': dict(last_sync) if last_sync else None,
-        'ghes_last_upload': dict(last_upload) if last_upload else None,
+        'ghes_last_upload': shown(last_upload),
         'ghes_sync_age_days': round(age / float(SECONDS_PER_DAY), 1) if age is not None else None,
         'ghes_sync_state': sync_state(health),
         'ghes_installation': dict(_names(installation), server_id=(record or {}).get('server_id'),

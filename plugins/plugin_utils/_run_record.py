@@ -18,7 +18,7 @@ check mode, which verifies no prediction), or why a step could not go on (the ne
 from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, shown
 
 STATE_FIELDS = ('connected', 'pending_approval', 'authorization_url', 'license_sync', 'last_sync', 'last_upload',
                 'upload_problem')
@@ -103,7 +103,7 @@ def _read_fields(info, differences):
     return {'connected': connect.connected if connect else None,
             'license_sync': sync.enabled if sync else None,
             'last_sync': sync.last_sync if sync else None,
-            'last_upload': newest(installation['uploads'] if installation and 'uploads' in installation else None),
+            'last_upload': shown(newest(installation.uploads if installation else None)),
             'upload_problem': differences[0]['before'] if differences else None}
 
 

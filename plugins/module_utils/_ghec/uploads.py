@@ -6,21 +6,43 @@ The file carries the appliance's server id, host name, version, license hash and
 key, the Connect features with their dates, and an encrypted user list (``users``) that
 is treated as a secret: it is never shown, logged or put in a message.
 
-GHEC lists an installation's uploads (GraphQL ``userAccountsUploads``); ``uploads`` maps them
-once, for the modules, the drift records and the inventory plugin alike.
+GHEC lists an installation's uploads (GraphQL ``userAccountsUploads``); ``uploads`` parses them
+once into ``Upload`` records, for the modules, the drift records and the inventory plugin alike:
+a field GHEC left out, null or of another type is unknown with the reason, never a silent None.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, Record, field_fact
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
 
 REQUIRED_INSTANCE_FIELDS = ('server_id', 'host_name', 'version', 'public_key', 'features')
 UUID_PATTERN = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', re.IGNORECASE)
+SOURCE = 'ghec_graphql'
+# GraphQL field -> record field of an upload (client.INSTALLATIONS_QUERY asks for these).
+UPLOAD_FIELDS = (('name', 'name'), ('syncState', 'sync_state'), ('createdAt', 'created_at'))
+
+
+@dataclasses.dataclass(frozen=True)
+class Upload(Record):
+    """One license usage upload as GHEC lists it; ``to_dict()`` is ``{name, sync_state, created_at}``."""
+
+    name: Fact
+    sync_state: Fact
+    created_at: Fact
+
+
+def parse_upload(node):
+    """The ``Upload`` of one GraphQL node; what the node does not say as a string is unknown, saying why."""
+    label = node.get('name') if isinstance(node, dict) and isinstance(node.get('name'), str) else None
+    what = 'GHEC\'s upload "%s"' % label if label else 'a GHEC upload'
+    return Upload(**dict((field, field_fact(node, key, str, SOURCE, what)) for key, field in UPLOAD_FIELDS))
 
 
 class UsageFile:
@@ -56,24 +78,28 @@ class UsageFile:
             raise InputError(' '.join(problems) + ' Nothing was uploaded.')
 
     def upload_view(self, upload):
-        """An upload record (``uploads``) as a result shows it: ``sha256`` when it is this export's."""
+        """An ``Upload`` as a result shows it: ``to_dict()`` with ``sha256`` when it is this export's."""
         if not upload:
             return None
-        return dict(upload, sha256=self.sha256 if upload['name'] == self.upload_name else None)
+        return dict(upload.to_dict(), sha256=self.sha256 if upload.name.value == self.upload_name else None)
 
 
 def uploads(installation):
-    """``[{name, sync_state, created_at}]``: the uploads GHEC lists in an installation (a GraphQL node)."""
+    """The ``Upload`` records GHEC lists in an installation (a GraphQL node)."""
     nodes = (((installation or {}).get('userAccountsUploads') or {}).get('nodes')) or []
-    return [{'name': u.get('name'), 'sync_state': u.get('syncState'), 'created_at': u.get('createdAt')}
-            for u in nodes if isinstance(u, dict)]
+    return [parse_upload(u) for u in nodes if isinstance(u, dict)]
 
 
 def newest(records):
-    """The upload created last, or None; GHEC does not promise an order, and an unreadable date sorts first."""
+    """The ``Upload`` created last, or None; GHEC does not promise an order, and an unknown or unreadable date sorts first."""
     if not records:
         return None
-    return max(records, key=lambda upload: _sortable_time(upload.get('created_at')))
+    return max(records, key=lambda upload: _sortable_time(upload.created_at.value))
+
+
+def shown(upload):
+    """An ``Upload`` (or None) as results show it."""
+    return upload.to_dict() if upload else None
 
 
 def _sortable_time(text):

@@ -41,7 +41,7 @@ def listed(appliance, usage, refresh=False):
     """``(this export's upload or None, every upload)`` as GHEC lists them for the export's installation."""
     installation = appliance.installation(usage.host_name, refresh=refresh)
     records = list(installation.uploads) if installation else []
-    return next((u for u in records if u['name'] == usage.upload_name), None), records
+    return next((u for u in records if u.name.value == usage.upload_name), None), records
 
 
 def upload_once(appliance, usage):
@@ -62,7 +62,7 @@ def await_upload(appliance, usage, timeout, changed):
     """Wait for GHEC to process the upload of ``usage``; return it (``UsageFile.upload_view``), or raise."""
     def probe():
         upload = listed(appliance, usage, refresh=True)[0]
-        state = upload and upload['sync_state']
+        state = upload.sync_state.value if upload else None
         if state == 'SUCCESS':
             return True, usage.upload_view(upload), None
         if state == 'FAILURE':

@@ -117,28 +117,28 @@ def usage_reported(uploads, sync, max_age):
 
     The one rule of ``license_report: upload`` (the drift record) and of ``ghe_license_upload``'s
     "nothing to send" (``upload_skip_reason``): usage reached GHEC when its latest dated upload
-    (``uploads``, ``_ghec.uploads``) succeeded no more than ``max_age`` seconds ago (any age without
+    (``uploads``, ``_ghec.uploads.Upload`` records) succeeded no more than ``max_age`` seconds ago (any age without
     ``max_age``), or when the last license sync (``sync``, a ``LicenseSyncState``)
     did within ``max_age``. A later failed or pending upload is not hidden by an earlier success.
     Every age is on GHEC's clock: the ``Date`` of its answer, ``sync.observed_at``.
     """
-    latest = newest([u for u in uploads if u.get('created_at')])
+    latest = newest([u for u in uploads if u.created_at.value])
     reported, words = False, None
     if latest is None:
         words = 'no upload recorded on GHEC'
-    elif latest.get('sync_state') != 'SUCCESS':
-        words = 'latest upload %s is %s' % (latest.get('name'), latest.get('sync_state') or 'in an unknown state')
+    elif latest.sync_state.value != 'SUCCESS':
+        words = 'latest upload %s is %s' % (latest.name.value, latest.sync_state.value or 'in an unknown state')
     else:
-        age = age_seconds(latest['created_at'], now=parse_time(sync.observed_at))
+        name, created_at = latest.name.value, latest.created_at.value
+        age = age_seconds(created_at, now=parse_time(sync.observed_at))
         if max_age is None:
-            reported, words = True, 'the latest upload (%s) succeeded' % latest['name']
+            reported, words = True, 'the latest upload (%s) succeeded' % name
         elif age is None:
-            reported, words = None, 'GHEC\'s date of the latest upload %s ("%s") cannot be read as a date' % (
-                latest['name'], latest['created_at'])
+            reported, words = None, 'GHEC\'s date of the latest upload %s ("%s") cannot be read as a date' % (name, created_at)
         elif age > max_age:
             words = 'latest successful upload %.1f days ago (max age %.1f days)' % (age / 86400.0, max_age / 86400.0)
         else:
-            reported, words = True, 'a successful upload (%s) is younger than max_sync_age' % latest['name']
+            reported, words = True, 'a successful upload (%s) is younger than max_sync_age' % name
     if reported is not True and synced_within(sync, max_age):
         return True, 'a successful license sync is younger than max_sync_age'
     return reported, words
@@ -179,7 +179,7 @@ def upload_skip_reason(state, max_age):
         return ('connected with license sync on, and the last sync succeeded %.1f days ago (max_sync_age)'
                 % (state['license_sync'].sync_age_seconds / 86400.0))
     mine = state['mine']
-    if mine and mine['sync_state'] == 'SUCCESS':
+    if mine and mine.sync_state.value == 'SUCCESS':
         return 'this export (same sha256) was already uploaded and processed successfully'
     if max_age is None:
         return None
@@ -279,7 +279,7 @@ def assess(info, desired, enterprise, max_age):
         if not result['unknown']:
             installation = info['connect'].installation
             result['differences'], result['unknown'] = upload_assessment(
-                {'uploads': installation['uploads'] if installation else [], 'last_sync': info['license_sync']},
+                {'uploads': installation.uploads if installation else (), 'last_sync': info['license_sync']},
                 {'max_age': max_age})
         if result['differences'] or result['unknown']:
             result['blocked_by'] = blocking(info)
@@ -362,7 +362,7 @@ def report_record(name, info=None, differences=None, error=None, unknown=None, b
         'unknown': unknown,
         'blocked_by': blocked_by,
         'error': error,
-        'installation': _installation_names(installation),
+        'installation': _installation_names(installation.to_dict() if installation else None),
         'sources': dict(info.get('sources') or {}),
     }
 

@@ -75,7 +75,7 @@ def read_connect(appliance, console=CONSOLE_AUTO, refresh=False):
         connected=said,
         status=STATUS_UNKNOWN if said is None else ('connected' if said else 'disabled'),
         account=appliance.params.get('ghec_enterprise') if said else None,
-        installation=installation.to_dict() if installation else None,
+        installation=installation,
         sources={'connected': SRC_GHEC_GRAPHQL, 'status': SRC_GHEC_GRAPHQL} if said is not None else {},
     )
     if said is None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, unknown_reason
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import Installation
 
 STATUS_UNKNOWN = 'unknown'
 
@@ -46,8 +47,8 @@ class _Observed:
 class ConnectState(_Observed):
     """Whether, where and how the appliance is connected (``_state.observed.read_connect``).
 
-    ``installation`` is GHEC's installation of the appliance's name as results show it
-    (``Installation.to_dict()``), None when GHEC lists none or the name is unknown.
+    ``installation`` is GHEC's installation of the appliance's name (an ``Installation``, its uploads
+    included), None when GHEC lists none or the name is unknown.
     """
 
     PREFIX = 'connect.'
@@ -58,7 +59,7 @@ class ConnectState(_Observed):
     target: str | None = None
     authorization_url: str | None = None
     features: dict = dataclasses.field(default_factory=dict)
-    installation: dict | None = None
+    installation: Installation | None = None
     sources: dict = dataclasses.field(default_factory=dict)
     unknown: list = dataclasses.field(default_factory=list)
 
@@ -67,7 +68,7 @@ class ConnectState(_Observed):
         every field but ``sources`` (``ghe_connect_info`` lists them among the appliance's ``sources``)."""
         return {'connected': self.connected, 'status': self.status, 'account': self.account, 'target': self.target,
                 'authorization_url': self.authorization_url, 'features': dict(self.features),
-                'installation': self.installation, 'unknown': list(self.unknown)}
+                'installation': self.installation.to_dict() if self.installation else None, 'unknown': list(self.unknown)}
 
     def diffable(self):
         """The part ``--diff`` shows: the switch and where it points."""

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.ghes.connect.plugins.action import ghe_connect_info
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import assess, assessed_record
-from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
+from ansible_collections.ghes.connect.plugins.module_utils._state import gathering
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient
 from ansible_collections.ghes.connect.tests.unit.plugins.action import fixtures as f
 from ansible_collections.ghes.connect.tests.unit.plugins.action.scripted_http import run_action
@@ -76,12 +77,19 @@ def scanned(script, answers):
     return result['appliances'][0]
 
 
-def per_host(script, answers):
+def per_host(script, monkeypatch, answers):
+    """The task's result, and what it gathered (its typed states), as the task read it."""
+    gathered = []
+
+    def gather(*args, **kwargs):
+        gathered.append(gathering.gather(*args, **kwargs))
+        return gathered[-1]
+    monkeypatch.setattr(ghe_connect_info, 'gather', gather)
     script.expect(*ghec_calls(*answers), *appliance_calls())
     result = run_action('ghe_connect_info', {'console': 'never', 'preflight': False, 'desired': DESIRED},
                         f.host_vars())
     assert not result.get('failed'), result
-    return result
+    return result, gathered[0]
 
 
 def inventory_groups(monkeypatch, tmp_path, answers):
@@ -100,10 +108,8 @@ def inventory_groups(monkeypatch, tmp_path, answers):
 def test_the_scan_the_task_the_verdict_function_and_the_inventory_agree(script, monkeypatch, tmp_path, situation):
     *answers, verdict, groups = SITUATIONS[situation]
     scan_record = scanned(script, answers)
-    task = per_host(script, answers)
-    # The task's result, its states typed again as gather holds them: what the verdict function takes.
-    read = dict(task['appliance'], connect=ConnectState(**task['appliance']['connect']),
-                license_sync=LicenseSyncState(**task['appliance']['license_sync']))
+    task, read = per_host(script, monkeypatch, answers)
+    assert gathering.shown(read) == task['appliance']
     modules_record = assessed_record('ghes-1', read, assess(read, DESIRED, f.SLUG, MAX_AGE))
     verdicts = {'scan': scan_record['verdict'], 'task': task['record']['verdict'], 'modules': modules_record['verdict']}
     assert set(verdicts.values()) == {verdict}, verdicts

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 from ansible_collections.ghes.connect.plugins.plugin_utils import _run_record as rr
 
@@ -15,7 +16,8 @@ SYNCED = {'date': '2026-12-01T10:00:00Z', 'status': 'success', 'error': ''}
 
 def info(connected=True, enabled=True, last_sync=None, uploads=None):
     """What ghe_connect_info reads of an appliance (only the parts the record takes)."""
-    connect = ConnectState(connected=connected, installation={'uploads': uploads} if uploads is not None else None)
+    node = {'hostName': 'ghes-1.example.com', 'userAccountsUploads': {'nodes': uploads}}
+    connect = ConnectState(connected=connected, installation=parse_installation(node) if uploads is not None else None)
     return {'connect': connect, 'license_sync': LicenseSyncState(enabled=enabled, last_sync=last_sync)}
 
 
@@ -106,8 +108,8 @@ def test_in_check_mode_the_predictions_stand_and_only_what_no_step_gave_comes_fr
 
 
 def test_an_air_gapped_appliance_is_judged_by_its_latest_upload():
-    uploads = [{'name': 'old', 'sync_state': 'SUCCESS', 'created_at': '2026-11-01T00:00:00Z'},
-               {'name': 'new', 'sync_state': 'FAILURE', 'created_at': '2026-12-01T00:00:00Z'}]
+    uploads = [{'name': 'old', 'syncState': 'SUCCESS', 'createdAt': '2026-11-01T00:00:00Z'},
+               {'name': 'new', 'syncState': 'FAILURE', 'createdAt': '2026-12-01T00:00:00Z'}]
     sent = rr.build(None, 'ghes-1', False, license_report='upload', steps=['license usage uploaded'], changed=True)
     failed = [{'field': 'license_usage.reported', 'before': 'the latest upload failed', 'after': 'reported'}]
     record = rr.verified(sent, 'ghes-1', False, info(connected=False, enabled=None, uploads=uploads), failed)

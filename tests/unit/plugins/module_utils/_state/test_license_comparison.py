@@ -13,7 +13,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.records impor
 from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import installation_host_vars
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import unknown_health
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, uploads
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, parse_upload, uploads
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import (
     assess,
     last_sync_assessment,
@@ -116,35 +116,36 @@ NODE = {'id': 'I1', 'hostName': 'ghes-1.example.com', 'isConnected': False, 'cre
 
 
 def test_uploads_are_mapped_once_for_modules_state_and_inventory():
-    mapped = uploads(NODE)
+    mapped = [u.to_dict() for u in uploads(NODE)]
     assert [u['name'] for u in mapped] == ['newer.json', 'older.json', 'undated.json']
     assert mapped[0] == {'name': 'newer.json', 'sync_state': 'FAILURE', 'created_at': '2020-01-05T00:00:00+00:00'}
     installation = parse_installation(NODE)
     assert installation.to_dict()['uploads'] == mapped
     assert installation_host_vars(installation, None, unknown_health('-'))['ghes_last_upload'] == mapped[0]
+    assert uploads(NODE)[2].created_at.reason == 'createdAt is null in GHEC\'s upload "undated.json"'
     assert uploads(None) == [] and uploads({'userAccountsUploads': None}) == []
 
 
 def test_newest_compares_dates_not_strings_and_an_undated_upload_sorts_first():
     # As text 'a' would be the newest; as a date (01:00 at +02:00 is 23:00 UTC) 'b' is.
-    records = [{'name': 'a', 'created_at': '2020-01-05T01:00:00+02:00'}, {'name': 'b', 'created_at': '2020-01-04T23:30:00Z'},
-               {'name': 'c', 'created_at': None}]
-    assert newest(records)['name'] == 'b'
-    assert newest([{'name': 'c', 'created_at': None}])['name'] == 'c'
+    records = [parse_upload({'name': 'a', 'syncState': 'SUCCESS', 'createdAt': '2020-01-05T01:00:00+02:00'}),
+               parse_upload({'name': 'b', 'syncState': 'SUCCESS', 'createdAt': '2020-01-04T23:30:00Z'}),
+               parse_upload({'name': 'c', 'syncState': 'SUCCESS', 'createdAt': None})]
+    assert newest(records).name.value == 'b'
+    assert newest(records[2:]).name.value == 'c'
     assert newest([]) is None
 
 
 def test_usage_reported_reads_the_newest_dated_upload():
-    summary = parse_installation(NODE).to_dict()
     never = sync(date=None)
-    assert usage_reported(summary['uploads'], never, None) == (False, 'latest upload newer.json is FAILURE')
-    assert usage_reported([{'name': 'x', 'sync_state': 'SUCCESS', 'created_at': None}], never, None) == \
+    assert usage_reported(parse_installation(NODE).uploads, never, None) == (False, 'latest upload newer.json is FAILURE')
+    assert usage_reported([parse_upload({'name': 'x', 'syncState': 'SUCCESS', 'createdAt': None})], never, None) == \
         (False, 'no upload recorded on GHEC')
 
 
 def upload(name, state, days_before_now):
     created = datetime.datetime(2020, 1, 10, tzinfo=datetime.timezone.utc) - datetime.timedelta(days=days_before_now)
-    return {'name': name, 'sync_state': state, 'created_at': created.strftime('%Y-%m-%dT%H:%M:%SZ')}
+    return parse_upload({'name': name, 'syncState': state, 'createdAt': created.strftime('%Y-%m-%dT%H:%M:%SZ')})
 
 
 def test_uploads_are_aged_on_ghec_s_clock_not_the_controller_s():
@@ -168,12 +169,13 @@ def test_upload_divergence_a_failed_upload_after_a_successful_one_is_drift_for_t
     differences, unknown = upload_assessment(state, {'max_age': 7 * DAY})
     assert differences == [{'field': 'license_upload.latest', 'before': 'latest upload new.json is FAILURE',
                             'after': 'recent success'}] and unknown == []
-    info = {'connect': ConnectState(installation={'uploads': state['uploads']}), 'license_sync': state['last_sync']}
+    installation = replace(parse_installation(NODE), uploads=tuple(state['uploads']))
+    info = {'connect': ConnectState(installation=installation), 'license_sync': state['last_sync']}
     assert assess(info, {'license_report': 'upload'}, 'acme', 7 * DAY)['differences'] == differences
     # The reverse order is in sync for both.
     state['uploads'] = [upload('old.json', 'FAILURE', 2), upload('new.json', 'SUCCESS', 1)]
     assert upload_skip_reason(state, 7 * DAY) == 'a successful upload (new.json) is younger than max_sync_age'
-    info['connect'].installation['uploads'] = state['uploads']
+    info['connect'] = ConnectState(installation=replace(installation, uploads=tuple(state['uploads'])))
     assert assess(info, {'license_report': 'upload'}, 'acme', 7 * DAY)['differences'] == []
 
 
@@ -192,7 +194,7 @@ def test_the_upload_skip_rule():
 
 
 def test_a_success_nobody_can_date_is_unknown_not_recent():
-    undated = {'name': 'u.json', 'sync_state': 'SUCCESS', 'created_at': 'yesterday'}
+    undated = parse_upload({'name': 'u.json', 'syncState': 'SUCCESS', 'createdAt': 'yesterday'})
     state = {'used': 'file', 'mine': None, 'uploads': [undated], 'last_sync': sync(date=None)}
     assert upload_assessment(state, {'max_age': 7 * DAY}) == ([], [{
         'field': 'license_upload.latest', 'reason': 'GHEC\'s date of the latest upload u.json ("yesterday") cannot be read as a date'}])

@@ -1,0 +1,70 @@
+# Copyright: contributors to ghes.connect
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""GHEC's uploads as ``Upload`` records: a field GHEC removed, nulled or gave as another type is unknown with the
+reason, never a value; a well-formed one is known from GHEC's GraphQL; results see ``{name, sync_state, created_at}``."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UPLOAD_FIELDS, newest, parse_upload, shown, uploads
+from ansible_collections.ghes.connect.tests.unit.plugins.shapes import OTHER_VALUES, SHAPES, mutate, variant
+
+# docs/interfaces.md: one node of GraphQL's userAccountsUploads, as GHEC documents it.
+UPLOAD = {'name': 'ghes-usage-ghes-1-0123456789abcdef.json', 'syncState': 'SUCCESS', 'createdAt': '2026-11-30T12:00:00Z'}
+FIELD_OF = dict(UPLOAD_FIELDS)
+
+
+@SHAPES
+@given(st.sampled_from(sorted(UPLOAD)), st.sampled_from(('remove', 'null', 'other')),
+       st.sampled_from([v for v in OTHER_VALUES if not isinstance(v, str)]))
+def test_an_upload_field_removed_nulled_or_retyped_never_yields_a_value(key, kind, other):
+    upload = parse_upload(mutate(UPLOAD, (key,), kind, other))
+    fact = getattr(upload, FIELD_OF[key])
+    assert not fact.known and fact.value is None and key in fact.reason
+    assert upload.to_dict()[FIELD_OF[key]] is None
+    # The other fields are still what GHEC said.
+    for other_key, field in UPLOAD_FIELDS:
+        if other_key != key:
+            assert getattr(upload, field).value == UPLOAD[other_key]
+
+
+@SHAPES
+@given(variant({'userAccountsUploads': {'nodes': [UPLOAD, dict(UPLOAD, name='second.json')]}}, changes=4))
+def test_every_upload_value_is_one_the_answer_holds_as_a_string(answer):
+    listed = answer.get('userAccountsUploads') if isinstance(answer, dict) else None
+    nodes = listed.get('nodes') if isinstance(listed, dict) else None
+    if not isinstance(nodes, list):
+        return  # the client refuses it, naming the field (test_shapes)
+    said = [n for n in nodes if isinstance(n, dict)]
+    read = uploads(answer)
+    assert len(read) == len(said)
+    for upload, node in zip(read, said):
+        for key, field in UPLOAD_FIELDS:
+            fact = getattr(upload, field)
+            if fact.known:
+                assert isinstance(node.get(key), str) and fact.value == node[key] and fact.source == 'ghec_graphql'
+            else:
+                assert fact.value is None and key in fact.reason
+
+
+def test_a_well_formed_upload_shows_as_before():
+    upload = parse_upload(UPLOAD)
+    assert shown(upload) == {'name': UPLOAD['name'], 'sync_state': 'SUCCESS', 'created_at': '2026-11-30T12:00:00Z'}
+    assert upload.unknown() == [] and shown(None) is None
+    assert parse_upload({'name': 'x.json'}).unknown() == [
+        {'field': 'created_at', 'reason': 'createdAt missing from GHEC\'s upload "x.json"'},
+        {'field': 'sync_state', 'reason': 'syncState missing from GHEC\'s upload "x.json"'}]
+
+
+def test_an_upload_is_read_by_attribute_and_never_changed():
+    upload = parse_upload(UPLOAD)
+    with pytest.raises(AttributeError):
+        upload.syncState  # pylint: disable=pointless-statement
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        upload.name = None
+    assert newest([upload, parse_upload(dict(UPLOAD, name='undated', createdAt=None))]) is upload
