@@ -49,8 +49,9 @@ class ActionModule(GhesActionBase):
             result['differences'] = assessment['differences']
             result['unknown'] = assessment['unknown']
             result['blocked_by'] = assessment['blocked_by']
-            result['record'] = assessed_record(task_vars.get('inventory_hostname'), info, assessment)
-            result['verdict'] = result['record']['verdict']
+            record = assessed_record(task_vars.get('inventory_hostname'), info, assessment)
+            result['record'] = record.to_dict()
+            result['verdict'] = record.verdict
         if params.get('summary') is not None:
             # The run record of the steps before, checked against this read.
             result['summary'] = verified(params['summary'], name, self.check_mode, info, result.get('differences'))

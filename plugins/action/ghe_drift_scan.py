@@ -106,17 +106,18 @@ class ActionModule(GhesActionBase):
             work = outstanding.watched(functools.partial(_scan_one, params['console'], desired, max_age, self.secrets),
                                        name=lambda job: job[0])
             read = iter(fan_out(work, rest, params['concurrency'], processes, key=one_appliance_key) if rest else [])
-        records = [_ghec_failure_record(name, scrub_text(failed[i], self.secrets),
-                                        desired_for_host(desired, p.get('_license_report'))) if i in failed
+        scanned = [(_ghec_failure_record(name, scrub_text(failed[i], self.secrets),
+                                         desired_for_host(desired, p.get('_license_report'))), [], None) if i in failed
                    else next(read) for i, (name, p) in enumerate(jobs)]
-        warnings = [w for r in records for w in r.pop('_warnings', [])]
+        records = [record for record, _warnings, _clock in scanned]
+        warnings = [w for _record, read_warnings, _clock in scanned for w in read_warnings]
         # GHEC's reads are the fleet's, not an appliance's: that it sent no Date is said once for the scan.
-        clock = sorted(set(filter(None, [r.pop('_clock_warning', None) for r in records])))
+        clock = sorted(set(filter(None, [clock for _record, _warnings, clock in scanned])))
         result = {
             'changed': False,
             'warnings': sorted(options.warnings) + clock[:1] + warnings,
-            'appliances': records,
-            'drifted': [r['appliance'] for r in records if r['verdict'] != 'in_sync'],
+            'appliances': [record.to_dict() for record in records],
+            'drifted': [record.appliance for record in records if record.verdict != 'in_sync'],
             'seconds': round(time.monotonic() - started, 2),
             'read_at': read_at,
         }
@@ -166,11 +167,13 @@ def _ghec_failure_record(name, message, wanted):
 
 
 def _scan_one(console, desired, max_age, secrets, job):
-    """One appliance's record. Whatever goes wrong with it becomes its ``error`` record, scrubbed of
-    every host's secrets: one appliance (a ``ca_path`` that is no PEM file, a bug) never costs the fleet its report."""
+    """``(record, warnings, clock warning)``: one appliance's ``DriftRecord``, the warnings its read gave (named after
+    it) and GHEC's clock warning (said once for the scan). Whatever goes wrong with it becomes its ``error`` record,
+    scrubbed of every host's secrets: one appliance (a ``ca_path`` that is no PEM file, a bug) never costs the fleet
+    its report. A plain tuple: it comes back from a forked process through a pipe."""
     name, params = job
     if '_error' in params:
-        return report_record(name, error=params['_error'])
+        return report_record(name, error=params['_error']), [], None
     try:
         with Appliance(params, share_facts=False, budgeted=True) as appliance:
             info = gather(appliance, console, preflight_reads=False)
@@ -178,11 +181,9 @@ def _scan_one(console, desired, max_age, secrets, job):
             record = assessed_record(name, info, assess_appliance(appliance, info, wanted,
                                                                   params.get('ghec_enterprise'), max_age))
             clock = appliance.ghec_clock_warning
-            record['_warnings'] = ['%s: %s' % (name, w) for w in appliance.warnings if w != clock]
-            record['_clock_warning'] = clock
-        return record
+            return record, ['%s: %s' % (name, w) for w in appliance.warnings if w != clock], clock
     except GhesConnectError as exc:
-        return report_record(name, error=scrub_text(exc.message, secrets))
+        return report_record(name, error=scrub_text(exc.message, secrets)), [], None
     except Exception as exc:  # pylint: disable=broad-exception-caught  # one appliance must not end the scan
         return report_record(name, error=scrub_text('unexpected %s while reading %s: %s'
-                                                    % (type(exc).__name__, name, exc), secrets))
+                                                    % (type(exc).__name__, name, exc), secrets)), [], None

@@ -26,11 +26,11 @@ def drift_records(hosts, hostvars, result_var='drift_result'):
 def record_of(name, result):
     """The drift record in ``result`` (a ghe_connect_info result with ``desired``), or an ``error`` record saying why none."""
     if not isinstance(result, dict):
-        return report_record(name, error=NOT_CHECKED)
+        return report_record(name, error=NOT_CHECKED).to_dict()
     if isinstance(result.get('record'), dict):
         return dict(result['record'])
     message = result.get('msg')
-    return report_record(name, error=message if isinstance(message, str) and message else NOT_CHECKED)
+    return report_record(name, error=message if isinstance(message, str) and message else NOT_CHECKED).to_dict()
 
 
 class FilterModule:

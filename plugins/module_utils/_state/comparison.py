@@ -13,6 +13,7 @@ from __future__ import annotations
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import FAILED, NEVER, OK, STALE, UNKNOWN, age_seconds, parse_time, sync_health
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
+from ansible_collections.ghes.connect.plugins.module_utils._state.drift_record import DriftRecord
 
 SYNC_PROBLEMS = (NEVER, FAILED, STALE)
 
@@ -332,7 +333,7 @@ def verdict(differences, unknown=(), blocked_by=(), error=None):
 
 
 def report_record(name, info=None, differences=None, error=None, unknown=None, blocked_by=None):
-    """One appliance's line of the drift report (every report format is made from these).
+    """One appliance's ``DriftRecord``, the line of the drift report (every report format is made from these).
 
     ``differences`` are known observed values that differ from the desired ones; ``unknown``
     lists ``{field, reason}`` for what could not be read; ``blocked_by`` says why a difference
@@ -345,26 +346,26 @@ def report_record(name, info=None, differences=None, error=None, unknown=None, b
     installation = connect.installation if connect else None
     sync = info.get('license_sync')
     age = sync.sync_age_seconds if sync else None
-    differences = [] if error is not None else list(differences or [])
-    unknown = list(unknown or [])
-    blocked_by = list(blocked_by or [])
-    return {
-        'appliance': name,
-        'verdict': verdict(differences, unknown, blocked_by, error),
-        'url': info.get('url'),
-        'version': info.get('version'),
-        'hostname': info.get('hostname'),
-        'connected': connect.connected if connect else None,
-        'license_sync': sync.enabled if sync else None,
-        'last_sync': sync.last_sync if sync else None,
-        'last_sync_age_days': round(age / 86400.0, 1) if age is not None else None,
-        'differences': differences,
-        'unknown': unknown,
-        'blocked_by': blocked_by,
-        'error': error,
-        'installation': _installation_names(installation.to_dict() if installation else None),
-        'sources': dict(info.get('sources') or {}),
-    }
+    differences = () if error is not None else tuple(differences or ())
+    unknown = tuple(unknown or ())
+    blocked_by = tuple(blocked_by or ())
+    return DriftRecord(
+        appliance=name,
+        verdict=verdict(differences, unknown, blocked_by, error),
+        url=info.get('url'),
+        version=info.get('version'),
+        hostname=info.get('hostname'),
+        connected=connect.connected if connect else None,
+        license_sync=sync.enabled if sync else None,
+        last_sync=sync.last_sync if sync else None,
+        last_sync_age_days=round(age / 86400.0, 1) if age is not None else None,
+        differences=differences,
+        unknown=unknown,
+        blocked_by=blocked_by,
+        error=error,
+        installation=_installation_names(installation) if installation else None,
+        sources=dict(info.get('sources') or {}),
+    )
 
 
 def assessed_record(name, info, assessment):
@@ -374,9 +375,9 @@ def assessed_record(name, info, assessment):
 
 
 def _installation_names(installation):
-    if not installation:
-        return None
-    return {'id': installation.get('id'), 'host_name': installation.get('host_name'),
-            'is_connected': installation.get('is_connected'), 'updated_at': installation.get('updated_at'),
-            'others': [{'id': o.get('id'), 'host_name': o.get('host_name'), 'is_connected': o.get('is_connected'),
-                        'updated_at': o.get('updated_at')} for o in installation.get('others') or []]}
+    """What names an ``Installation`` in a drift record, and each of the ``others`` GHEC lists under its name."""
+    return dict(_names(installation), others=[_names(other) for other in installation.others])
+
+
+def _names(installation):
+    return dict((field, getattr(installation, field).value) for field in ('id', 'host_name', 'is_connected', 'updated_at'))

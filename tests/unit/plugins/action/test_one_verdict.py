@@ -110,7 +110,7 @@ def test_the_scan_the_task_the_verdict_function_and_the_inventory_agree(script, 
     scan_record = scanned(script, answers)
     task, read = per_host(script, monkeypatch, answers)
     assert gathering.shown(read) == task['appliance']
-    modules_record = assessed_record('ghes-1', read, assess(read, DESIRED, f.SLUG, MAX_AGE))
+    modules_record = assessed_record('ghes-1', read, assess(read, DESIRED, f.SLUG, MAX_AGE)).to_dict()
     verdicts = {'scan': scan_record['verdict'], 'task': task['record']['verdict'], 'modules': modules_record['verdict']}
     assert set(verdicts.values()) == {verdict}, verdicts
     assert scan_record['unknown'] == task['record']['unknown'] == modules_record['unknown']

@@ -13,7 +13,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.comparison imp
 from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 
 READ = report_record('ok', {'url': 'https://ok.example.com', 'version': '3.16.0', 'hostname': 'ok.example.com',
-                            'connect': ConnectState(connected=True), 'license_sync': LicenseSyncState(enabled=True)})
+                            'connect': ConnectState(connected=True), 'license_sync': LicenseSyncState(enabled=True)}).to_dict()
 
 
 def test_each_host_gets_its_own_record_or_an_error_record_of_the_scans_shape():
@@ -25,9 +25,10 @@ def test_each_host_gets_its_own_record_or_an_error_record_of_the_scans_shape():
     assert [r['appliance'] for r in records] == ['ok', 'down', 'skipped', 'late', 'gone']
     assert records[0] == READ
     # A failure is the record the scan makes of it: every key, the error verdict, nothing else claimed.
-    assert records[1] == report_record('down', error='https://down.example.com did not answer within 30s')
+    assert records[1] == report_record('down', error='https://down.example.com did not answer within 30s').to_dict()
     assert set(records[1]) == set(READ) and records[1]['verdict'] == 'error' and records[1]['connected'] is None
-    assert records[2] == report_record('skipped', error=NOT_CHECKED) and records[3] == report_record('late', error=NOT_CHECKED)
+    assert records[2] == report_record('skipped', error=NOT_CHECKED).to_dict() and \
+        records[3] == report_record('late', error=NOT_CHECKED).to_dict()
     assert records[4]['error'] == NOT_CHECKED and records[4]['appliance'] == 'gone'
 
 

@@ -154,7 +154,7 @@ def test_a_sync_date_is_read_one_way_by_the_verdict_and_by_drift_prom(date, stat
     except NOT_PARSER_ERRORS as exc:     # pragma: no cover - the property's failure
         raise AssertionError('sync_health raised %r on %r' % (exc, date)) from exc
     assert health['state'] != OK or parse_time(date) is not None
-    record = report_record('a', {'license_sync': LicenseSyncState(last_sync=last_sync)})
+    record = report_record('a', {'license_sync': LicenseSyncState(last_sync=last_sync)}).to_dict()
     model = {'appliances': [record], 'counts': {'verdicts': dict((v, 0) for v in VERDICTS)},
              'generated_at': '2026-12-01T12:00:00Z'}
     text = prom.render(model)

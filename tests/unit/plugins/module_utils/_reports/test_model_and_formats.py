@@ -27,6 +27,11 @@ EVIL = '<img src=x onerror=alert(1)>'
 QUOTED = 'ghes "eu" \\ 2'
 
 
+def drift_record(*args, **kwargs):
+    """A drift record as results and drift.json hold it: the model is made from these."""
+    return report_record(*args, **kwargs).to_dict()
+
+
 def info(connected=True, enabled=True, date='2026-11-30T10:00:00Z', status='success', age=84000.0, version='3.14.2'):
     last = {'date': date, 'status': status, 'error': None} if date else None
     return {'url': 'https://10.0.0.7', 'version': version, 'connect': ConnectState(connected=connected),
@@ -36,19 +41,19 @@ def info(connected=True, enabled=True, date='2026-11-30T10:00:00Z', status='succ
 def fleet():
     """One record of every verdict, plus the shapes real fleets have."""
     return [
-        report_record('ghes-b', info()),
-        report_record('ghes-a', info()),
-        report_record('ghes-drift', info(connected=False),
+        drift_record('ghes-b', info()),
+        drift_record('ghes-a', info()),
+        drift_record('ghes-drift', info(connected=False),
                       [{'field': 'connect.connected', 'before': False, 'after': True}]),
-        report_record(EVIL, info(enabled=False), [{'field': 'license_sync.enabled', 'before': False, 'after': True}]),
-        report_record('ghes-blocked', info(connected=False, enabled=None, date=None),
+        drift_record(EVIL, info(enabled=False), [{'field': 'license_sync.enabled', 'before': False, 'after': True}]),
+        drift_record('ghes-blocked', info(connected=False, enabled=None, date=None),
                       [{'field': 'connect.connected', 'before': False, 'after': True}],
                       blocked_by=['the license does not include GitHub Connect (croquetSupport: false)']),
-        report_record('ghes-unknown', info(enabled=None, date=None),
+        drift_record('ghes-unknown', info(enabled=None, date=None),
                       unknown=[{'field': 'license_sync.enabled', 'reason': 'no recent server statistics; give '
                                 'console credentials'}]),
-        report_record(QUOTED, None, error='GHEC said: <b>bad</b> "credentials" \x1b[31m & more\nsecond line'),
-        report_record('ghes-failed-sync', info(status='failed', date='2026-11-29T10:00:00+00:00'),
+        drift_record(QUOTED, None, error='GHEC said: <b>bad</b> "credentials" \x1b[31m & more\nsecond line'),
+        drift_record('ghes-failed-sync', info(status='failed', date='2026-11-29T10:00:00+00:00'),
                       [{'field': 'license_sync.last_sync', 'before': 'last sync failed: 422', 'after': 'recent success'}]),
     ]
 
@@ -74,7 +79,7 @@ def test_model_sorts_problems_first_then_by_name_and_counts_every_verdict():
 
 
 def test_model_never_decides_a_verdict_it_reads_the_records():
-    record = report_record('ghes-x', info())
+    record = drift_record('ghes-x', info())
     record['verdict'] = 'blocked'  # whatever _drift decided, the report says the same
     assert model([record])['appliances'][0]['verdict'] == 'blocked'
     for broken, needle in ((dict(record, verdict=None), "has no verdict"), (dict(record, verdict='drifted'), 'has verdict "drifted"'),
@@ -121,10 +126,10 @@ def test_markdown_counts_timestamp_problems_first_and_one_line_per_difference():
 
 
 def test_markdown_says_never_only_when_the_sync_state_was_read():
-    never = report_record('ghes-new', info(date=None))
-    unread = report_record('ghes-unread', info(enabled=None, date=None))
+    never = drift_record('ghes-new', info(date=None))
+    unread = drift_record('ghes-unread', info(enabled=None, date=None))
     unread_sync = [{'field': 'license_sync.last_sync', 'reason': 'GHEC answered 502'}]
-    failed_read = report_record('ghes-no-status', info(date=None), unknown=unread_sync)
+    failed_read = drift_record('ghes-no-status', info(date=None), unknown=unread_sync)
     text = _report_markdown.render(model([never, unread, failed_read]))
     assert '| ghes-new | in sync | 3.14.2 | connected | on | never |' in text
     assert '| ghes-unread | in sync | 3.14.2 | connected | unknown | unknown |' in text
@@ -182,7 +187,7 @@ def test_prometheus_exposition_omits_unknown_values_and_escapes_labels():
 
 def test_a_sync_date_without_a_zone_is_read_as_the_verdict_reads_it_in_prom():
     # The verdict reads GHEC's zoneless date as UTC (_sync_health.parse_time); drift.prom used to drop it.
-    record = report_record('ghes-naive', info())
+    record = drift_record('ghes-naive', info())
     record['last_sync'] = {'date': '2026-11-30T12:00:00', 'status': 'success', 'error': None}
     text = _report_prom.render(build([record], DESIRED, enterprise='acme', generated_at=READ, read_at=READ))
     assert 'ghes_license_last_sync_timestamp_seconds{appliance="ghes-naive"} 1796040000' in text.splitlines()
@@ -190,7 +195,7 @@ def test_a_sync_date_without_a_zone_is_read_as_the_verdict_reads_it_in_prom():
 
 
 def part(names, read_at, desired=None):
-    records = [report_record(name, info()) for name in names]
+    records = [drift_record(name, info()) for name in names]
     return json.loads(as_json(build(records, desired or DESIRED, enterprise='acme', generated_at=read_at,
                                     read_at=read_at)))
 
@@ -198,7 +203,7 @@ def part(names, read_at, desired=None):
 def test_merge_of_slices_is_the_report_of_one_run_dated_by_its_oldest_part():
     older = READ - datetime.timedelta(minutes=3)
     merged = merge([('s1', part(['ghes-3', 'ghes-1'], READ)), ('s2', part(['ghes-2'], older))], generated_at=NOW)
-    whole = build([report_record(n, info()) for n in ('ghes-1', 'ghes-2', 'ghes-3')], DESIRED, enterprise='acme')
+    whole = build([drift_record(n, info()) for n in ('ghes-1', 'ghes-2', 'ghes-3')], DESIRED, enterprise='acme')
     assert merged['appliances'] == whole['appliances'] and merged['counts'] == whole['counts']
     assert merged['data_read_at'] == '2026-12-01T09:26:12Z'
     assert [p['source'] for p in merged['parts']] == ['s1', 's2']

@@ -81,11 +81,11 @@ def test_assess(case, observed, verdict_word, differing, unknown_fields, blocked
         verdict_word = 'error'
     assessment = assess(observed, DESIRED, 'acme', 8 * DAY)
     record = assessed_record('ghes-1', observed, assessment)
-    assert record['verdict'] == verdict_word, case
-    assert [d['field'] for d in record['differences']] == differing, case
-    assert [u['field'] for u in record['unknown']] == unknown_fields, case
-    assert bool(record['blocked_by']) is blocked, case
-    for difference in record['differences']:
+    assert record.verdict == verdict_word, case
+    assert [d['field'] for d in record.differences] == differing, case
+    assert [u['field'] for u in record.unknown] == unknown_fields, case
+    assert bool(record.blocked_by) is blocked, case
+    for difference in record.differences:
         assert difference['before'] is not None, case      # never an unknown as a difference
 
 

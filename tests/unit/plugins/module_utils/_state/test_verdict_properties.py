@@ -49,9 +49,9 @@ def gathered(draw):
 def test_no_verdict_is_in_sync_when_a_fact_it_needs_is_unknown(info, license_sync_wanted):
     desired = {'connected': True, 'license_sync': license_sync_wanted}
     record = assessed_record('ghes', info, assess(info, desired, 'acme', MAX_AGE))
-    if record['verdict'] != 'in_sync':
+    if record.verdict != 'in_sync':
         return
-    assert record['unknown'] == [] and info['connect'].connected is True
+    assert record.unknown == () and info['connect'].connected is True
     if license_sync_wanted:
         sync = info['license_sync']
         assert sync.enabled is True and 'license_sync.last_sync' not in sync.unknown
@@ -63,11 +63,11 @@ def test_no_verdict_is_in_sync_when_a_fact_it_needs_is_unknown(info, license_syn
 def test_no_report_format_shows_a_value_the_record_holds_unknown(info):
     desired = {'connected': True, 'license_sync': True, 'max_sync_age': '7d'}
     record = assessed_record('ghes', info, assess(info, desired, 'acme', MAX_AGE))
-    model = build([record], desired, enterprise='acme', generated_at=parse_time(OBSERVED_AT), read_at=parse_time(OBSERVED_AT))
+    model = build([record.to_dict()], desired, enterprise='acme', generated_at=parse_time(OBSERVED_AT), read_at=parse_time(OBSERVED_AT))
     samples = prom.render(model).splitlines()
-    if record['connected'] is None:
+    if record.connected is None:
         assert not [s for s in samples if s.startswith('ghes_connect_connected{')]
-    if record['license_sync'] is None:
+    if record.license_sync is None:
         assert not [s for s in samples if s.startswith('ghes_license_sync_enabled{')]
     for rendered in (markdown.render(model), html.render(model)):
         assert not PYTHON_LITERAL.search(rendered), PYTHON_LITERAL.search(rendered)
