@@ -44,17 +44,17 @@ def fleet():
         drift_record('ghes-b', info()),
         drift_record('ghes-a', info()),
         drift_record('ghes-drift', info(connected=False),
-                      [{'field': 'connect.connected', 'before': False, 'after': True}]),
+                     [{'field': 'connect.connected', 'before': False, 'after': True}]),
         drift_record(EVIL, info(enabled=False), [{'field': 'license_sync.enabled', 'before': False, 'after': True}]),
         drift_record('ghes-blocked', info(connected=False, enabled=None, date=None),
-                      [{'field': 'connect.connected', 'before': False, 'after': True}],
-                      blocked_by=['the license does not include GitHub Connect (croquetSupport: false)']),
+                     [{'field': 'connect.connected', 'before': False, 'after': True}],
+                     blocked_by=['the license does not include GitHub Connect (croquetSupport: false)']),
         drift_record('ghes-unknown', info(enabled=None, date=None),
-                      unknown=[{'field': 'license_sync.enabled', 'reason': 'no recent server statistics; give '
-                                'console credentials'}]),
+                     unknown=[{'field': 'license_sync.enabled', 'reason': 'no recent server statistics; give '
+                               'console credentials'}]),
         drift_record(QUOTED, None, error='GHEC said: <b>bad</b> "credentials" \x1b[31m & more\nsecond line'),
         drift_record('ghes-failed-sync', info(status='failed', date='2026-11-29T10:00:00+00:00'),
-                      [{'field': 'license_sync.last_sync', 'before': 'last sync failed: 422', 'after': 'recent success'}]),
+                     [{'field': 'license_sync.last_sync', 'before': 'last sync failed: 422', 'after': 'recent success'}]),
     ]
 
 
