@@ -422,11 +422,12 @@ def _documented_node(node):
 
 
 def _sync_record_facts(record):
-    last_sync = record.get('last_sync') or {}
+    last_sync = record.get('last_sync')
     return {
         'server_id': record.get('server_id'),
         'hostname': record.get('hostname'),
-        'last_sync': dict((key, last_sync.get(key)) for key in ('date', 'status', 'error')) if last_sync else None,
+        # An empty record stays a record (its health is unknown), not "no sync record".
+        'last_sync': dict((key, last_sync.get(key)) for key in ('date', 'status', 'error')) if isinstance(last_sync, dict) else None,
     }
 
 

@@ -57,17 +57,22 @@ def days(seconds):
 def sync_health(last_sync, now, max_age=None, what='the last license sync'):
     """The health of one GHEC ``last_sync`` record (``{date, status, error}`` or None).
 
-    Returns ``{state, age_seconds, reason, warning}``: ``state`` is ``never`` (no dated sync),
-    ``failed`` (status other than ``success``), ``unknown`` (a date that cannot be read),
-    ``stale`` (older than ``max_age`` seconds) or ``ok``, in that order of precedence.
+    Returns ``{state, age_seconds, reason, warning}``: ``state`` is ``never`` (no sync record),
+    ``unknown`` (a record without a status, a success without a date or with a date that cannot
+    be read), ``failed`` (a status other than ``success``, whatever its date), ``stale`` (older
+    than ``max_age`` seconds) or ``ok``.
     ``reason`` says why in words for every state but ``ok``; ``warning`` is set when a date
     after GHEC's clock was counted as age 0. ``stale`` is also reported, as ``also_stale``,
     for a failed sync that is old as well (the inventory groups show both).
     """
-    last_sync = last_sync if isinstance(last_sync, dict) else None
     health = {'state': OK, 'age_seconds': None, 'reason': None, 'warning': None, 'also_stale': False}
-    if not last_sync or not last_sync.get('date'):
+    if last_sync is None:
         health.update(state=NEVER, reason='no sync recorded on GHEC')
+        return health
+    unsaid = _unsaid(last_sync, what)
+    if unsaid:
+        # A record that does not say how the sync ended (or, for a success, when) is no sync and no failure.
+        health.update(state=UNKNOWN, reason=unsaid)
         return health
     age = age_seconds(last_sync.get('date'), now=now)
     if age is not None and age < 0:
@@ -76,11 +81,9 @@ def sync_health(last_sync, now, max_age=None, what='the last license sync'):
         age = 0
     health['age_seconds'] = age
     stale = age is not None and max_age is not None and age > max_age
-    status = last_sync.get('status')
+    status = last_sync['status']
     if status != 'success':
-        health.update(state=FAILED, also_stale=stale,
-                      reason='last sync %s: %s' % (status if isinstance(status, str) and status else 'without a status',
-                                                   last_sync.get('error') or 'no error text'))
+        health.update(state=FAILED, also_stale=stale, reason='last sync %s: %s' % (status, last_sync.get('error') or 'no error text'))
     elif age is None:
         health.update(state=UNKNOWN, reason='GHEC\'s date of %s ("%s") cannot be read as a date'
                       % (what, last_sync.get('date')))
@@ -88,6 +91,21 @@ def sync_health(last_sync, now, max_age=None, what='the last license sync'):
         health.update(state=STALE, also_stale=True, reason='last successful sync %s ago (max_sync_age %s)'
                       % (days(age), days(max_age)))
     return health
+
+
+def _unsaid(last_sync, what):
+    """Why GHEC's ``last_sync`` record does not say how the sync ended (a status) or, for a success, when (a date);
+    None when it says both. A failure is known whatever its date."""
+    if not isinstance(last_sync, dict):
+        return 'GHEC\'s record of %s is a %s, not an object' % (what, type(last_sync).__name__)
+    status = last_sync.get('status')
+    if status is None:
+        return 'GHEC\'s record of %s has no status' % what
+    if not isinstance(status, str) or not status:
+        return 'GHEC\'s record of %s has %s for a status, not a word' % (what, 'an empty string' if status == '' else 'a %s' % type(status).__name__)
+    if status == 'success' and last_sync.get('date') is None:
+        return 'GHEC\'s record of %s says it succeeded but has no date' % what
+    return None
 
 
 def unknown_health(reason):

@@ -249,7 +249,8 @@ def read_last_sync(appliance, refresh=False, server_id=None):
     last_sync = None
     age = None
     warnings = []
-    if record and record.get('last_sync'):
+    if record and isinstance(record.get('last_sync'), dict):
+        # An empty record is kept: what it does not say is unknown (``sync_health``), not "never synced".
         last_sync = dict((k, record['last_sync'].get(k)) for k in ('date', 'status', 'error'))
         age = age_seconds(last_sync.get('date'), now=parse_time(observed_at))
         if age is not None and age < 0:

@@ -25,9 +25,15 @@ def sync(date, status='success', error=''):
 
 @pytest.mark.parametrize('last_sync, max_age, state, age, also_stale, warns', [
     (None, MAX, 'never', None, False, False),
-    ({}, MAX, 'never', None, False, False),
-    (sync(None), MAX, 'never', None, False, False),
-    ('a string, not a record', MAX, 'never', None, False, False),
+    # A record that does not say how the sync ended, or when a success was, is unknown: never "never" or "failed".
+    ({}, MAX, 'unknown', None, False, False),
+    (sync(None), MAX, 'unknown', None, False, False),
+    ('a string, not a record', MAX, 'unknown', None, False, False),
+    (sync('2020-01-09T00:00:00Z', None), MAX, 'unknown', None, False, False),
+    (sync('2020-01-09T00:00:00Z', ''), MAX, 'unknown', None, False, False),
+    (sync('2020-01-09T00:00:00Z', 1), MAX, 'unknown', None, False, False),
+    ({'date': '2020-01-09T00:00:00Z'}, MAX, 'unknown', None, False, False),
+    (sync(None, 'failure', 'boom'), MAX, 'failed', None, False, False),      # a failure is known without its date
     (sync('2020-01-09T00:00:00Z'), MAX, 'ok', DAY, False, False),
     (sync('2020-01-02T00:00:00Z'), MAX, 'ok', MAX, False, False),            # exactly max_age: still ok
     (sync('2020-01-01T23:59:59Z'), MAX, 'stale', MAX + 1, True, False),
@@ -38,7 +44,6 @@ def sync(date, status='success', error=''):
     (sync('2020-01-09T00:00:00Z', 'failure', 'boom'), MAX, 'failed', DAY, False, False),
     (sync('2020-01-01T00:00:00Z', 'failure', 'boom'), MAX, 'failed', 9 * DAY, True, False),
     (sync('yesterday', 'failure'), MAX, 'failed', None, False, False),       # a failure is known whatever the date
-    (sync('2020-01-09T00:00:00Z', None), MAX, 'failed', DAY, False, False),  # no status is not success
     (sync('2020-01-09T00:00:00+00:00'), MAX, 'ok', DAY, False, False),
     (sync('2020-01-09T00:00:00'), MAX, 'ok', DAY, False, False),             # no zone: UTC
 ])
@@ -54,6 +59,8 @@ def test_sync_health(last_sync, max_age, state, age, also_stale, warns):
 
 
 def test_reasons_say_what_was_seen():
+    assert 'has no status' in sync_health(sync('2020-01-09T00:00:00Z', None), NOW, MAX)['reason']
+    assert 'succeeded but has no date' in sync_health(sync(None), NOW, MAX)['reason']
     assert 'last sync failure: boom' == sync_health(sync('2020-01-09T00:00:00Z', 'failure', 'boom'), NOW, MAX)['reason']
     assert '"yesterday"' in sync_health(sync('yesterday'), NOW, MAX)['reason']
     assert '9.0 days ago (max_sync_age 8.0 days)' in sync_health(sync('2020-01-01T00:00:00Z'), NOW, MAX)['reason']
