@@ -117,14 +117,21 @@ def choose_sync_record(records, server_id=None):
     """``(record, why unknown)``: the license-sync record of this appliance among those of its host name.
 
     With the appliance's ``server_id`` known, only a record of that server counts (the others
-    are a retired installation's): ``(None, None)`` when it has none. Without it, records of one
+    are a retired installation's): ``(None, None)`` when it has none, ``(None, the reason)`` when a record of the
+    name gives no server id (it may be this appliance's). Without it, records of one
     server are one appliance's (its most recent sync counts); records of several servers are
     several appliances', and nothing says which is this one: ``(None, the reason)``, never the
     other server's success.
     """
     records = [r for r in records or [] if isinstance(r, dict)]
     if server_id:
-        return next((r for r in records if r.get('server_id') == server_id), None), None
+        mine = next((r for r in records if r.get('server_id') == server_id), None)
+        unsaid = [r for r in records if not (isinstance(r.get('server_id'), str) and r['server_id'])]
+        if mine is None and unsaid:
+            # A record that names no server may be this appliance's: its last sync is unknown, not "never synced".
+            return None, ('GHEC has %d license-sync record(s) named "%s" that name no server id, so whether one is this '
+                          'appliance\'s (server id %s) is unknown' % (len(unsaid), unsaid[0].get('hostname'), server_id))
+        return mine, None
     servers = sorted(set(str(r.get('server_id')) for r in records))
     if len(servers) > 1:
         return None, ('GHEC has license-sync records of %d servers named "%s" (%s) and nothing read says which is this '

@@ -116,3 +116,17 @@ def test_not_listed_reason_quotes_some_names_and_says_what_to_set():
     assert '"127.0.0.1"' in reason and 'a.example.com, b.example.com and 10 more' in reason
     assert 'set the hostname option' in reason
     assert 'no installation at all' in not_listed_reason('x', [], 0)
+
+
+@pytest.mark.parametrize('missing', [{}, {'server_id': None}, {'server_id': 7}, {'server_id': ''}])
+def test_a_sync_record_that_does_not_say_its_server_is_not_another_servers(missing):
+    # The appliance's server id is known; a record of its name that names no server may be its own: its last sync is
+    # unknown, not "never synced" (a difference made from a field the answer lacked).
+    lacking = dict(record('x', '2020-01-09T00:00:00Z'), **missing)
+    if not missing:
+        del lacking['server_id']
+    chosen, why = choose_sync_record([record('old', '2020-01-01T00:00:00Z'), lacking], 'new')
+    assert chosen is None and why and 'server id' in why
+    # A record of this very server still decides, whatever the others lack.
+    chosen, why = choose_sync_record([lacking, record('new', '2020-01-01T00:00:00Z')], 'new')
+    assert chosen['server_id'] == 'new' and why is None
