@@ -20,6 +20,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_she
     GHE_COM_SUBDOMAIN,
     SOURCE,
 )
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.nodes import parse_config_apply
 
 CONFIG_APPLY_TIMEOUT = 1800
 FIELDS = (('enabled', GHE_COM_ENABLED), ('subdomain', GHE_COM_SUBDOMAIN))
@@ -69,8 +70,10 @@ def differs(config):
 def _last_run_failed(appliance):
     if not (appliance.version.has('manage_config') and appliance.params.get('manage_password')):
         return False
-    status = appliance.manage.config_apply_status() or {}
-    return not status.get('running') and status.get('successful') is False
+    status = appliance.manage.config_apply_status()
+    # Failed only when the answer says the run ended (parse_config_apply, over every node) and did not succeed: one
+    # that does not say whether a run is going may be a run in progress (successful false until it ends).
+    return parse_config_apply(status).value is False and status.get('successful') is False
 
 
 def apply_config(appliance, config):
