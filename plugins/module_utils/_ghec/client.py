@@ -73,7 +73,9 @@ class GhecClient:
             connection = _installations_connection(self._graphql_data(response, INSTALLATIONS_ASKED), pages)
             nodes.extend(_installation_node(node, len(nodes) + i) for i, node in enumerate(connection['nodes']))
             page = _expect(connection.get('pageInfo'), dict, 'pageInfo', INSTALLATIONS_ASKED)
-            if not page.get('hasNextPage'):
+            # A page that does not say whether more follow is no last page: the installations after it would
+            # read as not listed by GHEC.
+            if not _expect(page.get('hasNextPage'), bool, 'pageInfo.hasNextPage', INSTALLATIONS_ASKED):
                 return enterprise, nodes
             after = page.get('endCursor')
             total = connection.get('totalCount')

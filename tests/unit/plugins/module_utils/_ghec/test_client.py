@@ -82,6 +82,18 @@ def test_a_malformed_later_page_is_a_typed_error_naming_what_was_asked(monkeypat
     assert field in caught.value.message and 'installations of the enterprise' in caught.value.message
 
 
+@pytest.mark.parametrize('has_next', ['missing', None, 'yes', 1])
+def test_a_page_that_does_not_say_whether_more_follow_is_no_last_page(monkeypatch, has_next):
+    # Taken as the last page, the installations after it would read as not listed by GHEC (a fact from a field
+    # the answer lacked).
+    first = page([NODE], has_next, 'c1', total=2)
+    if has_next == 'missing':
+        del first['data']['enterprise']['ownerInfo']['enterpriseServerInstallations']['pageInfo']['hasNextPage']
+    ghec, _answers = client(monkeypatch, first, page([dict(NODE, id='ESI_2', hostName='b.example.com')]))
+    with pytest.raises(UnexpectedAnswerError, match='hasNextPage is'):
+        ghec.installations()
+
+
 def test_a_missing_is_connected_is_kept_as_not_said(monkeypatch):
     node = dict(NODE)
     del node['isConnected']
