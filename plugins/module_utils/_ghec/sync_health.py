@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import field_fact
+
 # Server statistics are collected by a daily job on the appliance (GitHub's "About Server
 # Statistics"); an entry older than a day and a half has missed a collection and no longer
 # describes the Connect features as they are now.
@@ -96,15 +98,15 @@ def sync_health(last_sync, now, max_age=None, what='the last license sync'):
 def _unsaid(last_sync, what):
     """Why GHEC's ``last_sync`` record does not say how the sync ended (a status) or, for a success, when (a date);
     None when it says both. A failure is known whatever its date."""
-    if not isinstance(last_sync, dict):
-        return 'GHEC\'s record of %s is a %s, not an object' % (what, type(last_sync).__name__)
-    status = last_sync.get('status')
-    if status is None:
-        return 'GHEC\'s record of %s has no status' % what
-    if not isinstance(status, str) or not status:
-        return 'GHEC\'s record of %s has %s for a status, not a word' % (what, 'an empty string' if status == '' else 'a %s' % type(status).__name__)
-    if status == 'success' and last_sync.get('date') is None:
-        return 'GHEC\'s record of %s says it succeeded but has no date' % what
+    record = 'GHEC\'s record of %s' % what
+    status = field_fact(last_sync, 'status', str, None, record)
+    if not status.known:
+        return status.reason
+    if not status.value:
+        return 'status is empty in %s' % record
+    if status.value == 'success':
+        date = field_fact(last_sync, 'date', str, None, record)
+        return None if date.known else date.reason
     return None
 
 

@@ -228,7 +228,7 @@ def test_a_sync_record_with_null_fields_is_not_a_healthy_sync(script):
     # Not "never synced", not "failed": a record that does not say how the sync ended is unknown, with the reason.
     assert result['differences'] == [], result
     assert result['unknown'] == [{'field': 'license_sync.last_sync',
-                                  'reason': 'GHEC\'s record of the last license sync has no status'}], result
+                                  'reason': 'status is null in GHEC\'s record of the last license sync'}], result
     assert script.writes() == []
 
 

@@ -59,8 +59,8 @@ def test_sync_health(last_sync, max_age, state, age, also_stale, warns):
 
 
 def test_reasons_say_what_was_seen():
-    assert 'has no status' in sync_health(sync('2020-01-09T00:00:00Z', None), NOW, MAX)['reason']
-    assert 'succeeded but has no date' in sync_health(sync(None), NOW, MAX)['reason']
+    assert 'status is null in GHEC\'s record of' in sync_health(sync('2020-01-09T00:00:00Z', None), NOW, MAX)['reason']
+    assert 'date is null in GHEC\'s record of' in sync_health(sync(None), NOW, MAX)['reason']
     assert 'last sync failure: boom' == sync_health(sync('2020-01-09T00:00:00Z', 'failure', 'boom'), NOW, MAX)['reason']
     assert '"yesterday"' in sync_health(sync('yesterday'), NOW, MAX)['reason']
     assert '9.0 days ago (max_sync_age 8.0 days)' in sync_health(sync('2020-01-01T00:00:00Z'), NOW, MAX)['reason']
