@@ -114,7 +114,8 @@ def license_sync_task_assessment(sync, desired):
 def usage_reported(uploads, sync, max_age):
     """``(reported, words)``: whether license usage reached GHEC, by file or by a sync, and why (or why not).
 
-    ``reported`` is None when it cannot be told: the latest upload succeeded on a date that cannot be read.
+    ``reported`` is None when it cannot be told: GHEC does not say the latest upload's state (``syncState`` missing,
+    null or another type), or it succeeded on a date that cannot be read.
 
     The one rule of ``license_report: upload`` (the drift record) and of ``ghe_license_upload``'s
     "nothing to send" (``upload_skip_reason``): usage reached GHEC when its latest dated upload
@@ -127,8 +128,11 @@ def usage_reported(uploads, sync, max_age):
     reported, words = False, None
     if latest is None:
         words = 'no upload recorded on GHEC'
+    elif not latest.sync_state.known:
+        # GHEC did not say how the latest upload went: no failure, no success, and no difference.
+        reported, words = None, 'the state of the latest upload %s is unknown: %s' % (latest.name.value, latest.sync_state.reason)
     elif latest.sync_state.value != 'SUCCESS':
-        words = 'latest upload %s is %s' % (latest.name.value, latest.sync_state.value or 'in an unknown state')
+        words = 'latest upload %s is %s' % (latest.name.value, latest.sync_state.value)
     else:
         name, created_at = latest.name.value, latest.created_at.value
         age = age_seconds(created_at, now=parse_time(sync.observed_at))

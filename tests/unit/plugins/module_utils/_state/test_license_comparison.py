@@ -200,3 +200,23 @@ def test_a_success_nobody_can_date_is_unknown_not_recent():
         'field': 'license_upload.latest', 'reason': 'GHEC\'s date of the latest upload u.json ("yesterday") cannot be read as a date'}])
     assert upload_skip_reason(state, 7 * DAY) is None
     assert usage_reported([undated], sync(date=None), None) == (True, 'the latest upload (u.json) succeeded')
+
+
+@pytest.mark.parametrize('sync_state, reason', [
+    (None, 'syncState is null in GHEC\'s upload "new.json"'),
+    (7, 'syncState in GHEC\'s upload "new.json" is a int, not a string'),
+    ('absent', 'syncState missing from GHEC\'s upload "new.json"'),
+])
+def test_a_latest_upload_in_a_state_ghec_did_not_say_is_unknown_not_drift(sync_state, reason):
+    node = {'name': 'new.json', 'createdAt': '2020-01-09T00:00:00Z'}
+    if sync_state != 'absent':
+        node['syncState'] = sync_state
+    state = {'used': 'file', 'mine': None, 'uploads': [upload('old.json', 'SUCCESS', 2), parse_upload(node)],
+             'last_sync': sync(date=None)}
+    words = 'the state of the latest upload new.json is unknown: ' + reason
+    assert usage_reported(state['uploads'], state['last_sync'], 7 * DAY) == (None, words)
+    assert usage_reported(state['uploads'], state['last_sync'], None) == (None, words)
+    assert upload_assessment(state, {'max_age': 7 * DAY}) == ([], [{'field': 'license_upload.latest', 'reason': words}])
+    assert upload_skip_reason(state, 7 * DAY) is None
+    # A successful sync within max_age says usage reached GHEC whatever the uploads say.
+    assert usage_reported(state['uploads'], sync(), 7 * DAY) == (True, 'a successful license sync is younger than max_sync_age')
