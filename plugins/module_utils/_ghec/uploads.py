@@ -97,6 +97,29 @@ def newest(records):
     return max(records, key=lambda upload: _sortable_time(upload.created_at.value))
 
 
+def latest_upload(records):
+    """``(upload, reason)``: the ``Upload`` GHEC created last; ``(None, None)`` when it lists none, ``(None, reason)``
+    when which is last cannot be told: among several, one whose date is unknown or unreadable could be newer than
+    every dated one. The only upload listed is the last, dated or not."""
+    records = list(records or ())
+    if len(records) == 1:
+        return records[0], None
+    undated = [reason for reason in (undated_reason(upload) for upload in records) if reason]
+    if undated:
+        more = ' (and %d more upload(s) without a readable date)' % (len(undated) - 1) if len(undated) > 1 else ''
+        return None, 'which upload is the latest cannot be told: %s%s' % (undated[0], more)
+    return newest(records), None
+
+
+def undated_reason(upload):
+    """Why the date of ``upload`` cannot be read (GHEC did not say it, or said no date), or None when it can."""
+    if not upload.created_at.known:
+        return upload.created_at.reason
+    if parse_time(upload.created_at.value) is None:
+        return 'GHEC\'s date of the upload %s ("%s") cannot be read as a date' % (upload.name.value, upload.created_at.value)
+    return None
+
+
 def shown(upload):
     """An ``Upload`` (or None) as results show it."""
     return upload.to_dict() if upload else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import FAILED, NEVER, OK, STALE, UNKNOWN, age_seconds, parse_time, sync_health
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import latest_upload
 from ansible_collections.ghes.connect.plugins.module_utils._state.drift_record import DriftRecord
 
 SYNC_PROBLEMS = (NEVER, FAILED, STALE)
@@ -114,19 +114,22 @@ def license_sync_task_assessment(sync, desired):
 def usage_reported(uploads, sync, max_age):
     """``(reported, words)``: whether license usage reached GHEC, by file or by a sync, and why (or why not).
 
-    ``reported`` is None when it cannot be told: GHEC does not say the latest upload's state (``syncState`` missing,
-    null or another type), or it succeeded on a date that cannot be read.
+    ``reported`` is None when it cannot be told: which upload is the latest (``_ghec.uploads.latest_upload``: one of
+    several cannot be dated), how it went (``syncState`` missing, null or another type), or, with ``max_age``, when
+    it succeeded.
 
     The one rule of ``license_report: upload`` (the drift record) and of ``ghe_license_upload``'s
-    "nothing to send" (``upload_skip_reason``): usage reached GHEC when its latest dated upload
+    "nothing to send" (``upload_skip_reason``): usage reached GHEC when its latest upload
     (``uploads``, ``_ghec.uploads.Upload`` records) succeeded no more than ``max_age`` seconds ago (any age without
     ``max_age``), or when the last license sync (``sync``, a ``LicenseSyncState``)
     did within ``max_age``. A later failed or pending upload is not hidden by an earlier success.
     Every age is on GHEC's clock: the ``Date`` of its answer, ``sync.observed_at``.
     """
-    latest = newest([u for u in uploads if u.created_at.value])
+    latest, untold = latest_upload(uploads)
     reported, words = False, None
-    if latest is None:
+    if untold:
+        reported, words = None, untold
+    elif latest is None:
         words = 'no upload recorded on GHEC'
     elif not latest.sync_state.known:
         # GHEC did not say how the latest upload went: no failure, no success, and no difference.
@@ -138,6 +141,8 @@ def usage_reported(uploads, sync, max_age):
         age = age_seconds(created_at, now=parse_time(sync.observed_at))
         if max_age is None:
             reported, words = True, 'the latest upload (%s) succeeded' % name
+        elif not latest.created_at.known:
+            reported, words = None, 'the date of the latest upload %s is unknown: %s' % (name, latest.created_at.reason)
         elif age is None:
             reported, words = None, 'GHEC\'s date of the latest upload %s ("%s") cannot be read as a date' % (name, created_at)
         elif age > max_age:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UPLOAD_FIELDS, newest, parse_upload, shown, uploads
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UPLOAD_FIELDS, latest_upload, newest, parse_upload, shown, uploads
 from ansible_collections.ghes.connect.tests.unit.plugins.shapes import OTHER_VALUES, SHAPES, mutate, variant
 
 # docs/interfaces.md: one node of GraphQL's userAccountsUploads, as GHEC documents it.
@@ -68,3 +68,15 @@ def test_an_upload_is_read_by_attribute_and_never_changed():
     with pytest.raises(dataclasses.FrozenInstanceError):
         upload.name = None
     assert newest([upload, parse_upload(dict(UPLOAD, name='undated', createdAt=None))]) is upload
+
+
+def test_the_latest_upload_is_unknown_while_one_of_several_cannot_be_dated():
+    dated = parse_upload(UPLOAD)
+    older = parse_upload(dict(UPLOAD, name='older.json', createdAt='2026-11-29T12:00:00Z'))
+    null, unreadable = parse_upload(dict(UPLOAD, name='n.json', createdAt=None)), parse_upload(dict(UPLOAD, name='u.json', createdAt='soon'))
+    assert latest_upload([older, dated]) == (dated, None) and latest_upload([]) == (None, None)
+    assert latest_upload([null]) == (null, None), 'the only upload listed is the latest'
+    assert latest_upload([dated, null]) == (None, 'which upload is the latest cannot be told: createdAt is null in GHEC\'s upload "n.json"')
+    assert latest_upload([unreadable, dated, null]) == (None, 'which upload is the latest cannot be told: GHEC\'s date of the upload '
+                                                              'u.json ("soon") cannot be read as a date (and 1 more upload(s) without a '
+                                                              'readable date)')

@@ -8,6 +8,8 @@ import datetime
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_list
 from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import installation_host_vars
@@ -26,6 +28,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._state.comparison imp
     usage_reported,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
+from ansible_collections.ghes.connect.tests.unit.plugins.shapes import OTHER_VALUES, SHAPES, mutate
 
 NOW = '2020-01-10T00:00:00Z'
 DAY = 86400
@@ -136,11 +139,16 @@ def test_newest_compares_dates_not_strings_and_an_undated_upload_sorts_first():
     assert newest([]) is None
 
 
-def test_usage_reported_reads_the_newest_dated_upload():
+def test_usage_reported_reads_the_newest_upload_and_cannot_tell_it_while_one_is_undated():
     never = sync(date=None)
-    assert usage_reported(parse_installation(NODE).uploads, never, None) == (False, 'latest upload newer.json is FAILURE')
+    dated = [u for u in parse_installation(NODE).uploads if u.created_at.known]
+    assert usage_reported(dated, never, None) == (False, 'latest upload newer.json is FAILURE')
+    # undated.json could be newer than newer.json: which upload is the latest is unknown, not newer.json.
+    assert usage_reported(parse_installation(NODE).uploads, never, None) == \
+        (None, 'which upload is the latest cannot be told: createdAt is null in GHEC\'s upload "undated.json"')
+    # The only upload GHEC lists is the latest, dated or not; that it succeeded is what counts without an age.
     assert usage_reported([parse_upload({'name': 'x', 'syncState': 'SUCCESS', 'createdAt': None})], never, None) == \
-        (False, 'no upload recorded on GHEC')
+        (True, 'the latest upload (x) succeeded')
 
 
 def upload(name, state, days_before_now):
@@ -220,3 +228,45 @@ def test_a_latest_upload_in_a_state_ghec_did_not_say_is_unknown_not_drift(sync_s
     assert upload_skip_reason(state, 7 * DAY) is None
     # A successful sync within max_age says usage reached GHEC whatever the uploads say.
     assert usage_reported(state['uploads'], sync(), 7 * DAY) == (True, 'a successful license sync is younger than max_sync_age')
+
+
+@pytest.mark.parametrize('undated, reason', [
+    ({'name': 'u.json', 'syncState': 'FAILURE'}, 'createdAt missing from GHEC\'s upload "u.json"'),
+    ({'name': 'u.json', 'syncState': 'SUCCESS', 'createdAt': 5}, 'createdAt in GHEC\'s upload "u.json" is a int, not a string'),
+    ({'name': 'u.json', 'syncState': 'PENDING', 'createdAt': 'yesterday'},
+     'GHEC\'s date of the upload u.json ("yesterday") cannot be read as a date'),
+])
+def test_an_upload_nobody_can_date_leaves_the_latest_unknown_whatever_the_dated_ones_say(undated, reason):
+    words = 'which upload is the latest cannot be told: ' + reason
+    for dated in ([upload('ok.json', 'SUCCESS', 1)], [upload('bad.json', 'FAILURE', 1)], [upload('old.json', 'SUCCESS', 30)]):
+        state = {'used': 'file', 'mine': None, 'uploads': dated + [parse_upload(undated)], 'last_sync': sync(date=None)}
+        assert usage_reported(state['uploads'], state['last_sync'], 7 * DAY) == (None, words)
+        assert upload_assessment(state, {'max_age': 7 * DAY}) == ([], [{'field': 'license_upload.latest', 'reason': words}])
+        assert upload_skip_reason(state, 7 * DAY) is None
+        assert usage_reported(state['uploads'], sync(), 7 * DAY)[0] is True   # a recent successful sync still decides
+    # Alone, it is the latest: a failure is a failure; a success of unknown age is unknown only when an age is asked.
+    alone = [parse_upload(undated)]
+    if undated['syncState'] == 'FAILURE':
+        assert usage_reported(alone, sync(date=None), 7 * DAY) == (False, 'latest upload u.json is FAILURE')
+    elif undated['syncState'] == 'SUCCESS':
+        assert usage_reported(alone, sync(date=None), 7 * DAY) == (None, 'the date of the latest upload u.json is unknown: ' + reason)
+        assert usage_reported(alone, sync(date=None), None) == (True, 'the latest upload (u.json) succeeded')
+
+
+UPLOAD_NODES = st.lists(st.builds(lambda n, state, age: {'name': 'u%d.json' % n, 'syncState': state, 'createdAt': (
+    datetime.datetime(2020, 1, 10, tzinfo=datetime.timezone.utc) - datetime.timedelta(days=age)).strftime('%Y-%m-%dT%H:%M:%SZ')},
+    st.integers(0, 9), st.sampled_from(['SUCCESS', 'FAILURE', 'PENDING']), st.integers(0, 30)), min_size=1, max_size=4)
+
+
+@SHAPES
+@given(UPLOAD_NODES, st.data(), st.sampled_from(['remove', 'null', 'other']),
+       st.sampled_from([v for v in OTHER_VALUES if not isinstance(v, str)]), st.sampled_from([None, 7 * DAY]),
+       st.sampled_from([sync(date=None), sync(), sync(status='failure'), sync(date='2019-12-01T00:00:00Z')]))
+def test_a_field_ghec_left_out_never_changes_whether_usage_reached_it_only_makes_it_unknown(nodes, data, kind, other,
+                                                                                              max_age, last_sync):
+    """What GHEC's list of uploads lacks cannot make a difference: each answer is the whole list's, or unknown."""
+    index = data.draw(st.integers(0, len(nodes) - 1))
+    key = data.draw(st.sampled_from(['name', 'syncState', 'createdAt']))
+    whole = usage_reported([parse_upload(node) for node in nodes], last_sync, max_age)
+    lacking = usage_reported([parse_upload(node) for node in mutate(nodes, (index, key), kind, other)], last_sync, max_age)
+    assert lacking[0] in (whole[0], None), (whole, lacking)
