@@ -98,9 +98,10 @@ class ActionModule(StateModule):
             found = Outcome(before, kept, skipped_reason=skip, upload=usage.upload_view(mine or newest(before['uploads'])),
                             dest=desired['dest'])
             return Plan('keep', found, writes=False) if kept else None
-        if mine and mine.sync_state.value == 'PENDING' and not params['force']:
-            # Sent earlier (perhaps by a run that timed out): wait for it, never send it twice.
-            return Plan('await', Outcome(before, kept, skipped_reason='already uploaded, GHEC still processing it',
+        if mine and not params['force']:
+            # Sent earlier (perhaps by a run that timed out): wait for it, never send it twice - also when GHEC
+            # lists it without saying its state, which is no failure and no success.
+            return Plan('await', Outcome(before, kept, skipped_reason=_awaited_reason(mine),
                                          upload=usage.upload_view(mine), dest=desired['dest']), writes=False)
         return Plan('upload', Outcome(before, True, 'file', skipped_reason=None, dest=desired['dest'], upload={
             'name': usage.upload_name, 'sha256': usage.sha256, 'sync_state': None, 'created_at': None}),
@@ -160,3 +161,12 @@ class ActionModule(StateModule):
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
             raise InputError('src %s does not exist or cannot be read on the controller.' % src)
         return path
+
+
+def _awaited_reason(mine):
+    """Why this export, which GHEC lists already (``mine``, neither processed nor rejected), is awaited, not sent."""
+    if not mine.sync_state.known:
+        return 'already uploaded, not sent again; GHEC does not say its state (%s)' % mine.sync_state.reason
+    if mine.sync_state.value == 'PENDING':
+        return 'already uploaded, GHEC still processing it'
+    return 'already uploaded, not sent again; GHEC lists it as %s' % mine.sync_state.value

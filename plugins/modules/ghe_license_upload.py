@@ -18,8 +18,10 @@ description:
     C(syncState) as C(SUCCESS). C(FAILURE) fails the task.
   - Idempotent by content. The upload is named after the export's SHA-256, so GHEC's own upload list tells whether
     this exact export was already sent; it is never uploaded twice, not even after a network error (the module looks
-    for it before anything else). O(max_sync_age) also skips an upload when the latest upload succeeded recently, or a
-    license sync did; a newer failed or pending upload is not hidden by an older success. Ages are measured on GHEC's clock.
+    for it before anything else). An export GHEC lists already, pending or in a state GHEC does not say, is awaited,
+    not sent again; one it rejected is sent again only with O(force). O(max_sync_age) also skips an upload when the latest
+    upload succeeded recently, or a license sync did; a newer failed or pending upload is not hidden by an older success.
+    Ages are measured on GHEC's clock.
   - For a connected appliance with license sync on, "Sync now" is the better path and is used instead
     (RV(used) says so) unless O(via=file).
   - GitHub publishes no API for the upload; it goes through the GitHub.com licensing page with an owner's web session
@@ -118,7 +120,7 @@ upload:
       description: SHA-256 of the export.
       type: str
     sync_state:
-      description: C(PENDING), C(SUCCESS) or C(FAILURE).
+      description: C(PENDING), C(SUCCESS) or C(FAILURE); null in check mode before an upload, and when GHEC does not say it.
       type: str
     created_at:
       description: When GHEC received it.
@@ -145,7 +147,7 @@ differences:
   type: list
   elements: dict
 unknown:
-  description: What could not be judged (C(field), C(reason)), like an upload GHEC dates unreadably.
+  description: What could not be judged (C(field), C(reason)), like an upload GHEC dates unreadably or lists without a state.
   returned: when something could not be judged
   type: list
   elements: dict

@@ -111,6 +111,20 @@ def latest_upload(records):
     return newest(records), None
 
 
+def upload_named(records, name):
+    """The upload of ``records`` named ``name``, or None when GHEC lists none.
+
+    An export sent again (``force``) is listed once per sending: the latest of them is this export's upload. When
+    which is the latest cannot be told, the upload's state and date are unknown, saying why: never the first one's.
+    """
+    same = [upload for upload in records if upload.name.value == name]
+    latest, untold = latest_upload(same)
+    if untold is None:
+        return latest
+    reason = 'GHEC lists %s %d times and %s' % (name, len(same), untold)
+    return Upload(name=same[0].name, sync_state=Fact.missing(reason), created_at=Fact.missing(reason))
+
+
 def undated_reason(upload):
     """Why the date of ``upload`` cannot be read (GHEC did not say it, or said no date), or None when it can."""
     if not upload.created_at.known:

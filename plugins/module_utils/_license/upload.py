@@ -18,7 +18,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.errors import
 )
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until, write_once
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, upload_named
 from ansible_collections.ghes.connect.plugins.module_utils._state.observed import SRC_ADMIN_SHELL
 
 NOT_LISTED = 'not listed yet'
@@ -41,7 +41,7 @@ def listed(appliance, usage, refresh=False):
     """``(this export's upload or None, every upload)`` as GHEC lists them for the export's installation."""
     installation = appliance.installation(usage.host_name, refresh=refresh)
     records = list(installation.uploads) if installation else []
-    return next((u for u in records if u.name.value == usage.upload_name), None), records
+    return upload_named(records, usage.upload_name), records
 
 
 def upload_once(appliance, usage):
@@ -63,6 +63,10 @@ def await_upload(appliance, usage, timeout, changed):
     def probe():
         upload = listed(appliance, usage, refresh=True)[0]
         state = upload.sync_state.value if upload else None
+        if upload and not upload.sync_state.known:
+            # Listed, but GHEC does not say how it went: no failure, no success, so it is polled again.
+            reason = upload.sync_state.reason
+            return False, 'its syncState stayed unknown: %s' % reason, 'syncState unknown: %s' % reason
         if state == 'SUCCESS':
             return True, usage.upload_view(upload), None
         if state == 'FAILURE':
@@ -70,11 +74,12 @@ def await_upload(appliance, usage, timeout, changed):
                                    'the usage again from %s and retry; if it fails again, contact GitHub Support '
                                    'with the file.' % (usage.upload_name, appliance.url), changed=changed,
                                    upload=usage.upload_view(upload))
-        return False, state, state or NOT_LISTED
+        seen = 'syncState %s' % (state or NOT_LISTED)
+        return False, seen, seen
 
-    def timed_out(state):
-        raise WaitTimeoutError('Timed out after %ss waiting for GHEC to process %s (syncState %s). It was uploaded '
+    def timed_out(last_seen):
+        raise WaitTimeoutError('Timed out after %ss waiting for GHEC to process %s (%s). It was uploaded '
                                'once and will not be uploaded again: run the task later to see the result.'
-                               % (timeout, usage.upload_name, state or NOT_LISTED), changed=changed)
+                               % (timeout, usage.upload_name, last_seen), changed=changed)
     return wait_until(probe, timeout, 'GHEC to process the upload %s' % usage.upload_name, progress=appliance.waiter,
                       on_timeout=timed_out)

@@ -248,3 +248,50 @@ def test_the_upload_ghec_rejected_reaches_the_failed_result(script, src):
     assert result['failed'] is True and result['changed'] is True and 'syncState FAILURE' in result['msg'], result
     assert result['upload'] == {'name': name, 'sync_state': 'FAILURE', 'created_at': f.days_ago(0),
                                 'sha256': hashlib.sha256(content).hexdigest()}
+
+
+def without_state(name, sync_state):
+    node = uploaded(name, 'PENDING')
+    if sync_state == 'absent':
+        del node['syncState']
+    else:
+        node['syncState'] = sync_state
+    return node
+
+
+@pytest.mark.parametrize('sync_state, reason', [
+    (None, 'syncState is null in GHEC\'s upload "%s"'),
+    ('absent', 'syncState missing from GHEC\'s upload "%s"'),
+    (3, 'syncState in GHEC\'s upload "%s" is a int, not a string'),
+])
+def test_an_export_ghec_lists_in_a_state_it_does_not_say_is_awaited_never_sent_again(script, src, sync_state, reason):
+    name = upload_name(src.read_bytes())
+    reason %= name
+    script.expect(*file_reads(without_state(name, sync_state)),
+                  f.installations_call(f.installation(connected=False, uploads=[without_state(name, sync_state)])))
+    result = upload({'src': str(src), 'wait_timeout': 1})
+    assert result['failed'] is True and result['changed'] is False, result
+    assert ('Timed out after 1s waiting for GHEC to process %s (its syncState stayed unknown: %s). It was uploaded once and '
+            'will not be uploaded again' % (name, reason)) in result['msg']
+    assert script.writes() == []
+
+
+def test_an_export_in_an_unsaid_state_that_ghec_then_processes_is_reported_not_sent(script, src):
+    name = upload_name(src.read_bytes())
+    script.expect(*file_reads(without_state(name, None)),
+                  f.installations_call(f.installation(connected=False, uploads=[without_state(name, None)])),
+                  f.installations_call(f.installation(connected=False, uploads=[uploaded(name, 'SUCCESS')])))
+    result = upload({'src': str(src), 'wait_timeout': 10})
+    assert result['changed'] is False and not result.get('failed'), result
+    assert result['upload']['sync_state'] == 'SUCCESS' and script.writes() == []
+    assert result['skipped_reason'] == 'already uploaded; waited for GHEC to process it'
+
+
+def test_check_mode_says_an_export_in_an_unsaid_state_is_not_sent_again(script, src):
+    name = upload_name(src.read_bytes())
+    script.expect(*file_reads(without_state(name, None)))
+    result = upload({'src': str(src)}, check_mode=True)
+    assert result['changed'] is False and not result.get('failed'), result
+    assert result['skipped_reason'] == ('already uploaded, not sent again; GHEC does not say its state (syncState is null '
+                                        'in GHEC\'s upload "%s")' % name)
+    assert result['upload']['sync_state'] is None and script.writes() == []

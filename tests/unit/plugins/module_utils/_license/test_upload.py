@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, TransportError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile
-from ansible_collections.ghes.connect.plugins.module_utils._license.upload import await_upload, upload_once
+from ansible_collections.ghes.connect.plugins.module_utils._license.upload import await_upload, listed, upload_once
 
 EXPORT = json.dumps({'instance': {'server_id': '12345678-1234-1234-1234-123456789012', 'host_name': 'ghes-1.example.com',
                                   'version': '3.16.0', 'public_key': 'k', 'features': []},
@@ -108,3 +108,31 @@ def test_await_upload_fails_on_failure_and_times_out_saying_it_is_not_sent_again
         await_upload(FakeAppliance(), USAGE, 0, changed=False)
     assert 'syncState not listed yet' in timed_out.value.message and 'will not be uploaded again' in timed_out.value.message
     assert timed_out.value.details['changed'] is False
+
+
+def test_await_upload_keeps_polling_an_upload_ghec_lists_without_a_state():
+    appliance = FakeAppliance(states=[None, 'SUCCESS'])
+    upload_once(appliance, USAGE)
+    assert await_upload(appliance, USAGE, 10, changed=True)['sync_state'] == 'SUCCESS'
+    with pytest.raises(WaitTimeoutError) as timed_out:
+        stays = FakeAppliance(states=[None])
+        upload_once(stays, USAGE)
+        await_upload(stays, USAGE, 0, changed=True)
+    assert ('waiting for GHEC to process %s (its syncState stayed unknown: syncState is null in GHEC\'s upload "%s"). '
+            'It was uploaded once and will not be uploaded again' % (USAGE.upload_name, USAGE.upload_name)) in timed_out.value.message
+
+
+def test_an_export_ghec_lists_twice_is_its_latest_upload():
+    """Sent again with force after GHEC rejected it: the new upload decides, wherever GHEC lists it."""
+    appliance = FakeAppliance()
+    appliance.listed = [{'name': USAGE.upload_name, 'syncState': 'SUCCESS', 'createdAt': '2020-01-02T00:00:00Z'},
+                        {'name': USAGE.upload_name, 'syncState': 'FAILURE', 'createdAt': '2020-01-01T00:00:00Z'}]
+    assert await_upload(appliance, USAGE, 10, changed=True)['sync_state'] == 'SUCCESS'
+    appliance.listed.reverse()
+    assert listed(appliance, USAGE)[0].sync_state.value == 'SUCCESS'
+    # Which of the two is the latest cannot be told: this export's state is unknown, saying why (never the first one's).
+    appliance.listed[1]['createdAt'] = None
+    mine = listed(appliance, USAGE)[0]
+    assert mine.name.value == USAGE.upload_name and not mine.sync_state.known
+    assert mine.sync_state.reason == ('GHEC lists %s 2 times and which upload is the latest cannot be told: createdAt is null in '
+                                      'GHEC\'s upload "%s"' % (USAGE.upload_name, USAGE.upload_name))
