@@ -16,7 +16,9 @@ import time
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError, Refusal, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._common.files import write_private
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_reason
 from ansible_collections.ghes.connect.plugins.module_utils._common.waits import wait_until, write_once
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import FAILED, UNKNOWN, sync_health
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.entries import locked, read_fresh
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache.state_dir import usable_state_directory
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import switch_unknown_reason
@@ -113,10 +115,12 @@ def _click(appliance):
 
 
 def wait_for_new_sync(appliance, previous_date, timeout, changed=True):
-    """Wait until GHEC's license-sync-status shows a sync newer than ``previous_date``.
+    """Wait until GHEC's license-sync-status shows a sync newer than ``previous_date`` and how it ended.
 
-    Returns the ``read_last_sync`` state on success; a failed sync raises with GHEC's
-    error text, and no new sync within ``timeout`` seconds raises ``WaitTimeoutError``.
+    Returns the ``read_last_sync`` state on success; a failed sync raises with GHEC's error text, and
+    no new sync within ``timeout`` seconds raises ``WaitTimeoutError``. A new sync whose record does not
+    say its status yet (``_ghec.sync_health``: missing, null, empty or not a word) is no failure: it is
+    polled again, and a timeout says the status stayed unknown, with the reason.
     The operator is told the last sync seen meanwhile (``appliance.waiter``).
     """
     previous = parse_time(previous_date)
@@ -126,17 +130,30 @@ def wait_for_new_sync(appliance, previous_date, timeout, changed=True):
         last = state.last_sync or {}
         when = parse_time(last.get('date'))
         if when is not None and (previous is None or when > previous):
-            if last.get('status') != 'success':
-                raise GhesConnectError('The license sync of %s finished %s on GHEC: %s'
-                                       % (appliance.url, 'with status "%s"' % last['status'] if last.get('status')
-                                          else 'without a status', last.get('error') or 'no error text'),
+            health = sync_health(last, None)
+            if health['state'] == UNKNOWN:
+                return False, ('unsaid', last.get('date'), health['reason']), 'new sync %s, status unknown: %s' % (
+                    last.get('date'), health['reason'])
+            if health['state'] == FAILED:
+                raise GhesConnectError('The license sync of %s finished with status "%s" on GHEC: %s'
+                                       % (appliance.url, last['status'], last.get('error') or 'no error text'),
                                        changed=changed)
             return True, state, None
-        return False, state, 'last sync %s' % (last.get('date') or 'none')
+        unknown = unknown_reason(state.unknown, 'license_sync.last_sync')
+        if unknown:
+            return False, ('unattributed', None, unknown), 'last sync unknown'
+        return False, None, 'last sync %s' % (last.get('date') or 'none')
 
-    def timed_out(_state):
-        raise WaitTimeoutError('Timed out after %ss waiting for GHEC to record a new license sync of %s (%s). '
+    def timed_out(last_seen):
+        kind, date, reason = last_seen or (None, None, None)
+        if kind == 'unsaid':
+            raise WaitTimeoutError('Timed out after %ss waiting for GHEC to say how the new license sync of %s (%s) ended: '
+                                   'it records a sync on %s, but its status stayed unknown: %s. Run the task again later '
+                                   'to see it.' % (timeout, appliance.url, appliance.hostname, date, reason), changed=changed)
+        raise WaitTimeoutError('Timed out after %ss waiting for GHEC to record a new license sync of %s (%s)%s. '
                                'The sync may still arrive: run again later.'
-                               % (timeout, appliance.url, appliance.hostname), changed=changed)
+                               % (timeout, appliance.url, appliance.hostname,
+                                  '; its last sync is unknown: %s' % reason if kind == 'unattributed' else ''),
+                               changed=changed)
     return wait_until(probe, timeout, 'GHEC to record a new license sync', progress=appliance.waiter,
                       on_timeout=timed_out)

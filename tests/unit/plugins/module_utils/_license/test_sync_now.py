@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConsoleLayoutError, TransportError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConsoleLayoutError, GhesConnectError, TransportError, WaitTimeoutError
 from ansible_collections.ghes.connect.plugins.module_utils._license import sync_now as _sync
 from ansible_collections.ghes.connect.plugins.module_utils._run_cache import entries as _shared_cache
 
@@ -86,3 +86,62 @@ def test_without_a_private_directory_every_run_clicks(tmp_path):
     for _round in range(2):
         assert _sync.sync_now_once(FakeAppliance(unsafe, console), None, 300) is True
     assert console.clicks == 2
+
+
+class Ghec:
+    """GHEC's license-sync-status of the appliance, one record per read (the last one repeats)."""
+
+    url = 'https://ghes-1.example.com'
+    hostname = 'ghes-1.example.com'
+    waiter = None
+
+    def __init__(self, *last_syncs, ambiguous=None):
+        self.last_syncs = list(last_syncs)
+        self.ambiguous = ambiguous
+        self.reads = 0
+
+    def sync_status(self, refresh=False, server_id=None):
+        assert refresh, 'every poll reads GHEC afresh'
+        self.reads += 1
+        last = self.last_syncs.pop(0) if len(self.last_syncs) > 1 else self.last_syncs[0]
+        record = None if self.ambiguous else {'server_id': 'S1', 'last_sync': last}
+        return '2026-01-10T00:00:00Z', record, self.ambiguous
+
+
+OLD = '2026-01-01T00:00:00Z'
+NEW = '2026-01-09T23:59:00Z'
+
+
+@pytest.mark.parametrize('unsaid, reason', [
+    ({'date': NEW, 'status': None}, 'status is null in GHEC\'s record of the last license sync'),
+    ({'date': NEW}, 'status is null in GHEC\'s record of the last license sync'),
+    ({'date': NEW, 'status': 1}, 'status in GHEC\'s record of the last license sync is a int, not a string'),
+    ({'date': NEW, 'status': ''}, 'status is empty in GHEC\'s record of the last license sync'),
+])
+def test_a_new_sync_without_a_status_yet_is_awaited_not_a_failure(unsaid, reason):
+    ghec = Ghec(unsaid, {'date': NEW, 'status': 'success'})
+    state = _sync.wait_for_new_sync(ghec, OLD, 10)
+    assert state.last_sync['status'] == 'success' and ghec.reads == 2
+    with pytest.raises(WaitTimeoutError) as timed_out:
+        _sync.wait_for_new_sync(Ghec(unsaid), OLD, 1)
+    assert timed_out.value.message == (
+        'Timed out after 1s waiting for GHEC to say how the new license sync of https://ghes-1.example.com '
+        '(ghes-1.example.com) ended: it records a sync on %s, but its status stayed unknown: %s. Run the task again '
+        'later to see it.' % (NEW, reason))
+
+
+def test_a_new_failed_sync_still_fails_and_an_old_record_is_still_waited_past():
+    with pytest.raises(GhesConnectError) as failed:
+        _sync.wait_for_new_sync(Ghec({'date': NEW, 'status': 'failure', 'error': 'upstream timeout'}), OLD, 10)
+    assert 'finished with status "failure" on GHEC: upstream timeout' in failed.value.message
+    with pytest.raises(WaitTimeoutError) as timed_out:
+        _sync.wait_for_new_sync(Ghec({'date': OLD, 'status': None}), OLD, 1)
+    assert 'waiting for GHEC to record a new license sync' in timed_out.value.message
+
+
+def test_a_wait_for_a_sync_ghec_cannot_attribute_says_why_it_timed_out():
+    why = 'GHEC has license-sync records of 2 servers named "ghes-1.example.com" (S1, S2) and nothing read says which'
+    with pytest.raises(WaitTimeoutError) as timed_out:
+        _sync.wait_for_new_sync(Ghec({'date': NEW, 'status': 'success'}, ambiguous=why), OLD, 1)
+    assert timed_out.value.message.startswith('Timed out after 1s waiting for GHEC to record a new license sync of '
+                                              'https://ghes-1.example.com (ghes-1.example.com); its last sync is unknown: %s. The sync' % why)
