@@ -130,8 +130,13 @@ def undated_reason(upload):
     if not upload.created_at.known:
         return upload.created_at.reason
     if parse_time(upload.created_at.value) is None:
-        return 'GHEC\'s date of the upload %s ("%s") cannot be read as a date' % (upload.name.value, upload.created_at.value)
+        return 'GHEC\'s date of the upload %s ("%s") cannot be read as a date' % (label(upload), upload.created_at.value)
     return None
+
+
+def label(upload):
+    """How words name ``upload``: its name, or that GHEC gave none and why (never "None")."""
+    return upload.name.value if upload.name.known else 'without a name (%s)' % upload.name.reason
 
 
 def shown(upload):

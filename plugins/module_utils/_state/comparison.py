@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import FAILED, NEVER, OK, STALE, UNKNOWN, age_seconds, parse_time, sync_health
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import latest_upload
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import label, latest_upload
 from ansible_collections.ghes.connect.plugins.module_utils._state.drift_record import DriftRecord
 
 SYNC_PROBLEMS = (NEVER, FAILED, STALE)
@@ -133,11 +133,11 @@ def usage_reported(uploads, sync, max_age):
         words = 'no upload recorded on GHEC'
     elif not latest.sync_state.known:
         # GHEC did not say how the latest upload went: no failure, no success, and no difference.
-        reported, words = None, 'the state of the latest upload %s is unknown: %s' % (latest.name.value, latest.sync_state.reason)
+        reported, words = None, 'the state of the latest upload %s is unknown: %s' % (label(latest), latest.sync_state.reason)
     elif latest.sync_state.value != 'SUCCESS':
-        words = 'latest upload %s is %s' % (latest.name.value, latest.sync_state.value)
+        words = 'latest upload %s is %s' % (label(latest), latest.sync_state.value)
     else:
-        name, created_at = latest.name.value, latest.created_at.value
+        name, created_at = label(latest), latest.created_at.value
         age = age_seconds(created_at, now=parse_time(sync.observed_at))
         if max_age is None:
             reported, words = True, 'the latest upload (%s) succeeded' % name

@@ -270,3 +270,4 @@ def test_a_field_ghec_left_out_never_changes_whether_usage_reached_it_only_makes
     whole = usage_reported([parse_upload(node) for node in nodes], last_sync, max_age)
     lacking = usage_reported([parse_upload(node) for node in mutate(nodes, (index, key), kind, other)], last_sync, max_age)
     assert lacking[0] in (whole[0], None), (whole, lacking)
+    assert 'None' not in lacking[1], 'a name GHEC did not give is not the name "None": %s' % lacking[1]
