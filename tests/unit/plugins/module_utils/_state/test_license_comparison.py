@@ -262,8 +262,8 @@ UPLOAD_NODES = st.lists(st.builds(lambda n, state, age: {'name': 'u%d.json' % n,
 @given(UPLOAD_NODES, st.data(), st.sampled_from(['remove', 'null', 'other']),
        st.sampled_from([v for v in OTHER_VALUES if not isinstance(v, str)]), st.sampled_from([None, 7 * DAY]),
        st.sampled_from([sync(date=None), sync(), sync(status='failure'), sync(date='2019-12-01T00:00:00Z')]))
-def test_a_field_ghec_left_out_never_changes_whether_usage_reached_it_only_makes_it_unknown(nodes, data, kind, other,
-                                                                                              max_age, last_sync):
+def test_a_field_ghec_left_out_never_changes_whether_usage_reached_it_only_makes_it_unknown(
+        nodes, data, kind, other, max_age, last_sync):
     """What GHEC's list of uploads lacks cannot make a difference: each answer is the whole list's, or unknown."""
     index = data.draw(st.integers(0, len(nodes) - 1))
     key = data.draw(st.sampled_from(['name', 'syncState', 'createdAt']))
