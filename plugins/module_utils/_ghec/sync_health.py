@@ -52,8 +52,15 @@ def age_seconds(text, now=None):
     return int((now - when).total_seconds())
 
 
-def days(seconds):
-    return '%.1f days' % (seconds / SECONDS_PER_DAY)
+def duration(seconds):
+    """An age or a ``max_sync_age`` in words a person reads at a glance: days from a day on, hours below, minutes
+    below an hour (``1h`` is "1.0 hours", not "0.0 days")."""
+    if seconds >= SECONDS_PER_DAY:
+        return '%.1f days' % (seconds / SECONDS_PER_DAY)
+    if seconds >= 3600:
+        return '%.1f hours' % (seconds / 3600.0)
+    minutes = int(round(seconds / 60.0))
+    return '%d minute%s' % (minutes, '' if minutes == 1 else 's')
 
 
 def sync_health(last_sync, now, max_age=None, what='the last license sync'):
@@ -91,7 +98,7 @@ def sync_health(last_sync, now, max_age=None, what='the last license sync'):
                       % (what, last_sync.get('date')))
     elif stale:
         health.update(state=STALE, also_stale=True, reason='last successful sync %s ago (max_sync_age %s)'
-                      % (days(age), days(max_age)))
+                      % (duration(age), duration(max_age)))
     return health
 
 
@@ -129,5 +136,5 @@ def statistics_age(collection_date, now):
     if age > STATISTICS_FRESH_SECONDS:
         return False, age, ('its latest server statistics are %s old (collected %s; statistics are collected daily, '
                             'and older than %d hours do not describe the switch now)'
-                            % (days(age), collection_date, STATISTICS_FRESH_SECONDS // 3600))
+                            % (duration(age), collection_date, STATISTICS_FRESH_SECONDS // 3600))
     return True, age, None

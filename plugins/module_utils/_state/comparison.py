@@ -11,7 +11,17 @@ can never disagree about what counts as drift.
 from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import unknown_reason
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import FAILED, NEVER, OK, STALE, UNKNOWN, age_seconds, parse_time, sync_health
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
+    FAILED,
+    NEVER,
+    OK,
+    STALE,
+    UNKNOWN,
+    age_seconds,
+    duration,
+    parse_time,
+    sync_health,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import label, latest_upload
 from ansible_collections.ghes.connect.plugins.module_utils._state.drift_record import DriftRecord
 
@@ -146,7 +156,7 @@ def usage_reported(uploads, sync, max_age):
         elif age is None:
             reported, words = None, 'GHEC\'s date of the latest upload %s ("%s") cannot be read as a date' % (name, created_at)
         elif age > max_age:
-            words = 'latest successful upload %.1f days ago (max age %.1f days)' % (age / 86400.0, max_age / 86400.0)
+            words = 'latest successful upload %s ago (max age %s)' % (duration(age), duration(max_age))
         else:
             reported, words = True, 'a successful upload (%s) is younger than max_sync_age' % name
     if reported is not True and synced_within(sync, max_age):
@@ -186,8 +196,8 @@ def upload_skip_reason(state, max_age):
     if state['used'] == 'sync_now':
         if not synced_within(state['license_sync'], max_age):
             return None
-        return ('connected with license sync on, and the last sync succeeded %.1f days ago (max_sync_age)'
-                % (state['license_sync'].sync_age_seconds / 86400.0))
+        return ('connected with license sync on, and the last sync succeeded %s ago (max_sync_age)'
+                % duration(state['license_sync'].sync_age_seconds))
     mine = state['mine']
     if mine and mine.sync_state.value == 'SUCCESS':
         return 'this export (same sha256) was already uploaded and processed successfully'

@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
     STATISTICS_FRESH_SECONDS,
     age_seconds,
+    duration,
     parse_time,
     statistics_age,
     sync_health,
@@ -65,6 +66,20 @@ def test_reasons_say_what_was_seen():
     assert '"yesterday"' in sync_health(sync('yesterday'), NOW, MAX)['reason']
     assert '9.0 days ago (max_sync_age 8.0 days)' in sync_health(sync('2020-01-01T00:00:00Z'), NOW, MAX)['reason']
     assert 'in the future' in sync_health(sync('2020-01-11T00:00:00Z'), NOW, MAX)['warning']
+
+
+@pytest.mark.parametrize('seconds, words', [
+    (8 * 86400, '8.0 days'), (86400, '1.0 days'), (36 * 3600, '1.5 days'),
+    (3600, '1.0 hours'), (2 * 3600 + 1800, '2.5 hours'), (86399, '24.0 hours'),
+    (60, '1 minute'), (59 * 60, '59 minutes'), (0, '0 minutes'), (29, '0 minutes'),
+])
+def test_durations_read_in_the_unit_a_person_reads(seconds, words):
+    assert duration(seconds) == words
+
+
+def test_a_stale_sync_under_an_hourly_max_age_says_hours_not_zero_days():
+    reason = sync_health(sync('2020-01-09T22:00:00Z'), NOW, 3600)['reason']
+    assert reason == 'last successful sync 2.0 hours ago (max_sync_age 1.0 hours)', reason
 
 
 @pytest.mark.parametrize('collection_date, fresh, age', [
