@@ -18,7 +18,8 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec, parse_duration
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError, Refusal
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, newest, shown
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import set_unknown
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UsageFile, latest_upload, shown
 from ansible_collections.ghes.connect.plugins.module_utils._license.destination import check_dest, keep
 from ansible_collections.ghes.connect.plugins.module_utils._license.sync_now import sync_now_and_wait
 from ansible_collections.ghes.connect.plugins.module_utils._license.upload import await_upload, export, listed, upload_once
@@ -95,8 +96,7 @@ class ActionModule(StateModule):
                           'again, or set force: true to upload the same file again.' % mine.name.value)
         kept = keep(usage, desired['dest'], check_mode=True)  # only looks: act writes
         if skip:
-            found = Outcome(before, kept, skipped_reason=skip, upload=usage.upload_view(mine or newest(before['uploads'])),
-                            dest=desired['dest'])
+            found = Outcome(before, kept, skipped_reason=skip, dest=desired['dest'], **_found_upload(before))
             return Plan('keep', found, writes=False) if kept else None
         if mine and not params['force']:
             # Sent earlier (perhaps by a run that timed out): wait for it, never send it twice - also when GHEC
@@ -110,9 +110,8 @@ class ActionModule(StateModule):
     def unchanged(self, before, desired):
         if before['used'] == 'sync_now':
             return Outcome(before, False, skipped_reason=upload_skip_reason(before, desired['max_age']))
-        mine = before['mine'] or newest(before['uploads'])
         return Outcome(before, False, skipped_reason=upload_skip_reason(before, desired['max_age']),
-                       upload=before['usage'].upload_view(mine), dest=desired['dest'])
+                       dest=desired['dest'], **_found_upload(before))
 
     def act(self, appliance, params, plan):
         before = plan.before
@@ -143,13 +142,23 @@ class ActionModule(StateModule):
             return {'license_report': 'upload', 'steps': ['Sync now'] if outcome.changed else [],
                     'license_sync': sync.enabled, 'last_sync': sync.last_sync}
         done = {'file': 'license usage uploaded', 'none': 'license usage file kept'}[outcome.method_used] if outcome.changed else None
-        return {'license_report': 'upload', 'steps': [done] if done else [], 'last_upload': outcome.fact('upload')}
+        return {'license_report': 'upload', 'steps': [done] if done else [], 'last_upload': outcome.fact('upload'),
+                'last_upload_unknown': outcome.fact('upload_unknown')}
 
     def diff(self, before, outcome):
         if before['used'] == 'sync_now':
             return {'before': {'last_sync': before['license_sync'].last_sync},
                     'after': {'last_sync': outcome.after['license_sync'].last_sync}}
-        return {'before': {'upload': shown(newest(before['uploads']))}, 'after': {'upload': outcome.fact('upload')}}
+        latest, untold = latest_upload(before['uploads'])
+        shown_before = dict({'upload': shown(latest)}, **({'upload_unknown': untold} if untold else {}))
+        return {'before': shown_before, 'after': {'upload': outcome.fact('upload')}}
+
+    def result(self, before, outcome, differences, unknown):
+        # An upload shown as null because which one is the latest cannot be told says why, where results say so.
+        if outcome.fact('upload_unknown'):
+            unknown = list(unknown)
+            set_unknown(unknown, 'upload', outcome.fact('upload_unknown'))
+        return super().result(before, outcome, differences, unknown)
 
     def _source_path(self, src):
         if src is None:
@@ -161,6 +170,16 @@ class ActionModule(StateModule):
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
             raise InputError('src %s does not exist or cannot be read on the controller.' % src)
         return path
+
+
+def _found_upload(before):
+    """The facts ``upload`` and ``upload_unknown`` of an export not sent: its own upload when GHEC lists it, else the
+    latest GHEC lists (``latest_upload``), or none and why when which is the latest cannot be told."""
+    usage = before['usage']
+    if before['mine']:
+        return {'upload': usage.upload_view(before['mine']), 'upload_unknown': None}
+    latest, untold = latest_upload(before['uploads'])
+    return {'upload': usage.upload_view(latest), 'upload_unknown': untold}
 
 
 def _awaited_reason(mine):

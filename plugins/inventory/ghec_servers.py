@@ -24,7 +24,10 @@ description:
   - The source file's name must end in C(ghec_servers.yml) or C(ghec_servers.yaml).
   - Host variables set for each installation - C(ghes_connected) (bool); C(ghes_customer_name);
     C(ghes_last_sync) (C({date, status, error}) or V(null) when GHEC has no sync record);
-    C(ghes_last_upload) (the newest license usage upload, C({name, sync_state, created_at}), or V(null));
+    C(ghes_last_upload) (the latest license usage upload, C({name, sync_state, created_at}), or V(null) when GHEC
+    lists none or which is the latest cannot be told); C(ghes_last_upload_unknown) (why the latest upload cannot be
+    told - of several uploads, one GHEC does not date readably could be the latest, or several differing ones carry the
+    latest date -, else V(null));
     C(ghes_sync_age_days) (days since the last sync by GHEC's clock, one decimal, or V(null));
     C(ghes_sync_state) (V(never), V(failed), V(unknown), V(stale) or V(ok), in that order of precedence;
     V(unknown) when GHEC's sync date cannot be read as a date);
@@ -166,7 +169,11 @@ groups:
 keyed_groups:
   - key: ghes_customer_name
     prefix: customer
-  - key: ghes_last_upload.sync_state | default('none', true) | lower
+  # upload_success, upload_failure, upload_pending; upload_unknown when GHEC does not say which upload is the
+  # latest or how it went; upload_none when it lists no upload
+  - key: >-
+      ((ghes_last_upload.sync_state | default('unknown', true)) if ghes_last_upload
+      else ('unknown' if ghes_last_upload_unknown else 'none')) | lower
     prefix: upload
 compose:
   ghes_sync_overdue_days: (ghes_sync_age_days - 7) if ghes_sync_age_days is not none else none
@@ -217,7 +224,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
     sync_health,
     unknown_health,
 )
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, shown
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import latest_upload, shown
 from ansible_collections.ghes.connect.plugins.module_utils._transport.http import HttpClient, RetryPolicy
 
 # The shape of what the cache holds (GHEC's installation nodes as GraphQL gives them, since v2).
@@ -446,13 +453,14 @@ def _described(installation):
 def installation_host_vars(installation, record, health):
     """The host variables of one ``Installation`` (its ``others`` included) and its license-sync record."""
     last_sync = (record or {}).get('last_sync')
-    last_upload = newest(list(installation.uploads))
+    last_upload, last_upload_unknown = latest_upload(installation.uploads)
     age = health['age_seconds']
     return {
         'ghes_connected': installation.is_connected.value,
         'ghes_customer_name': installation.customer_name.value,
         'ghes_last_sync': dict(last_sync) if last_sync else None,
         'ghes_last_upload': shown(last_upload),
+        'ghes_last_upload_unknown': last_upload_unknown,
         'ghes_sync_age_days': round(age / float(SECONDS_PER_DAY), 1) if age is not None else None,
         'ghes_sync_state': sync_state(health),
         'ghes_installation': dict(_names(installation), server_id=(record or {}).get('server_id'),

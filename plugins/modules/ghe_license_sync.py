@@ -97,8 +97,9 @@ summary:
     - The run record of this appliance - what the run did, or in check mode would do - built on O(summary), the same
       shape from every step that returns it. C(appliance), C(predicted) (check mode), C(license_report) (V(sync) or
       V(upload)), C(connected), C(pending_approval), C(authorization_url), C(license_sync) (null - unknown),
-      C(last_sync), C(last_upload), C(upload_problem), C(steps) (what was done or would be done, in order, each
-      once), C(changed), C(problem).
+      C(last_sync), C(last_upload) (null - no upload, or C(last_upload_unknown) says why the latest cannot be told),
+      C(last_upload_unknown), C(upload_problem), C(steps) (what was done or would be done, in order, each once),
+      C(changed), C(problem).
     - C(connected) in check mode is the prediction - connected once approved on GitHub.com.
     - C(problem) is set by M(ghes.connect.ghe_connect_info) only, after a real run - why the appliance is not as the
       steps before left it (null - it is; always null in check mode).
@@ -106,7 +107,8 @@ summary:
   type: dict
   sample: {"appliance": "ghes-01", "predicted": true, "license_report": "sync", "connected": true,
            "pending_approval": false, "authorization_url": null, "license_sync": true, "last_sync": null,
-           "last_upload": null, "upload_problem": null, "steps": ["license sync on"], "changed": true, "problem": null}
+           "last_upload": null, "last_upload_unknown": null, "upload_problem": null, "steps": ["license sync on"],
+           "changed": true, "problem": null}
 unknown:
   description: What could not be judged (C(field), C(reason)) - a last sync whose date GHEC gave cannot be read is
     neither healthy nor stale, and is reported here (with a warning) instead of as a difference.

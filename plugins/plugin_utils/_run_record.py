@@ -9,19 +9,20 @@ found, did or predicted; the appliance's line, the fleet summary and the verific
 the last one, so they cannot give different answers. The record is built here only: the role copies it, never
 derives a field of it.
 
-``connected``, ``license_sync`` (None: unknown), ``last_sync``, ``last_upload``: the state the run leaves (in check
-mode: would leave, a connection once approved on GitHub.com); ``steps``: what was done (would be done), each once,
-in order; ``problem``: why the appliance is not in the desired state after the run (the verification's; None in
-check mode, which verifies no prediction), or why a step could not go on (the next step fails with it).
+``connected``, ``license_sync`` (None: unknown), ``last_sync``, ``last_upload`` (None: none, or unknown with the
+reason in ``last_upload_unknown``): the state the run leaves (in check mode: would leave, a connection once approved
+on GitHub.com); ``steps``: what was done (would be done), each once, in order; ``problem``: why the appliance is
+not in the desired state after the run (the verification's; None in check mode, which verifies no prediction), or
+why a step could not go on (the next step fails with it).
 """
 
 from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, shown
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import latest_upload, shown
 
 STATE_FIELDS = ('connected', 'pending_approval', 'authorization_url', 'license_sync', 'last_sync', 'last_upload',
-                'upload_problem')
+                'last_upload_unknown', 'upload_problem')
 FIELDS = ('appliance', 'predicted', 'license_report') + STATE_FIELDS + ('steps', 'changed', 'problem')
 WORDS = {True: 'on', False: 'off'}
 # The option of every step that builds on the step before's record (its result's ``summary``).
@@ -47,6 +48,9 @@ def build(previous, appliance, predicted, license_report='sync', steps=(), chang
         raise ValueError('not fields of the run record: %s' % ', '.join(wrong))
     record = checked(previous, appliance) if previous is not None else new_record(appliance, predicted, license_report)
     record = dict(record, steps=list(record['steps']))
+    if 'last_upload' in state:
+        # One fact: a step that says the latest upload says why it is unknown, or that it is not.
+        state.setdefault('last_upload_unknown', None)
     record.update(state)
     record['steps'].extend(step for step in steps if step not in record['steps'])
     record['changed'] = bool(record['changed'] or changed)
@@ -89,7 +93,12 @@ def verified(previous, appliance, predicted, info, differences):
     record = checked(previous, appliance) if previous is not None else new_record(appliance, predicted)
     read = _read_fields(info, differences)
     if predicted:
-        return dict(record, **dict((k, v) for k, v in read.items() if record[k] is None))
+        taken = dict((k, v) for k, v in read.items() if record[k] is None)
+        if record['last_upload'] is not None or record['last_upload_unknown'] is not None:
+            # A step said which upload is the latest, or why it cannot be told: the read's half does not replace it.
+            taken.pop('last_upload', None)
+            taken.pop('last_upload_unknown', None)
+        return dict(record, **taken)
     found = dict(record, **read)
     found['pending_approval'] = bool(record['pending_approval'] and not found['connected'])
     found['problem'] = _problem(record, found)
@@ -100,10 +109,12 @@ def _read_fields(info, differences):
     connect = info['connect'] if 'connect' in info else None
     sync = info['license_sync'] if 'license_sync' in info else None
     installation = connect.installation if connect else None
+    last_upload, last_upload_unknown = latest_upload(installation.uploads if installation else None)
     return {'connected': connect.connected if connect else None,
             'license_sync': sync.enabled if sync else None,
             'last_sync': sync.last_sync if sync else None,
-            'last_upload': shown(newest(installation.uploads if installation else None)),
+            'last_upload': shown(last_upload),
+            'last_upload_unknown': last_upload_unknown,
             'upload_problem': differences[0]['before'] if differences else None}
 
 
@@ -124,8 +135,7 @@ def line(record):
     """The appliance's line: what the run did (in check mode would do) and the state it leaves, on one line."""
     words = 'PREDICTED (check mode) ' if record['predicted'] else ''
     if record['license_report'] == 'upload':
-        upload = record['last_upload']
-        words += 'license_report=upload latest_upload=%s' % ('%s %s' % (upload['name'], upload['sync_state']) if upload else 'none')
+        words += 'license_report=upload latest_upload=%s' % _upload_words(record['last_upload'], record['last_upload_unknown'])
     else:
         words += 'connected=%s license_sync=%s last_sync=%s' % (
             record['connected'], 'unknown' if record['license_sync'] is None else record['license_sync'],
@@ -135,6 +145,13 @@ def line(record):
     if not record['steps']:
         return words + ' - already in the desired state'
     return words + ' - %s: %s' % ('would' if record['predicted'] else 'did', ', '.join(record['steps']))
+
+
+def _upload_words(upload, unknown):
+    """The latest upload on the line: its name and state, unknown (why), or none; a field GHEC did not say is unknown."""
+    if upload:
+        return '%s %s' % (upload['name'] or 'unnamed', upload['sync_state'] or 'state-unknown')
+    return 'unknown (%s)' % unknown if unknown else 'none'
 
 
 def license_sync_step(before, after):

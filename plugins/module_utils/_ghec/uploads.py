@@ -90,25 +90,27 @@ def uploads(installation):
     return [parse_upload(u) for u in nodes if isinstance(u, dict)]
 
 
-def newest(records):
-    """The ``Upload`` created last, or None; GHEC does not promise an order, and an unknown or unreadable date sorts first."""
-    if not records:
-        return None
-    return max(records, key=lambda upload: _sortable_time(upload.created_at.value))
-
-
 def latest_upload(records):
     """``(upload, reason)``: the ``Upload`` GHEC created last; ``(None, None)`` when it lists none, ``(None, reason)``
     when which is last cannot be told: among several, one whose date is unknown or unreadable could be newer than
-    every dated one. The only upload listed is the last, dated or not."""
+    every dated one, or several differing uploads carry the latest date. The only upload listed is the last, dated or not.
+
+    The one rule of which upload is the latest, wherever it is judged or shown: an undated upload is never passed
+    over as older than a dated one."""
     records = list(records or ())
-    if len(records) == 1:
-        return records[0], None
+    if len(records) <= 1:
+        return (records[0] if records else None), None
     undated = [reason for reason in (undated_reason(upload) for upload in records) if reason]
     if undated:
         more = ' (and %d more upload(s) without a readable date)' % (len(undated) - 1) if len(undated) > 1 else ''
         return None, 'which upload is the latest cannot be told: %s%s' % (undated[0], more)
-    return newest(records), None
+    when = dict((id(upload), parse_time(upload.created_at.value).timestamp()) for upload in records)
+    last = max(when.values())
+    tied = [upload for upload in records if when[id(upload)] == last]
+    if any(upload != tied[0] for upload in tied):
+        return None, ('which upload is the latest cannot be told: GHEC dates %d different uploads %s (%s)'
+                      % (len(tied), tied[0].created_at.value, ', '.join(label(upload) for upload in tied)))
+    return tied[0], None
 
 
 def upload_named(records, name):
@@ -142,11 +144,6 @@ def label(upload):
 def shown(upload):
     """An ``Upload`` (or None) as results show it."""
     return upload.to_dict() if upload else None
-
-
-def _sortable_time(text):
-    when = parse_time(text)
-    return when.timestamp() if when else float('-inf')
 
 
 def _parse(content, label):

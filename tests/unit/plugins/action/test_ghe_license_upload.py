@@ -295,3 +295,27 @@ def test_check_mode_says_an_export_in_an_unsaid_state_is_not_sent_again(script, 
     assert result['skipped_reason'] == ('already uploaded, not sent again; GHEC does not say its state (syncState is null '
                                         'in GHEC\'s upload "%s")' % name)
     assert result['upload']['sync_state'] is None and script.writes() == []
+
+
+UNDATED = {'name': 'ghes-usage-undated.json', 'syncState': 'FAILURE', 'createdAt': None}
+UNTOLD = 'which upload is the latest cannot be told: createdAt is null in GHEC\'s upload "ghes-usage-undated.json"'
+
+
+def test_the_diff_shows_no_latest_upload_and_why_while_one_of_several_cannot_be_dated(script, src):
+    # The undated upload may be newer than the dated success: the diff showed that success as the latest, a guess.
+    script.expect(*file_reads(uploaded('ghes-usage-dated.json', 'SUCCESS', days=1), UNDATED), *preflight_reads())
+    result = run_action('ghe_license_upload', {'src': str(src)}, f.host_vars(ghec_session=SESSION), check_mode=True, diff=True)
+    assert result['changed'] is True and not result.get('failed'), result
+    assert result['diff']['before'] == {'upload': None, 'upload_unknown': UNTOLD}
+    assert script.writes() == []
+
+
+def test_a_task_that_sends_nothing_shows_no_latest_upload_and_why_while_one_cannot_be_dated(script, src):
+    # A recent license sync says usage reached GHEC, so nothing is sent; the upload shown was the dated one, a guess.
+    node = f.installation(connected=False, uploads=[uploaded('ghes-usage-dated.json', 'SUCCESS', days=1), UNDATED])
+    script.expect(f.version_calls()[0], f.installations_call(node), f.version_calls()[1], f.sync_status_call(f.sync_record(days=1)))
+    result = upload({'src': str(src), 'max_sync_age': '7d'})
+    assert result['changed'] is False and not result.get('failed'), result
+    assert result['upload'] is None and {'field': 'upload', 'reason': UNTOLD} in result['unknown'], result
+    assert (result['summary']['last_upload'], result['summary']['last_upload_unknown']) == (None, UNTOLD)
+    assert script.writes() == []

@@ -257,6 +257,7 @@ def test_host_vars_describe_connect_sync_and_upload(ghec, tmp_path):
         'ghes_customer_name': 'Acme Corp',
         'ghes_last_sync': {'date': '2020-01-07T12:00:00Z', 'status': 'failure', 'error': 'boom'},
         'ghes_last_upload': {'name': 'u1.json', 'sync_state': 'SUCCESS', 'created_at': '2020-01-05T00:00:00Z'},
+        'ghes_last_upload_unknown': None,
         'ghes_sync_age_days': 2.5,
         'ghes_sync_state': 'failed',
         'ghes_installation': {'id': 'ESI_a.example.com', 'host_name': 'a.example.com', 'server_id': 'sid-1',
@@ -391,6 +392,24 @@ def test_newest_upload_wins_whatever_order_ghec_returns(ghec, tmp_path):
         upload('new.json', 'PENDING', '2020-01-08T00:00:00Z'),
         upload('mid.json', 'SUCCESS', '2020-01-04T00:00:00Z')])]
     assert host_vars(parse(source(tmp_path)), 'a.example.com')['ghes_last_upload']['name'] == 'new.json'
+
+
+def test_the_last_upload_is_null_with_the_reason_while_one_of_several_cannot_be_dated(ghec, tmp_path):
+    # The undated upload may be the newest: the inventory showed new.json, a guess.
+    ghec.installations = [installation('a.example.com', uploads=[
+        upload('new.json', 'SUCCESS', '2020-01-08T00:00:00Z'), upload('undated.json', 'FAILURE', None)])]
+    found = host_vars(parse(source(tmp_path)), 'a.example.com')
+    assert found['ghes_last_upload'] is None
+    assert found['ghes_last_upload_unknown'] == ('which upload is the latest cannot be told: createdAt is null in '
+                                                 'GHEC\'s upload "undated.json"')
+
+
+def test_a_host_with_a_readable_latest_upload_or_none_has_no_reason(ghec, tmp_path):
+    ghec.installations = [installation('a.example.com', uploads=[upload('new.json', 'SUCCESS', '2020-01-08T00:00:00Z')]),
+                          installation('b.example.com')]
+    inventory = parse(source(tmp_path))
+    assert host_vars(inventory, 'a.example.com')['ghes_last_upload_unknown'] is None
+    assert (host_vars(inventory, 'b.example.com')['ghes_last_upload'], host_vars(inventory, 'b.example.com')['ghes_last_upload_unknown']) == (None, None)
 
 
 # -- connected_only and host names -------------------------------------------------------------------

@@ -117,6 +117,28 @@ def test_an_air_gapped_appliance_is_judged_by_its_latest_upload():
     assert rr.verified(sent, 'ghes-1', False, info(connected=False, uploads=uploads), [])['problem'] is None
 
 
+def test_the_latest_upload_of_an_air_gapped_appliance_is_unknown_with_the_reason_while_one_cannot_be_dated():
+    # The undated upload may be newer than 'new': the record and its line showed 'new FAILURE', a guess.
+    uploads = [{'name': 'new', 'syncState': 'FAILURE', 'createdAt': '2026-12-01T00:00:00Z'},
+               {'name': 'undated', 'syncState': 'SUCCESS', 'createdAt': None}]
+    sent = rr.build(None, 'ghes-1', False, license_report='upload', steps=['license usage uploaded'], changed=True)
+    record = rr.verified(sent, 'ghes-1', False, info(connected=False, enabled=None, uploads=uploads), [])
+    reason = 'which upload is the latest cannot be told: createdAt is null in GHEC\'s upload "undated"'
+    assert (record['last_upload'], record['last_upload_unknown']) == (None, reason)
+    assert rr.line(record) == 'license_report=upload latest_upload=unknown (%s) - did: license usage uploaded' % reason
+
+
+def test_a_step_that_says_the_latest_upload_clears_the_reason_the_step_before_gave():
+    untold = rr.build(None, 'ghes-1', True, license_report='upload', last_upload=None, last_upload_unknown='why')
+    upload = {'name': 'usage-1', 'sync_state': None, 'created_at': None}
+    told = rr.build(untold, 'ghes-1', True, last_upload=upload)
+    assert (told['last_upload'], told['last_upload_unknown']) == (upload, None)
+    assert rr.line(told).startswith('PREDICTED (check mode) license_report=upload latest_upload=usage-1 state-unknown - ')
+    # In check mode the step's word stands: the read does not give half of it.
+    read = info(connected=False, uploads=[{'name': 'other', 'syncState': 'SUCCESS', 'createdAt': '2026-12-01T00:00:00Z'}])
+    assert rr.verified(untold, 'ghes-1', True, read, [])['last_upload_unknown'] == 'why'
+
+
 def test_an_appliance_whose_state_could_not_be_read_has_unknown_fields_not_defaults():
     record = rr.verified(rr.new_record('ghes-1', False), 'ghes-1', False, {'version': '3.8.0', 'problems': ['unsupported']}, [])
     assert (record['connected'], record['license_sync'], record['last_sync'], record['last_upload']) == (None, None, None, None)

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UPLOAD_FIELDS, latest_upload, newest, parse_upload, shown, uploads
-from ansible_collections.ghes.connect.tests.unit.plugins.shapes import OTHER_VALUES, SHAPES, mutate, variant
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import UPLOAD_FIELDS, latest_upload, parse_upload, shown, uploads
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
+from ansible_collections.ghes.connect.tests.unit.plugins.shapes import OTHER_VALUES, SHAPES, iso_dates, mutate, variant
 
 # docs/interfaces.md: one node of GraphQL's userAccountsUploads, as GHEC documents it.
 UPLOAD = {'name': 'ghes-usage-ghes-1-0123456789abcdef.json', 'syncState': 'SUCCESS', 'createdAt': '2026-11-30T12:00:00Z'}
@@ -67,7 +68,6 @@ def test_an_upload_is_read_by_attribute_and_never_changed():
         upload.syncState  # pylint: disable=pointless-statement
     with pytest.raises(dataclasses.FrozenInstanceError):
         upload.name = None
-    assert newest([upload, parse_upload(dict(UPLOAD, name='undated', createdAt=None))]) is upload
 
 
 def test_the_latest_upload_is_unknown_while_one_of_several_cannot_be_dated():
@@ -80,3 +80,34 @@ def test_the_latest_upload_is_unknown_while_one_of_several_cannot_be_dated():
     assert latest_upload([unreadable, dated, null]) == (None, 'which upload is the latest cannot be told: GHEC\'s date of the upload '
                                                               'u.json ("soon") cannot be read as a date (and 1 more upload(s) without a '
                                                               'readable date)')
+
+
+def test_the_latest_upload_is_unknown_while_several_differing_ones_carry_the_latest_date():
+    success, failure = parse_upload(UPLOAD), parse_upload(dict(UPLOAD, name='again.json', syncState='FAILURE'))
+    older = parse_upload(dict(UPLOAD, name='older.json', createdAt='2026-11-29T12:00:00Z'))
+    assert latest_upload([older, success, failure]) == (None, 'which upload is the latest cannot be told: GHEC dates 2 different '
+                                                              'uploads 2026-11-30T12:00:00Z (%s, again.json)' % UPLOAD['name'])
+    # The same upload listed twice is one upload: it is the latest.
+    assert latest_upload([older, success, parse_upload(UPLOAD)]) == (success, None)
+
+
+@SHAPES
+@given(st.lists(st.fixed_dictionaries({'name': st.sampled_from(('a.json', 'b.json', None)),
+                                       'syncState': st.sampled_from(('SUCCESS', 'FAILURE', None)),
+                                       'createdAt': st.one_of(st.none(), st.sampled_from(('soon', '')), iso_dates())}),
+                max_size=4))
+def test_the_latest_upload_is_one_no_other_upload_could_be_newer_than_or_unknown_saying_why(nodes):
+    records = [parse_upload(node) for node in nodes]
+    latest, reason = latest_upload(records)
+    if not records:
+        assert (latest, reason) == (None, None)
+    elif latest is None:
+        assert len(records) > 1 and reason.startswith('which upload is the latest cannot be told: ')
+    else:
+        assert reason is None and latest in records
+        if len(records) > 1:
+            # Every upload is dated, and none that differs is dated as late or later.
+            dates = [parse_time(upload.created_at.value) for upload in records]
+            assert None not in dates
+            last = parse_time(latest.created_at.value)
+            assert all(when < last for upload, when in zip(records, dates) if upload != latest)

@@ -15,7 +15,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.records impor
 from ansible_collections.ghes.connect.plugins.inventory.ghec_servers import installation_host_vars
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.installation import parse_installation
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import unknown_health
-from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import newest, parse_upload, uploads
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import latest_upload, parse_upload, uploads
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import (
     assess,
     last_sync_assessment,
@@ -124,19 +124,26 @@ def test_uploads_are_mapped_once_for_modules_state_and_inventory():
     assert mapped[0] == {'name': 'newer.json', 'sync_state': 'FAILURE', 'created_at': '2020-01-05T00:00:00+00:00'}
     installation = parse_installation(NODE)
     assert installation.to_dict()['uploads'] == mapped
-    assert installation_host_vars(installation, None, unknown_health('-'))['ghes_last_upload'] == mapped[0]
+    # One upload cannot be dated: the inventory shows no latest upload, and why (it showed newer.json, a guess).
+    shown = installation_host_vars(installation, None, unknown_health('-'))
+    assert (shown['ghes_last_upload'], shown['ghes_last_upload_unknown']) == (
+        None, 'which upload is the latest cannot be told: createdAt is null in GHEC\'s upload "undated.json"')
+    dated = dict(NODE, userAccountsUploads={'nodes': NODE['userAccountsUploads']['nodes'][:3]})
+    shown = installation_host_vars(parse_installation(dated), None, unknown_health('-'))
+    assert (shown['ghes_last_upload'], shown['ghes_last_upload_unknown']) == (mapped[0], None)
     assert uploads(NODE)[2].created_at.reason == 'createdAt is null in GHEC\'s upload "undated.json"'
     assert uploads(None) == [] and uploads({'userAccountsUploads': None}) == []
 
 
-def test_newest_compares_dates_not_strings_and_an_undated_upload_sorts_first():
+def test_the_latest_upload_compares_dates_not_strings_and_an_undated_one_leaves_it_unknown():
     # As text 'a' would be the newest; as a date (01:00 at +02:00 is 23:00 UTC) 'b' is.
     records = [parse_upload({'name': 'a', 'syncState': 'SUCCESS', 'createdAt': '2020-01-05T01:00:00+02:00'}),
                parse_upload({'name': 'b', 'syncState': 'SUCCESS', 'createdAt': '2020-01-04T23:30:00Z'}),
                parse_upload({'name': 'c', 'syncState': 'SUCCESS', 'createdAt': None})]
-    assert newest(records).name.value == 'b'
-    assert newest(records[2:]).name.value == 'c'
-    assert newest([]) is None
+    assert latest_upload(records[:2])[0].name.value == 'b'
+    assert latest_upload(records) == (None, 'which upload is the latest cannot be told: createdAt is null in GHEC\'s upload "c"')
+    assert latest_upload(records[2:])[0].name.value == 'c', 'the only upload listed is the latest, dated or not'
+    assert latest_upload([]) == (None, None)
 
 
 def test_usage_reported_reads_the_newest_upload_and_cannot_tell_it_while_one_is_undated():
