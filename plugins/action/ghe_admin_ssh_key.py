@@ -15,7 +15,7 @@ import hashlib
 import re
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.argspec import appliance_spec
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError, Refusal
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import ssh_key_assessment
 from ansible_collections.ghes.connect.plugins.plugin_utils._state_module import Outcome, Plan, StateModule
 
@@ -46,20 +46,33 @@ class ActionModule(StateModule):
                              % (appliance.url, version))
 
     def read(self, appliance, params, fresh=False):
-        return {'keys': _authorised(appliance)}
+        keys, unreadable = _authorised(appliance)
+        return {'keys': keys, 'unreadable': unreadable}
 
     def desired(self, appliance, params, before):
         return {'key': parse_key(params['key']), 'present': params['state'] == 'present'}
 
     def decide(self, appliance, params, before, desired, differences):
+        unknown = self.compare(before, desired)[1]
+        if unknown:
+            # Adding could report a key already there as added; "absent" could pass while the key is listed.
+            raise Refusal('%s: %s. Nothing was added or removed; check the keys in the Management Console.'
+                          % (appliance.url, unknown[0]['reason']))
         if not differences:
             return None
         wanted = desired['key']
         if desired['present']:
-            return Plan('add', Outcome({'keys': before['keys'] + [wanted]}, True, 'manage_api', fingerprint=wanted['fingerprint']))
+            return Plan('add', Outcome(dict(before, keys=before['keys'] + [wanted]), True, 'manage_api',
+                                       fingerprint=wanted['fingerprint']))
         stored = next(k for k in before['keys'] if k['id'] == wanted['id'])
-        return Plan('remove', Outcome({'keys': [k for k in before['keys'] if k['id'] != wanted['id']]}, True, 'manage_api',
-                                      fingerprint=wanted['fingerprint']), stored=stored['key'])
+        return Plan('remove', Outcome(dict(before, keys=[k for k in before['keys'] if k['id'] != wanted['id']]), True,
+                                      'manage_api', fingerprint=wanted['fingerprint']), stored=stored['key'])
+
+    def warnings(self, appliance, params, before, desired, differences):
+        if not before['unreadable']:
+            return []
+        return ['The Manage API of %s lists %d key(s) that cannot be read; they are not in keys: %s.'
+                % (appliance.url, len(before['unreadable']), '; '.join(before['unreadable']))]
 
     def act(self, appliance, params, plan):
         if plan.step == 'add':
@@ -67,7 +80,11 @@ class ActionModule(StateModule):
         else:
             appliance.manage.remove_ssh_key(plan.details['stored'])
         after = self.read(appliance, params, fresh=True)
-        if not self.verified(after, plan.desired)[0]:
+        differences, unknown = self.compare(after, plan.desired)
+        if unknown:
+            raise GhesConnectError('The Manage API of %s accepted the request, but %s. Check the Management Console.'
+                                   % (appliance.url, unknown[0]['reason']), changed=True)
+        if differences:
             raise GhesConnectError('The Manage API of %s accepted the request, but the key %s is still %s. '
                                    'Check the Management Console.' % (
                                        appliance.url, plan.desired['key']['fingerprint'],
@@ -75,7 +92,8 @@ class ActionModule(StateModule):
         return Outcome(after, True, plan.method, fingerprint=plan.desired['key']['fingerprint'])
 
     def verified(self, state, desired):
-        return not ssh_key_assessment(state, desired)[0], None
+        differences, unknown = ssh_key_assessment(state, desired)
+        return not differences and not unknown, None
 
     def unchanged(self, before, desired):
         return Outcome(before, False, fingerprint=desired['key']['fingerprint'])
@@ -107,10 +125,16 @@ def parse_key(text):
 
 
 def _authorised(appliance):
-    keys = []
-    for entry in appliance.manage.ssh_keys():
+    """``(keys, unreadable)``: the keys the Manage API lists (``parse_key``), and why each entry it lists whose key
+    cannot be read cannot be (it may be any key: the comparison says so, never skips it)."""
+    keys, unreadable = [], []
+    for number, fact in enumerate(appliance.manage.ssh_keys(), 1):
+        if not fact.known:
+            unreadable.append(fact.reason)
+            continue
         try:
-            keys.append(parse_key((entry or {}).get('key')))
+            keys.append(parse_key(fact.value))
         except InputError:
-            continue  # a key this module cannot read is never one it would add or remove
-    return keys
+            # Its text is not echoed: the reason names the entry, as parse_key never echoes a key.
+            unreadable.append('key of entry %d of the Manage API SSH key list is not one OpenSSH public key line' % number)
+    return keys, unreadable

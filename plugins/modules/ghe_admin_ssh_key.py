@@ -15,6 +15,11 @@ description:
     playbook can bootstrap shell access for a fleet from the Manage API password it already has.
   - Lists the keys first and writes only when needed; keys are compared by type and key body (the comment is
     ignored). After a write, the list is read again to verify.
+  - A key is present when the list holds it readably. It is absent only when every entry of the list can be read: an
+    entry whose C(key) is missing, null, not text or not a public key line may be this key, so then the task fails,
+    saying which entry, and writes nothing (for O(state=present) too - it cannot tell an addition from a key already
+    there). Entries that cannot be read are named in a warning and left out of RV(keys). An answer that is not a list
+    (null, say) fails the task: it is no list of keys, never an empty one.
   - Once the key is authorised, the other modules use the shell through the host's own Ansible connection (see
     O(admin_shell)).
 extends_documentation_fragment:
@@ -61,7 +66,7 @@ fingerprint:
   type: str
   sample: SHA256:2x1c6m0h1Jw7bJ7m8lN4b3D8n9dS1b0yQH5q2Jm0kDA
 keys:
-  description: Fingerprints of every key authorised after the task (predicted in check mode).
+  description: Fingerprints of every key authorised after the task (predicted in check mode) whose entry can be read.
   returned: success
   type: list
   elements: str

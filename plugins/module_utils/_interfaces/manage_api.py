@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import AuthenticationError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import AuthenticationError, UnexpectedAnswerError
 from ansible_collections.ghes.connect.plugins.module_utils._common.host_variables import where_set
 from ansible_collections.ghes.connect.plugins.module_utils._common.records import Fact, Record, field_fact
 
@@ -56,8 +56,8 @@ class ManageClient:
         return self._get('/config/apply', {'run_id': run_id} if run_id else None)
 
     def ssh_keys(self):
-        """``[{key, fingerprint}]`` authorised for the administrative shell (3.12+)."""
-        return self._get('/access/ssh') or []
+        """The keys authorised for the administrative shell (3.12+), one ``Fact`` per entry listed (``parse_ssh_keys``)."""
+        return parse_ssh_keys(self._get('/access/ssh'))
 
     def add_ssh_key(self, key):
         self._ssh_key('POST', key)
@@ -75,6 +75,25 @@ class ManageClient:
 
     def config_apply_events(self, last_request_id=None):
         return self._get('/config/apply/events', {'last_request_id': last_request_id} if last_request_id else None)
+
+
+def parse_ssh_keys(answer):
+    """``[Fact]``: the ``key`` text of each entry of ``GET /access/ssh`` (documented ``[{key, fingerprint}]``), or why
+    an entry's key cannot be read. An answer that is not a list (null included) says nothing about the keys: it is
+    ``UnexpectedAnswerError`` naming what it was, never "no keys"."""
+    if not isinstance(answer, list):
+        raise UnexpectedAnswerError('The Manage API answered GET %s/access/ssh with %s, not a list of keys: which keys are '
+                                    'authorised for the administrative shell cannot be told.' % (PREFIX, _answer_kind(answer)))
+    return [field_fact(entry, 'key', str, 'manage_api', 'entry %d of the Manage API SSH key list' % number)
+            for number, entry in enumerate(answer, 1)]
+
+
+def _answer_kind(answer):
+    """What an answer is, in words, without its content."""
+    if answer is None:
+        return 'null'
+    return {dict: 'an object', str: 'a string', bool: 'a boolean', int: 'a number', float: 'a number'}.get(
+        type(answer), type(answer).__name__)
 
 
 def started_run_id(answer, asked):

@@ -208,12 +208,19 @@ def upload_skip_reason(state, max_age):
 
 
 def ssh_key_assessment(state, desired):
-    """``(differences, unknown)`` of the admin shell's authorised keys (``{keys: [{id, fingerprint}]}``) against
-    ``ghe_admin_ssh_key``'s ``{key: {id, fingerprint}, present}``: a key is the same key whatever its comment."""
+    """``(differences, unknown)`` of the admin shell's authorised keys (``{keys: [{id, fingerprint}], unreadable:
+    [reason]}``) against ``ghe_admin_ssh_key``'s ``{key: {id, fingerprint}, present}``: a key is the same key whatever
+    its comment. A key listed readably is present; one not among them is absent only when every entry listed could be
+    read: an entry whose key cannot be read may be that key, so whether it is listed is unknown, saying why."""
+    field = 'admin_ssh_key.%s' % desired['key']['fingerprint']
     present = desired['key']['id'] in [k['id'] for k in state['keys']]
+    if not present and state['unreadable']:
+        more = ' (and %d more such entries)' % (len(state['unreadable']) - 1) if len(state['unreadable']) > 1 else ''
+        return [], [{'field': field, 'reason': 'whether the key is authorised cannot be told: the Manage API lists an entry '
+                                                'whose key cannot be read, which may be this key: %s%s' % (state['unreadable'][0], more)}]
     if present == desired['present']:
         return [], []
-    return [{'field': 'admin_ssh_key.%s' % desired['key']['fingerprint'], 'before': 'present' if present else 'absent',
+    return [{'field': field, 'before': 'present' if present else 'absent',
              'after': 'present' if desired['present'] else 'absent'}], []
 
 

@@ -88,6 +88,40 @@ def test_unreadable_entries_in_the_listing_are_neither_added_nor_removed(script)
     assert len(result['keys']) == 1
 
 
+@pytest.mark.parametrize('state', ['present', 'absent'])
+@pytest.mark.parametrize('answer, words', [(None, 'null'), ({'keys': [{'key': KEY}]}, 'an object')])
+def test_a_listing_that_is_not_a_list_is_no_list_of_keys_and_fails_without_writing(script, state, answer, words):
+    # A null answer read as "no keys": state absent said "in sync" while nothing was known.
+    script.expect(version_call(), Call('GET', SSH, json=answer))
+    result = ssh_key({'key': KEY, 'state': state})
+    assert result['failed'] is True and ('answered GET /manage/v1/access/ssh with %s, not a list of keys' % words) in result['msg'], result
+    assert script.writes() == []
+
+
+@pytest.mark.parametrize('state', ['present', 'absent'])
+@pytest.mark.parametrize('entry, reason', [
+    ({'key': None}, 'key is null in entry 2 of the Manage API SSH key list'),
+    ({'fingerprint': 'SHA256:x'}, 'key missing from entry 2 of the Manage API SSH key list'),
+    ('ssh-ed25519 AAAA', 'key not read: entry 2 of the Manage API SSH key list is not an object (str)'),
+    ({'key': 'garbage'}, 'key of entry 2 of the Manage API SSH key list is not one OpenSSH public key line'),
+])
+def test_an_entry_whose_key_cannot_be_read_leaves_the_key_unknown_and_nothing_is_written(script, state, entry, reason):
+    # The unreadable entry may be this key: it was skipped, and state absent said "in sync" while the key might be listed.
+    script.expect(version_call(), Call('GET', SSH, json=[{'key': OTHER}, entry]))
+    result = ssh_key({'key': KEY, 'state': state})
+    assert result['failed'] is True and result['changed'] is False, result
+    assert 'whether the key is authorised cannot be told' in result['msg'] and reason in result['msg'], result
+    assert script.writes() == []
+
+
+def test_a_key_listed_readably_is_removed_whatever_other_entries_cannot_be_read(script):
+    script.expect(version_call(), Call('GET', SSH, json=[{'key': None}, {'key': KEY}]), Call('DELETE', SSH, status=204, check=sends(KEY)),
+                  Call('GET', SSH, json=[{'key': None}]))
+    result = ssh_key({'key': KEY, 'state': 'absent'})
+    # Gone from the readable keys, but the unreadable entry left may be it still: never "removed" on a guess.
+    assert result['failed'] is True and result['changed'] is True and 'cannot be told' in result['msg'], result
+
+
 def test_releases_before_3_12_are_refused_before_any_write(script):
     script.expect(version_call('3.11.9'))
     result = ssh_key({'key': KEY})

@@ -11,7 +11,12 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.errors import ConfigRunError, GhesConnectError, WaitTimeoutError
+from ansible_collections.ghes.connect.plugins.module_utils._common.errors import (
+    ConfigRunError,
+    GhesConnectError,
+    UnexpectedAnswerError,
+    WaitTimeoutError,
+)
 from ansible_collections.ghes.connect.plugins.module_utils._common.releases import GhesVersion
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces import rest
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_shell import (
@@ -21,7 +26,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._interfaces.admin_she
     parse_usage_export,
 )
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.config_runs import ConfigRunner
-from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import started_run_id
+from ansible_collections.ghes.connect.plugins.module_utils._interfaces.manage_api import parse_ssh_keys, started_run_id
 from ansible_collections.ghes.connect.plugins.module_utils._interfaces.setup_legacy import parse_settings_hostname
 from ansible_collections.ghes.connect.tests.unit.plugins.clock import Clock
 from ansible_collections.ghes.connect.tests.unit.plugins.shapes import OTHER_VALUES, SHAPES, one_field_changed, variant
@@ -41,6 +46,9 @@ EXPORT = {'instance': {'server_id': '9d1b5b7c-3f0e-4c1a-9a57-2f4b1c6d8e10', 'hos
 CONFIG_RUN = {'running': False, 'successful': True, 'nodes': [
     {'run_id': '55f1', 'hostname': 'ghes-primary', 'running': False, 'successful': True},
     {'run_id': '55f1', 'hostname': 'ghes-replica', 'running': False, 'successful': True}]}
+# GitHub's REST description of GET /manage/v1/access/ssh: a list of {key, fingerprint}.
+SSH_KEYS = [{'key': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB ops@controller', 'fingerprint': 'SHA256:abc'},
+            {'key': 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ old', 'fingerprint': 'SHA256:def'}]
 CONFIGCHECK = {'status': 'success', 'progress': [{'status': 'DONE', 'key': 'Appliance core components'},
                                                  {'status': 'DONE', 'key': 'GitHub utilities'}]}
 
@@ -222,3 +230,34 @@ def test_a_started_run_is_the_one_answered_or_the_one_asked_for(answer, asked):
         assert run_id == answer['run_id']
     else:
         assert run_id == asked
+
+
+# -- Manage API SSH keys -----------------------------------------------------------------------------------------
+@SHAPES
+@given(variant(SSH_KEYS))
+def test_an_ssh_key_list_is_one_fact_per_entry_or_an_error_naming_the_answer_never_no_keys(answer):
+    if not isinstance(answer, list):
+        try:
+            parse_ssh_keys(answer)
+        except UnexpectedAnswerError as exc:
+            assert '/manage/v1/access/ssh' in exc.message and 'not a list of keys' in exc.message
+            return
+        raise AssertionError('an answer that is not a list read as keys: %r' % (answer,))
+    facts = parse_ssh_keys(answer)
+    assert len(facts) == len(answer), 'every entry is a key or an unknown one: none is skipped'
+    for number, (fact, entry) in enumerate(zip(facts, answer), 1):
+        if fact.known:
+            assert isinstance(entry, dict) and isinstance(entry['key'], str) and fact.value is entry['key']
+        else:
+            assert fact.value is None and 'entry %d of the Manage API SSH key list' % number in fact.reason
+
+
+def test_a_null_ssh_key_answer_is_no_list_of_keys():
+    for answer, words in ((None, 'null'), ({'keys': []}, 'an object'), ('', 'a string')):
+        try:
+            parse_ssh_keys(answer)
+        except UnexpectedAnswerError as exc:
+            assert exc.message.startswith('The Manage API answered GET /manage/v1/access/ssh with %s, not a list of keys' % words)
+        else:
+            raise AssertionError('%r read as a list of keys' % (answer,))
+    assert parse_ssh_keys([]) == []
