@@ -15,11 +15,11 @@ description:
     playbook can bootstrap shell access for a fleet from the Manage API password it already has.
   - Lists the keys first and writes only when needed; keys are compared by type and key body (the comment is
     ignored). After a write, the list is read again to verify.
-  - A key is present when the list holds it readably. It is absent only when every entry of the list can be read: an
+  - A key is present when the list holds it readably. It is absent only when every entry of the list can be read - an
     entry whose C(key) is missing, null, not text or not a public key line may be this key, so then the task fails,
-    saying which entry, and writes nothing (for O(state=present) too - it cannot tell an addition from a key already
+    saying which entry, and writes nothing (for O(state=present) too, which cannot tell an addition from a key already
     there). Entries that cannot be read are named in a warning and left out of RV(keys). An answer that is not a list
-    (null, say) fails the task: it is no list of keys, never an empty one.
+    (null, say) fails the task; it is no list of keys, never an empty one.
   - Once the key is authorised, the other modules use the shell through the host's own Ansible connection (see
     O(admin_shell)).
 extends_documentation_fragment:
