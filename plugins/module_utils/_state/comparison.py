@@ -216,8 +216,9 @@ def ssh_key_assessment(state, desired):
     present = desired['key']['id'] in [k['id'] for k in state['keys']]
     if not present and state['unreadable']:
         more = ' (and %d more such entries)' % (len(state['unreadable']) - 1) if len(state['unreadable']) > 1 else ''
-        return [], [{'field': field, 'reason': 'whether the key is authorised cannot be told: the Manage API lists an entry '
-                                                'whose key cannot be read, which may be this key: %s%s' % (state['unreadable'][0], more)}]
+        reason = ('whether the key is authorised cannot be told: the Manage API lists an entry whose key cannot be read, '
+                  'which may be this key: %s%s' % (state['unreadable'][0], more))
+        return [], [{'field': field, 'reason': reason}]
     if present == desired['present']:
         return [], []
     return [{'field': field, 'before': 'present' if present else 'absent',
