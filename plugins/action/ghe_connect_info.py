@@ -54,7 +54,8 @@ class ActionModule(GhesActionBase):
             result['verdict'] = record.verdict
         if params.get('summary') is not None:
             # The run record of the steps before, checked against this read.
-            result['summary'] = verified(params['summary'], name, self.check_mode, info, result.get('differences'))
+            result['summary'] = verified(params['summary'], name, self.check_mode, info, result.get('differences'),
+                                         result.get('unknown'))
             result['line'] = line(result['summary'])
         # Last: the assessment may have added the facts that decide whether a difference can be fixed.
         result['appliance'] = shown(info)

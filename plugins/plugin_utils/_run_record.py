@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import GhesConnectError, InputError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import latest_upload, shown
+from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import UPLOAD_FIELD
 
 STATE_FIELDS = ('connected', 'pending_approval', 'authorization_url', 'license_sync', 'last_sync', 'last_upload',
                 'last_upload_unknown', 'upload_problem')
@@ -80,18 +81,19 @@ def checked(previous, appliance):
     return previous
 
 
-def verified(previous, appliance, predicted, info, differences):
+def verified(previous, appliance, predicted, info, differences, unknown):
     """The last record: ``previous`` checked against a fresh read (``ghe_connect_info``'s ``info``).
 
     After a real run the read is the truth: its values replace the steps', and ``problem`` says where the appliance
     is not as the run leaves it: not connected, a license sync switch the read does not show as the steps left it,
     or (air-gapped) why its latest upload is not good. In check mode the steps' predictions stand (nothing was
     written, so the read shows the state before the run); only fields no step gave come from the read.
-    ``differences``: the read's differences from the air-gapped desired state (the first says what is wrong with
-    the latest upload).
+    ``differences``, ``unknown``: the read's differences from the air-gapped desired state and what it could not
+    judge (the first of either says what is wrong with the latest upload, or why that cannot be told: an appliance
+    whose upload cannot be judged is not in the desired state as far as this run can show).
     """
     record = checked(previous, appliance) if previous is not None else new_record(appliance, predicted)
-    read = _read_fields(info, differences)
+    read = _read_fields(info, differences, unknown)
     if predicted:
         taken = dict((k, v) for k, v in read.items() if record[k] is None)
         if record['last_upload'] is not None or record['last_upload_unknown'] is not None:
@@ -105,7 +107,7 @@ def verified(previous, appliance, predicted, info, differences):
     return found
 
 
-def _read_fields(info, differences):
+def _read_fields(info, differences, unknown):
     connect = info['connect'] if 'connect' in info else None
     sync = info['license_sync'] if 'license_sync' in info else None
     installation = connect.installation if connect else None
@@ -115,7 +117,19 @@ def _read_fields(info, differences):
             'last_sync': sync.last_sync if sync else None,
             'last_upload': shown(last_upload),
             'last_upload_unknown': last_upload_unknown,
-            'upload_problem': differences[0]['before'] if differences else None}
+            'upload_problem': _upload_problem(differences, unknown)}
+
+
+def _upload_problem(differences, unknown):
+    """What is wrong with the latest upload by the read's check (``comparison.upload_assessment``), or why that cannot be
+    told; None when nothing is. Only the upload's entry: an appliance that reports by sync has none."""
+    for difference in differences or ():
+        if difference['field'] == UPLOAD_FIELD:
+            return difference['before']
+    for entry in unknown or ():
+        if entry['field'] == UPLOAD_FIELD:
+            return 'unknown: %s' % entry['reason']
+    return None
 
 
 def _problem(claimed, found):

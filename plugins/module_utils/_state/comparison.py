@@ -26,6 +26,8 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.uploads import 
 from ansible_collections.ghes.connect.plugins.module_utils._state.drift_record import DriftRecord
 
 SYNC_PROBLEMS = (NEVER, FAILED, STALE)
+# The field of the usage reported by file in a drift record's differences and unknown (``upload_assessment``).
+UPLOAD_FIELD = 'license_upload.latest'
 
 
 def connect_differences(state, state_wanted, enterprise, target=None):
@@ -168,10 +170,10 @@ def upload_assessment(state, desired):
     """``(differences, unknown)`` of usage reporting by file (``usage_reported``) against ``{max_age}``."""
     reported, words = usage_reported(state['uploads'], state['last_sync'], desired['max_age'])
     if reported is None:
-        return [], [{'field': 'license_upload.latest', 'reason': words}]
+        return [], [{'field': UPLOAD_FIELD, 'reason': words}]
     if reported:
         return [], []
-    return [{'field': 'license_upload.latest', 'before': words, 'after': 'recent success'}], []
+    return [{'field': UPLOAD_FIELD, 'before': words, 'after': 'recent success'}], []
 
 
 def upload_task_assessment(state, desired):

@@ -66,11 +66,11 @@ def test_a_record_that_is_not_the_step_before_s_is_refused(previous, message):
     with pytest.raises(InputError, match=message):
         rr.build(previous, 'ghes-1', False)
     with pytest.raises(InputError, match=message):
-        rr.verified(previous, 'ghes-1', False, info(), [])
+        rr.verified(previous, 'ghes-1', False, info(), [], [])
 
 
 def test_after_a_real_run_the_fresh_read_is_the_record_and_nothing_is_wrong():
-    record = rr.verified(chain(predicted=False), 'ghes-1', False, info(last_sync=SYNCED), [])
+    record = rr.verified(chain(predicted=False), 'ghes-1', False, info(last_sync=SYNCED), [], [])
     assert record['problem'] is None and record['pending_approval'] is False
     assert (record['connected'], record['license_sync'], record['last_sync']) == (True, True, SYNCED)
     assert record['steps'] == ['connect', 'license sync on', 'Sync now'] and record['changed'] is True
@@ -82,13 +82,13 @@ def test_after_a_real_run_the_fresh_read_is_the_record_and_nothing_is_wrong():
     (info(enabled=None), 'connected=True, license_sync=unknown'),
 ])
 def test_after_a_real_run_a_read_that_disagrees_with_the_steps_is_the_problem(read, problem):
-    assert rr.verified(chain(predicted=False), 'ghes-1', False, read, [])['problem'] == problem
+    assert rr.verified(chain(predicted=False), 'ghes-1', False, read, [], [])['problem'] == problem
 
 
 def test_a_pending_approval_is_named_with_its_link_when_the_read_shows_no_connection():
     pending = rr.build(None, 'ghes-1', False, steps=['connect'], changed=True, connected=False, pending_approval=True,
                        authorization_url='https://github.com/approve/1')
-    record = rr.verified(pending, 'ghes-1', False, info(connected=False, enabled=False), [])
+    record = rr.verified(pending, 'ghes-1', False, info(connected=False, enabled=False), [], [])
     assert record['problem'] == 'connected=False, license_sync=False, approve at https://github.com/approve/1'
     assert record['pending_approval'] is True
 
@@ -96,13 +96,13 @@ def test_a_pending_approval_is_named_with_its_link_when_the_read_shows_no_connec
 def test_license_sync_left_off_as_asked_is_no_problem():
     off = rr.build(rr.build(None, 'ghes-1', False, connected=True), 'ghes-1', False, steps=['license sync off'],
                    changed=True, license_sync=False)
-    assert rr.verified(off, 'ghes-1', False, info(enabled=False), [])['problem'] is None
+    assert rr.verified(off, 'ghes-1', False, info(enabled=False), [], [])['problem'] is None
 
 
 def test_in_check_mode_the_predictions_stand_and_only_what_no_step_gave_comes_from_the_read():
     predicted = chain(predicted=True)
     read = info(connected=False, enabled=False, last_sync=SYNCED, uploads=[])
-    record = rr.verified(predicted, 'ghes-1', True, read, [])
+    record = rr.verified(predicted, 'ghes-1', True, read, [], [])
     assert record == dict(predicted, last_sync=SYNCED), 'connected and license sync predicted; the last sync read'
     assert record['problem'] is None, 'a prediction is not verified'
 
@@ -111,10 +111,10 @@ def test_an_air_gapped_appliance_is_judged_by_its_latest_upload():
     uploads = [{'name': 'old', 'syncState': 'SUCCESS', 'createdAt': '2026-11-01T00:00:00Z'},
                {'name': 'new', 'syncState': 'FAILURE', 'createdAt': '2026-12-01T00:00:00Z'}]
     sent = rr.build(None, 'ghes-1', False, license_report='upload', steps=['license usage uploaded'], changed=True)
-    failed = [{'field': 'license_usage.reported', 'before': 'the latest upload failed', 'after': 'reported'}]
-    record = rr.verified(sent, 'ghes-1', False, info(connected=False, enabled=None, uploads=uploads), failed)
+    failed = [{'field': 'license_upload.latest', 'before': 'the latest upload failed', 'after': 'recent success'}]
+    record = rr.verified(sent, 'ghes-1', False, info(connected=False, enabled=None, uploads=uploads), failed, [])
     assert record['last_upload']['name'] == 'new' and record['problem'] == 'the latest upload failed'
-    assert rr.verified(sent, 'ghes-1', False, info(connected=False, uploads=uploads), [])['problem'] is None
+    assert rr.verified(sent, 'ghes-1', False, info(connected=False, uploads=uploads), [], [])['problem'] is None
 
 
 def test_the_latest_upload_of_an_air_gapped_appliance_is_unknown_with_the_reason_while_one_cannot_be_dated():
@@ -122,10 +122,27 @@ def test_the_latest_upload_of_an_air_gapped_appliance_is_unknown_with_the_reason
     uploads = [{'name': 'new', 'syncState': 'FAILURE', 'createdAt': '2026-12-01T00:00:00Z'},
                {'name': 'undated', 'syncState': 'SUCCESS', 'createdAt': None}]
     sent = rr.build(None, 'ghes-1', False, license_report='upload', steps=['license usage uploaded'], changed=True)
-    record = rr.verified(sent, 'ghes-1', False, info(connected=False, enabled=None, uploads=uploads), [])
+    record = rr.verified(sent, 'ghes-1', False, info(connected=False, enabled=None, uploads=uploads), [], [])
     reason = 'which upload is the latest cannot be told: createdAt is null in GHEC\'s upload "undated"'
     assert (record['last_upload'], record['last_upload_unknown']) == (None, reason)
     assert rr.line(record) == 'license_report=upload latest_upload=unknown (%s) - did: license usage uploaded' % reason
+
+
+def test_an_air_gapped_appliance_whose_upload_cannot_be_judged_is_not_in_the_desired_state():
+    # The read's check said unknown and no difference: the record had no problem, so the appliance passed as done.
+    uploads = [{'name': 'new', 'syncState': None, 'createdAt': '2026-12-01T00:00:00Z'}]
+    sent = rr.build(None, 'ghes-1', False, license_report='upload', steps=['license usage uploaded'], changed=True)
+    unknown = [{'field': 'license_upload.latest', 'reason': 'the state of the latest upload new is unknown: why'}]
+    record = rr.verified(sent, 'ghes-1', False, info(connected=False, enabled=None, uploads=uploads), [], unknown)
+    assert record['problem'] == 'unknown: the state of the latest upload new is unknown: why'
+
+
+def test_an_appliance_that_reports_by_sync_has_no_upload_problem():
+    # The first difference of any kind was shown as upload_problem: a sync switch's False, for a connected appliance.
+    off = [{'field': 'license_sync.enabled', 'before': False, 'after': True}]
+    unread = [{'field': 'license_sync.last_sync', 'reason': 'date is null'}]
+    record = rr.verified(chain(predicted=False), 'ghes-1', False, info(enabled=False), off, unread)
+    assert record['upload_problem'] is None and record['problem'] == 'connected=True, license_sync=False'
 
 
 def test_a_step_that_says_the_latest_upload_clears_the_reason_the_step_before_gave():
@@ -136,11 +153,11 @@ def test_a_step_that_says_the_latest_upload_clears_the_reason_the_step_before_ga
     assert rr.line(told).startswith('PREDICTED (check mode) license_report=upload latest_upload=usage-1 state-unknown - ')
     # In check mode the step's word stands: the read does not give half of it.
     read = info(connected=False, uploads=[{'name': 'other', 'syncState': 'SUCCESS', 'createdAt': '2026-12-01T00:00:00Z'}])
-    assert rr.verified(untold, 'ghes-1', True, read, [])['last_upload_unknown'] == 'why'
+    assert rr.verified(untold, 'ghes-1', True, read, [], [])['last_upload_unknown'] == 'why'
 
 
 def test_an_appliance_whose_state_could_not_be_read_has_unknown_fields_not_defaults():
-    record = rr.verified(rr.new_record('ghes-1', False), 'ghes-1', False, {'version': '3.8.0', 'problems': ['unsupported']}, [])
+    record = rr.verified(rr.new_record('ghes-1', False), 'ghes-1', False, {'version': '3.8.0', 'problems': ['unsupported']}, [], [])
     assert (record['connected'], record['license_sync'], record['last_sync'], record['last_upload']) == (None, None, None, None)
     assert record['problem'] == 'connected=None, license_sync=unknown'
 
@@ -152,14 +169,14 @@ def test_a_switch_is_named_by_where_it_went(before, after, words):
 
 
 def test_the_line_says_what_the_run_would_do_from_the_record_alone():
-    predicted = rr.verified(chain(predicted=True), 'ghes-1', True, info(connected=False, enabled=False), [])
+    predicted = rr.verified(chain(predicted=True), 'ghes-1', True, info(connected=False, enabled=False), [], [])
     # Pending an approval, but check mode asked for none: there is no link to show.
     assert rr.line(predicted) == ('PREDICTED (check mode) connected=True license_sync=True last_sync=never '
                                   '- would: connect, license sync on, Sync now')
 
 
 def test_the_line_says_what_the_run_did_and_a_pending_approval_s_link():
-    done = rr.verified(chain(predicted=False), 'ghes-1', False, info(last_sync=SYNCED), [])
+    done = rr.verified(chain(predicted=False), 'ghes-1', False, info(last_sync=SYNCED), [], [])
     assert rr.line(done) == ('connected=True license_sync=True last_sync=2026-12-01T10:00:00Z - did: connect, '
                              'license sync on, Sync now')
     pending = rr.build(None, 'ghes-1', False, steps=['connect'], changed=True, connected=False, pending_approval=True,
