@@ -13,7 +13,10 @@ concluded, and the read is complete only when:
 - no page before the last is empty, and the totals are the same on every page (GHEC's data
   did not change under the read);
 - the pages hold at least as many people as ``total_seats_consumed`` says (each consumed seat
-  is one person's row).
+  is one person's row);
+- no GHEC login and no GHES account (``HOST:ID``) is in two rows: a row added or removed on an
+  earlier page while the read went on moves a row onto the next page, where it would be counted
+  a second time (and another one missed) with the totals unchanged.
 
 Anything else is ``SeatsUnreadable`` with the page and the reason: the model is then unknown.
 """
@@ -48,7 +51,7 @@ def read_consumed(ghec):
     """
     path = '/enterprises/%s/consumed-licenses' % quote(ghec.enterprise, safe='')
     asked = ASKED % ghec.enterprise
-    people, totals, page = [], None, 1
+    people, totals, page, holders = [], None, 1, {}
     while True:
         try:
             response = ghec.rest_get(path, {'per_page': PER_PAGE, 'page': page})
@@ -74,7 +77,10 @@ def read_consumed(ghec):
             raise SeatsUnreadable('The totals of %s changed while its pages were read (page 1: %d purchased, %d consumed; '
                                   'page %d: %d, %d): run again for a consistent count.'
                                   % (asked, totals[0], totals[1], page, page_totals[0], page_totals[1]))
-        people.extend(decode(row, len(people), ghec.enterprise) for row in body['users'])
+        for row in body['users']:
+            person = decode(row, len(people), ghec.enterprise)
+            _refuse_second_row(person, page, holders, asked)
+            people.append(person)
         following = next_page(response.headers.get('link'), path)
         if following is None:
             break
@@ -92,6 +98,17 @@ def read_consumed(ghec):
         raise SeatsUnreadable('GHEC says %d seats are consumed but its %d pages of %s list %d people: a page is missing, so '
                               'no seat count was concluded.' % (totals[1], page, asked, len(people)))
     return {'purchased': totals[0], 'consumed': totals[1], 'people': people, 'pages': page}
+
+
+def _refuse_second_row(person, page, holders, asked):
+    """Note ``person``'s identities in ``holders`` ({key: (index, page)}), or SeatsUnreadable when a row already had one."""
+    for what, key in person.identities():
+        if (what, key) in holders:
+            index, on_page = holders[what, key]
+            raise SeatsUnreadable('GHEC lists the %s %s twice in %s (users[%d] on page %d and users[%d] on page %d): its '
+                                  'list changed while the pages were read, so no seat count was concluded; run again.'
+                                  % (what, key, asked, index, on_page, person.index, page))
+        holders[what, key] = (person.index, page)
 
 
 def next_page(link, path):

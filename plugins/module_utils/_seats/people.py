@@ -16,6 +16,7 @@ A person keeps only what the seat analysis reads (a 50,000-user enterprise is he
 from __future__ import annotations
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import UnexpectedAnswerError
+from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import normalise
 
 ASKED = 'the consumed licenses (GET /enterprises/%s/consumed-licenses)'
 # field -> (types it may have, whether null is allowed), from the REST reference's schema.
@@ -53,6 +54,16 @@ class Person:
         self.visual_studio_status = row['visual_studio_license_status']
         self.license_type = row['license_type']
         self.accounts = row['total_user_accounts']
+
+    def identities(self):
+        """``[(what, key)]`` that name this seat's holder and no one else's: the GHEC login (GitHub logins ignore
+        letter case) and each GHES account ``HOST:ID`` (the host as GHEC matches it). A row with neither names no one:
+        nothing says it is the same person as another row."""
+        found = [('login', self.login.lower())] if self.login else []
+        for user_id in self.server_ids:
+            host, colon, number = user_id.rpartition(':')
+            found.append(('GHES account', '%s:%s' % (normalise(host), number) if colon and normalise(host) else user_id))
+        return found
 
     @property
     def kind(self):

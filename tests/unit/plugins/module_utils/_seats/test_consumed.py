@@ -16,7 +16,7 @@ def pages_of(count, size=100):
 
 
 def test_every_page_is_read_in_order(monkeypatch):
-    answers = Pages(pages_of(3, size=100)[:2] + [pages_of(1, size=7)[0]])
+    answers = Pages(pages_of(2, size=100) + [[ghec_only('u2-%d' % k) for k in range(7)]])
     read = read_consumed(client(monkeypatch, answers))
     assert answers.asked == [1, 2, 3]
     assert (read['purchased'], read['consumed'], read['pages'], len(read['people'])) == (10, 207, 3, 207)
@@ -80,3 +80,31 @@ def test_a_row_of_another_shape_stops_the_read(monkeypatch):
 ])
 def test_next_page(link, expected):
     assert next_page(link, PATH) == expected
+
+
+def test_a_person_listed_on_two_pages_is_a_list_that_moved_never_two_seats(monkeypatch):
+    # A row inserted before page 2 while page 1 was read pushes page 1's last row onto page 2: the totals
+    # stay the same, the pages hold as many rows as seats, and one person would be counted twice.
+    moved = [[ghec_only('a'), ghec_only('b')], [ghec_only('B'), ghec_only('c')]]
+    with pytest.raises(SeatsUnreadable, match=r'login b .*users\[1\] on page 1 and users\[2\] on page 2'):
+        read_consumed(client(monkeypatch, Pages(moved, consumed=4)))
+
+
+def test_a_ghes_account_in_two_rows_is_not_two_people(monkeypatch):
+    twice = [[row(ids=['ghes-1.example.com:7'], ghes=True)], [row(ids=['GHES-1.example.com.:7'], ghes=True)]]
+    with pytest.raises(SeatsUnreadable, match=r'GHES account ghes-1.example.com:7 .*users\[0\] on page 1 and users\[1\]'):
+        read_consumed(client(monkeypatch, Pages(twice)))
+    once_more = [[row(ids=['ghes-1.example.com:7', 'ghes-1.example.com:7'], ghes=True)]]
+    with pytest.raises(SeatsUnreadable, match=r'GHES account ghes-1.example.com:7 .*users\[0\] on page 1 and users\[0\]'):
+        read_consumed(client(monkeypatch, Pages(once_more)))
+
+
+def test_rows_without_an_identity_are_never_called_one_person(monkeypatch):
+    # Two Visual Studio subscribers with no login and no GHES account: nothing says they are one person.
+    subscribers = [row(vs=True, vs_status='matched'), row(vs=True, vs_status='matched')]
+    read = read_consumed(client(monkeypatch, Pages([subscribers + [ghes_only_row('x:1'), ghes_only_row('y:1')]])))
+    assert len(read['people']) == 4
+
+
+def ghes_only_row(user_id):
+    return row(ids=[user_id], ghes=True)
