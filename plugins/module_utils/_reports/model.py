@@ -135,7 +135,12 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
 
 
 def _checked(index, record):
-    """``record`` with the fields every format reads, or ReportInputError naming what is wrong."""
+    """``record`` with the fields every format reads, or ReportInputError naming what is wrong.
+
+    Records come from this run's results or from part files written earlier, read back: each list is a list
+    of its items (a null list is an empty one, as the record type's default), a record that says ``in_sync``
+    lists no problem, and ``last_sync`` is an object or null. Anything else is refused, never read ad hoc.
+    """
     if not isinstance(record, dict) or not isinstance(record.get('appliance'), str) or not record['appliance']:
         raise ReportInputError('records[%d] has no appliance name; give the records that ghe_drift_scan or '
                                'ghe_connect_info return.' % index)
@@ -143,10 +148,35 @@ def _checked(index, record):
         found = 'verdict %s' % _shown(record['verdict']) if record.get('verdict') is not None else 'no verdict'
         raise ReportInputError('records[%d] (%s) has %s, not one of %s; give the records that ghe_drift_scan or '
                                'ghe_connect_info return.' % (index, record['appliance'], found, ', '.join(VERDICTS)))
+    where = 'records[%d] (%s)' % (index, record['appliance'])
     checked = dict(record)
-    for key in ('differences', 'unknown', 'blocked_by'):
-        checked[key] = [item for item in (record.get(key) or []) if item is not None]
+    for key, kind, item_words in (('differences', dict, 'an object'), ('unknown', dict, 'an object'),
+                                  ('blocked_by', str, 'a sentence')):
+        items = record.get(key)
+        if items is None:
+            items = []
+        if not isinstance(items, (list, tuple)):
+            raise ReportInputError('%s: %s is a %s, not a list of %s; give the records that ghe_drift_scan or '
+                                   'ghe_connect_info return.' % (where, key, type(items).__name__,
+                                                                 'sentences' if kind is str else 'objects'))
+        for position, item in enumerate(items):
+            if not isinstance(item, kind):
+                raise ReportInputError('%s: %s[%d] is %s, not %s; give the records that ghe_drift_scan or '
+                                       'ghe_connect_info return.' % (where, key, position, _kind(item), item_words))
+        checked[key] = list(items)
+    if 'last_sync' in record and not isinstance(record['last_sync'], (dict, type(None))):
+        raise ReportInputError('%s: last_sync is a %s, not an object or null; give the records that ghe_drift_scan or '
+                               'ghe_connect_info return.' % (where, type(record['last_sync']).__name__))
+    # What would make verdict() say otherwise (a blocker without a difference leaves an appliance in sync).
+    listed = [key for key in ('differences', 'unknown') if checked[key]] + (['error'] if record.get('error') else [])
+    if record['verdict'] == 'in_sync' and listed:
+        raise ReportInputError('%s says in_sync but lists %s: a record at odds with itself is not counted; give the '
+                               'records that ghe_drift_scan or ghe_connect_info return.' % (where, ' and '.join(listed)))
     return checked
+
+
+def _kind(value):
+    return 'null' if value is None else 'a %s' % type(value).__name__
 
 
 def _shown(value):

@@ -67,7 +67,9 @@ def when(text):
 
 def last_sync(record):
     """The last sync GHEC recorded: "2026-11-30 10:00:00 UTC (success)", "never", or "unknown"."""
-    sync = record.get('last_sync')
+    if 'last_sync' not in record:
+        return 'unknown'   # a record that does not say is not one that says "none"
+    sync = record['last_sync']
     if not sync:
         # No sync on record means "never" only when the license-sync state was read and the sync itself was not
         # among what could not be read.

@@ -216,3 +216,41 @@ def test_merge_refuses_overlapping_or_mismatched_parts_and_nothing():
         merge([('s1', part(['ghes-1'], READ)), ('s2', part(['ghes-2'], READ, dict(DESIRED, license_sync=False)))])
     with pytest.raises(ReportInputError, match='no part reports found'):
         merge([])
+
+
+def test_a_record_without_its_last_sync_field_is_unknown_never_never():
+    # "never" is what a null last_sync says once the sync state was read; a record that lacks the field says nothing.
+    lacking = drift_record('ghes-old-part', info(date=None))
+    del lacking['last_sync']
+    assert '| ghes-old-part | in sync | 3.14.2 | connected | on | unknown |' in _report_markdown.render(model([lacking]))
+
+
+def test_a_record_that_says_in_sync_and_lists_a_problem_is_refused_never_counted_in_sync():
+    unread = [{'field': 'license_sync.enabled', 'reason': 'GHEC answered 502'}]
+    for problem in ({'unknown': unread}, {'differences': [{'field': 'connect.connected', 'before': False, 'after': True}]},
+                    {'error': 'GHEC said: no'}):
+        record = dict(drift_record('ghes-x', info()), **problem)
+        with pytest.raises(ReportInputError, match=r'records\[0\] \(ghes-x\) says in_sync but lists'):
+            model([record])
+    # A blocker without a difference is in sync, as verdict() decides; a worse verdict than its lists say stays the
+    # record's own (the report never decides one).
+    assert model([dict(drift_record('ghes-x', info()), blocked_by=['maintenance mode'])])['counts']['verdicts']['in_sync'] == 1
+    assert model([dict(drift_record('ghes-x', info()), verdict='unknown')])['appliances'][0]['verdict'] == 'unknown'
+
+
+@pytest.mark.parametrize('field, value, needle', [
+    ('unknown', 'license_sync.enabled', r'unknown is a str, not a list of objects'),
+    ('unknown', {'field': 'license_sync.enabled', 'reason': 'x'}, r'unknown is a dict, not a list of objects'),
+    ('unknown', ['license_sync.enabled'], r'unknown\[0\] is a str, not an object'),
+    ('unknown', [None], r'unknown\[0\] is null, not an object'),
+    ('differences', [['connect.connected']], r'differences\[0\] is a list, not an object'),
+    ('blocked_by', 'maintenance mode', r'blocked_by is a str, not a list of sentences'),
+    ('blocked_by', [{'reason': 'maintenance'}], r'blocked_by\[0\] is a dict, not a sentence'),
+    ('last_sync', '2026-11-30T10:00:00Z', r'last_sync is a str, not an object or null'),
+])
+def test_a_record_whose_lists_are_of_another_shape_is_refused_naming_the_field(field, value, needle):
+    record = drift_record('ghes-x', info(), [{'field': 'connect.connected', 'before': False, 'after': True}])
+    record[field] = value
+    with pytest.raises(ReportInputError, match=r'records\[0\] \(ghes-x\): ' + needle):
+        model([record])
+
