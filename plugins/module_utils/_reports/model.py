@@ -108,6 +108,8 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
     if not parts:
         raise ReportInputError('merge_from: no part reports found; give the directory the slices wrote their '
                                'drift.json into.')
+    for source, model in parts:
+        _check_part(source, model)
     first_source, first = parts[0]
     records, seen, read = [], {}, []
     for source, model in parts:
@@ -116,7 +118,7 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
                 raise ReportInputError('merge_from: %s and %s were checked against different %s (%s, %s); merge only '
                                        'the parts of one run.' % (first_source, source, key, _shown(first.get(key)),
                                                                   _shown(model.get(key))))
-        for record in model.get('appliances') or []:
+        for record in model['appliances']:
             name = record.get('appliance') if isinstance(record, dict) else None
             if name in seen:
                 raise ReportInputError('merge_from: %s is in both %s and %s; remove the part left over from another '
@@ -126,12 +128,30 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
         read.append(parse_iso(model.get('data_read_at')) or parse_iso(model.get('generated_at')))
     known = [moment for moment in read if moment is not None]
     summary = [{'source': source, 'generated_at': model.get('generated_at'), 'data_read_at': model.get('data_read_at'),
-                'appliances': len(model.get('appliances') or [])} for source, model in parts]
+                'appliances': len(model['appliances'])} for source, model in parts]
     # The seats are enterprise-wide: every part that read them read the same; the first one's are kept.
     seats = next((model.get('seats') for _source, model in parts if model.get('seats') is not None), None)
-    return build(records, first.get('desired') or {}, enterprise=first.get('enterprise'), controller=controller,
+    return build(records, first['desired'], enterprise=first['enterprise'], controller=controller,
                  collection_version=collection_version, generated_at=generated_at,
                  read_at=min(known) if known else None, parts=summary, seats=seats)
+
+
+def _check_part(source, model):
+    """Nothing, or ReportInputError when the part read back from ``source`` does not say what the merge needs:
+    its layout (``schema``), the desired state and enterprise it was checked against, and its appliances."""
+    if not isinstance(model, dict):
+        raise ReportInputError('merge_from: %s is not a drift report (a %s, not an object).' % (source, type(model).__name__))
+    if model.get('schema') != SCHEMA:
+        raise ReportInputError('merge_from: %s was written in drift.json schema %s (this collection reads %d); merge parts '
+                               'written by one version of the collection.' % (source, _shown(model.get('schema')), SCHEMA))
+    if not isinstance(model.get('desired'), dict):
+        raise ReportInputError('merge_from: %s has no desired state (desired is %s), so what it was checked against is '
+                               'unknown; merge only the parts ghe_drift_report wrote.' % (source, _shown(model.get('desired'))))
+    if 'enterprise' not in model or not isinstance(model['enterprise'], (str, type(None))):
+        raise ReportInputError('merge_from: %s does not say its enterprise; merge only the parts ghe_drift_report wrote.'
+                               % source)
+    if not isinstance(model.get('appliances'), list):
+        raise ReportInputError('merge_from: %s has no appliances list; merge only the parts ghe_drift_report wrote.' % source)
 
 
 def _checked(index, record):

@@ -254,3 +254,19 @@ def test_a_record_whose_lists_are_of_another_shape_is_refused_naming_the_field(f
     with pytest.raises(ReportInputError, match=r'records\[0\] \(ghes-x\): ' + needle):
         model([record])
 
+
+def test_merge_refuses_a_part_that_does_not_say_what_it_was_checked_against():
+    good = part(['ghes-1'], READ)
+    for broken, needle in ((dict(good, schema=3), r's2 was written in drift.json schema 3 \(this collection reads 2\)'),
+                           ({k: v for k, v in good.items() if k != 'schema'}, r's2 was written in drift.json schema null'),
+                           ({k: v for k, v in good.items() if k != 'desired'}, r's2 has no desired state'),
+                           (dict(good, desired=None), r's2 has no desired state'),
+                           ({k: v for k, v in good.items() if k != 'enterprise'}, r's2 does not say its enterprise'),
+                           ({k: v for k, v in good.items() if k != 'appliances'}, r's2 has no appliances list'),
+                           (dict(good, appliances={'ghes-2': {}}), r's2 has no appliances list')):
+        with pytest.raises(ReportInputError, match='merge_from: ' + needle):
+            merge([('s1', part(['ghes-0'], READ)), ('s2', broken)])
+    # Parts that all lack the desired state are refused too: {} is not what they were checked against.
+    bare = {k: v for k, v in good.items() if k != 'desired'}
+    with pytest.raises(ReportInputError, match='merge_from: s1 has no desired state'):
+        merge([('s1', bare)])
