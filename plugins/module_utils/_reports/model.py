@@ -120,10 +120,11 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
                                                                   _shown(model.get(key))))
         for record in model['appliances']:
             name = record.get('appliance') if isinstance(record, dict) else None
-            if name in seen:
-                raise ReportInputError('merge_from: %s is in both %s and %s; remove the part left over from another '
-                                       'run (or give each run its own directory).' % (name, seen[name], source))
-            seen[name] = source
+            if isinstance(name, str):   # a record without a name is refused by build(), naming its place
+                if name in seen:
+                    raise ReportInputError('merge_from: %s is in both %s and %s; remove the part left over from another '
+                                           'run (or give each run its own directory).' % (name, seen[name], source))
+                seen[name] = source
             records.append(record)
         read.append(parse_iso(model.get('data_read_at')) or parse_iso(model.get('generated_at')))
     known = [moment for moment in read if moment is not None]
@@ -164,7 +165,7 @@ def _checked(index, record):
     if not isinstance(record, dict) or not isinstance(record.get('appliance'), str) or not record['appliance']:
         raise ReportInputError('records[%d] has no appliance name; give the records that ghe_drift_scan or '
                                'ghe_connect_info return.' % index)
-    if record.get('verdict') not in _RANK:
+    if not isinstance(record.get('verdict'), str) or record['verdict'] not in _RANK:
         found = 'verdict %s' % _shown(record['verdict']) if record.get('verdict') is not None else 'no verdict'
         raise ReportInputError('records[%d] (%s) has %s, not one of %s; give the records that ghe_drift_scan or '
                                'ghe_connect_info return.' % (index, record['appliance'], found, ', '.join(VERDICTS)))
@@ -183,6 +184,10 @@ def _checked(index, record):
             if not isinstance(item, kind):
                 raise ReportInputError('%s: %s[%d] is %s, not %s; give the records that ghe_drift_scan or '
                                        'ghe_connect_info return.' % (where, key, position, _kind(item), item_words))
+            if kind is dict and not isinstance(item.get('field'), (str, type(None))):
+                raise ReportInputError('%s: %s[%d].field is %s, not the name of a field; give the records that '
+                                       'ghe_drift_scan or ghe_connect_info return.'
+                                       % (where, key, position, _kind(item['field'])))
         checked[key] = list(items)
     if 'last_sync' in record and not isinstance(record['last_sync'], (dict, type(None))):
         raise ReportInputError('%s: last_sync is a %s, not an object or null; give the records that ghe_drift_scan or '

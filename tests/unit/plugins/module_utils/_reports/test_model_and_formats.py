@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
 
 from ansible_collections.ghes.connect.plugins.module_utils._reports import html as _report_html
 from ansible_collections.ghes.connect.plugins.module_utils._reports import junit as _report_junit
@@ -19,6 +20,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._reports.formats impo
 from ansible_collections.ghes.connect.plugins.module_utils._reports.model import ReportInputError, as_json, build, merge
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import VERDICTS, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
+from ansible_collections.ghes.connect.tests.unit.plugins.shapes import SHAPES, variant
 
 NOW = datetime.datetime(2026, 12, 1, 9, 30, 0, tzinfo=datetime.timezone.utc)
 READ = datetime.datetime(2026, 12, 1, 9, 29, 12, tzinfo=datetime.timezone.utc)
@@ -83,6 +85,7 @@ def test_model_never_decides_a_verdict_it_reads_the_records():
     record['verdict'] = 'blocked'  # whatever _drift decided, the report says the same
     assert model([record])['appliances'][0]['verdict'] == 'blocked'
     for broken, needle in ((dict(record, verdict=None), "has no verdict"), (dict(record, verdict='drifted'), 'has verdict "drifted"'),
+                           (dict(record, verdict=['drift']), r'has verdict \["drift"\]'),
                            ({'verdict': 'drift'}, 'no appliance name')):
         with pytest.raises(ReportInputError, match=needle):
             model([broken])
@@ -243,6 +246,8 @@ def test_a_record_that_says_in_sync_and_lists_a_problem_is_refused_never_counted
     ('unknown', {'field': 'license_sync.enabled', 'reason': 'x'}, r'unknown is a dict, not a list of objects'),
     ('unknown', ['license_sync.enabled'], r'unknown\[0\] is a str, not an object'),
     ('unknown', [None], r'unknown\[0\] is null, not an object'),
+    ('unknown', [{'field': {'name': 'x'}, 'reason': 'x'}], r'unknown\[0\].field is a dict, not the name of a field'),
+    ('differences', [{'field': ['connect.connected'], 'before': 1, 'after': 2}], r'differences\[0\].field is a list'),
     ('differences', [['connect.connected']], r'differences\[0\] is a list, not an object'),
     ('blocked_by', 'maintenance mode', r'blocked_by is a str, not a list of sentences'),
     ('blocked_by', [{'reason': 'maintenance'}], r'blocked_by\[0\] is a dict, not a sentence'),
@@ -270,3 +275,45 @@ def test_merge_refuses_a_part_that_does_not_say_what_it_was_checked_against():
     bare = {k: v for k, v in good.items() if k != 'desired'}
     with pytest.raises(ReportInputError, match='merge_from: s1 has no desired state'):
         merge([('s1', bare)])
+
+
+SLICE = json.loads(as_json(build([drift_record('ghes-s%d' % k, info()) for k in range(2)] + [
+    drift_record('ghes-s-drift', info(connected=False), [{'field': 'connect.connected', 'before': False, 'after': True}]),
+    drift_record('ghes-s-unknown', info(enabled=None, date=None),
+                 unknown=[{'field': 'license_sync.enabled', 'reason': 'GHEC answered 502'}])],
+    DESIRED, enterprise='acme', generated_at=READ, read_at=READ)))
+
+
+@SHAPES
+@given(variant(SLICE, changes=4))
+def test_a_part_read_back_is_merged_as_it_says_or_refused(changed):
+    try:
+        merged = merge([('s1', part(['ghes-other'], READ)), ('s2', changed)], generated_at=NOW)
+    except ReportInputError as exc:
+        assert exc.message.startswith(('merge_from: ', 'records')), exc.message
+        return
+    given_records = [r for r in changed['appliances']]
+    assert merged['total'] == len(given_records) + 1
+    for record in given_records:
+        # Each verdict is the part's own; none is in sync while it lists what differs or could not be read.
+        assert merged['verdicts'][record['appliance']] == record['verdict']
+        if record['verdict'] == 'in_sync':
+            assert not (record.get('differences') or record.get('unknown') or record.get('error'))
+    assert merged['desired'] == changed['desired'] == SLICE['desired'] or merged['desired'] == changed['desired']
+    assert merged['counts']['verdicts'] == dict((v, list(merged['verdicts'].values()).count(v)) for v in VERDICTS)
+    for fmt, _name, content in render(merged, ['json', 'md', 'html', 'junit', 'prom']):
+        assert content, fmt
+
+
+@SHAPES
+@given(variant(drift_record('ghes-v', info(), [{'field': 'connect.connected', 'before': False, 'after': True}],
+                            unknown=[{'field': 'license_sync.enabled', 'reason': 'GHEC answered 502'}]), changes=3))
+def test_a_record_of_any_shape_is_reported_as_it_says_or_refused(changed):
+    try:
+        made = model([changed, drift_record('ghes-a', info())])
+    except ReportInputError as exc:
+        assert exc.message.startswith('records['), exc.message
+        return
+    assert made['verdicts']['ghes-v'] == changed['verdict'] and made['total'] == 2
+    for fmt, _name, content in render(made, ['json', 'md', 'html', 'junit', 'prom']):
+        assert content, fmt
