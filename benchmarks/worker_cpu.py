@@ -50,8 +50,8 @@ def main():
     try:
         fleet = bench.Fleet(args.size, workroot)
         print('%d appliances, forks %d, load average at start %s' % (args.size, args.forks, bench.loadavg()))
-        print('%-16s %7s %10s %10s %10s %18s %18s' % ('playbook', 'workers', 'CPU mean', 'CPU median', 'action',
-                                                        'collections/worker', 'collection ms/wkr'))
+        header = ('playbook', 'workers', 'CPU mean', 'CPU median', 'action', 'collections/worker', 'collection ms/wkr')
+        print('%-16s %7s %10s %10s %10s %18s %18s' % header)
         for name, playbook in PLAYBOOKS:
             rows = measure(runner, fleet, playbook, args.forks, os.path.join(workroot, name))
             print(summary_line(name, rows))

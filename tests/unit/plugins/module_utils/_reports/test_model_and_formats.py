@@ -292,7 +292,7 @@ def test_a_part_read_back_is_merged_as_it_says_or_refused(changed):
     except ReportInputError as exc:
         assert exc.message.startswith(('merge_from: ', 'records')), exc.message
         return
-    given_records = [r for r in changed['appliances']]
+    given_records = list(changed['appliances'])
     assert merged['total'] == len(given_records) + 1
     for record in given_records:
         # Each verdict is the part's own; none is in sync while it lists what differs or could not be read.

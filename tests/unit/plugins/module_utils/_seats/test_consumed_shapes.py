@@ -44,7 +44,7 @@ def test_a_page_is_read_as_it_says_or_refused(answer):
             return
     # The numbers are the answer's own, whole and present: nothing missing became 0.
     assert (read['purchased'], read['consumed']) == (answer['total_seats_purchased'], answer['total_seats_consumed'])
-    assert all(type(n) is int for n in (read['purchased'], read['consumed']))
+    assert all(isinstance(n, int) and not isinstance(n, bool) for n in (read['purchased'], read['consumed']))
     assert len(read['people']) == len(answer['users']) >= read['consumed']
     # No login and no GHES account is held by two people.
     identities = [key for person in read['people'] for key in person.identities()]
