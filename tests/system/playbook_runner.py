@@ -33,6 +33,8 @@ class Run:
         self.stdout = completed.stdout
         self.stderr = completed.stderr
         self.results = results
+        # ansible-playbook's pid (the run id of the collection's run cache), when a task reported
+        self.pid = results[0].get('run_pid') if results else None
 
     @property
     def output(self):

@@ -29,8 +29,9 @@ class CallbackModule(CallbackBase):
         path = os.environ.get('GHES_TEST_RESULT_LOG')
         if not path:
             return
+        # run_pid: ansible-playbook's own process (callbacks run there), the run id of the collection's run cache.
         record = {'time': time.time(), 'host': result._host.get_name(), 'task': result._task.get_name(),
-                  'action': result._task.action, 'status': status, 'result': result._result}
+                  'action': result._task.action, 'status': status, 'result': result._result, 'run_pid': os.getpid()}
         with open(path, 'a') as handle:
             handle.write(json.dumps(record, default=str) + '\n')
 
