@@ -91,7 +91,9 @@ options:
       prom: C(drift.prom)
     default: [json, md, html, junit, prom]
   desired:
-    description: The desired state the records were compared with, repeated in the report.
+    description:
+      - The desired state the records were compared with, repeated in the report.
+      - The report says only what it says - without C(connected) it says nothing about GitHub Connect.
     type: dict
     default: {}
   ghec_enterprise:

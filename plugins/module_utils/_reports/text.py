@@ -9,6 +9,7 @@ problem of an appliance is one line with the action that fixes it.
 
 from __future__ import annotations
 
+import json
 import re
 
 from ansible_collections.ghes.connect.plugins.module_utils._reports.model import parse_iso
@@ -94,16 +95,36 @@ def kinds_sentence(counts):
 
 
 def desired_sentence(desired, enterprise):
-    """What the appliances are compared with, in words."""
-    wanted = ('connected to %s' % (enterprise or 'the GHEC enterprise')) if desired.get('connected', True) \
-        else 'not connected'
-    if desired.get('target') and desired.get('connected', True):
-        wanted += ' (target %s)' % desired['target']
-    if desired.get('license_sync') is not None:
-        wanted += ', license sync %s' % words(bool(desired['license_sync']))
-    if desired.get('license_sync') and desired.get('max_sync_age'):
-        wanted += ', last successful sync within %s' % desired['max_sync_age']
-    return wanted
+    """What the appliances are compared with, in words: only what ``desired`` says.
+
+    A desired state that does not say ``connected`` says nothing about Connect, and a switch that is not true or
+    false is shown as it was given, never read as one (the report's ``desired`` is whatever its task was given).
+    """
+    said = []
+    connected = desired.get('connected')
+    if connected is True:
+        said.append('connected to %s' % (enterprise or 'the GHEC enterprise'))
+        if desired.get('target') is not None:
+            said[-1] += ' (target %s)' % words(desired['target'])
+    elif connected is False:
+        said.append('not connected')
+    else:
+        if connected is not None:
+            said.append('connected %s' % _not_a_switch(connected))
+        if desired.get('target') is not None:
+            said.append('target %s' % words(desired['target']))
+    license_sync = desired.get('license_sync')
+    if isinstance(license_sync, bool):
+        said.append('license sync %s' % words(license_sync))
+    elif license_sync is not None:
+        said.append('license sync %s' % _not_a_switch(license_sync))
+    if license_sync is True and desired.get('max_sync_age') is not None:
+        said.append('last successful sync within %s' % words(desired['max_sync_age']))
+    return ', '.join(said) or 'the report was given no desired state'
+
+
+def _not_a_switch(value):
+    return '%s (not true or false)' % json.dumps(value, sort_keys=True, default=str)
 
 
 def problem_lines(record):

@@ -18,6 +18,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._reports import markd
 from ansible_collections.ghes.connect.plugins.module_utils._reports import prom as _report_prom
 from ansible_collections.ghes.connect.plugins.module_utils._reports.formats import render
 from ansible_collections.ghes.connect.plugins.module_utils._reports.model import ReportInputError, as_json, build, merge
+from ansible_collections.ghes.connect.plugins.module_utils._reports.text import desired_sentence as text_desired_sentence
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import VERDICTS, report_record
 from ansible_collections.ghes.connect.plugins.module_utils._state.states import ConnectState, LicenseSyncState
 from ansible_collections.ghes.connect.tests.unit.plugins.shapes import SHAPES, variant
@@ -317,3 +318,20 @@ def test_a_record_of_any_shape_is_reported_as_it_says_or_refused(changed):
     assert made['verdicts']['ghes-v'] == changed['verdict'] and made['total'] == 2
     for fmt, _name, content in render(made, ['json', 'md', 'html', 'junit', 'prom']):
         assert content, fmt
+
+
+@pytest.mark.parametrize('desired, says, never', [
+    ({}, 'the report was given no desired state', 'connected'),
+    ({'license_sync': True}, 'license sync on', 'connected'),
+    ({'target': 'github_com'}, 'target github_com', 'connected'),
+    ({'connected': True, 'target': 'ghe_com'}, 'connected to acme (target ghe_com)', 'not connected'),
+    ({'connected': False, 'license_sync': False}, 'not connected, license sync off', 'connected to'),
+    ({'connected': 'false'}, 'connected "false" (not true or false)', 'connected to'),
+    ({'license_sync': 'false', 'max_sync_age': '8d'}, 'license sync "false" (not true or false)', 'license sync on'),
+])
+def test_the_desired_sentence_says_only_what_the_desired_state_says(desired, says, never):
+    sentence = text_desired_sentence(desired, 'acme')
+    assert says in sentence and never not in sentence.replace(says, ''), sentence
+    made = build([], desired, enterprise='acme', generated_at=NOW)
+    assert _report_markdown.text(says) in _report_markdown.render(made)
+    assert says in _report_html.render(made).replace('&quot;', '"')
