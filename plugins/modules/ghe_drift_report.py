@@ -112,6 +112,10 @@ options:
         C(ghes_seats_purchased), C(ghes_seats_consumed), C(ghes_seats_likely_duplicated), C(ghes_seats_people) and
         C(ghes_seats_known). E-mail addresses are written as the model has them (masked unless it was read with
         C(show_emails)).
+      - A model that is not whole - C(known) that is not V(true) or V(false), a count missing, null, negative or not a
+        number, numbers at odds with each other - is written as seats unknown with the reason naming the field (the
+        section then says "Seats: unknown - C(reason)" and C(drift.prom) has only C(ghes_seats_known 0)); no number of it
+        is printed.
       - Omitted - no "Seats" section.
     type: dict
   fail_on_drift:

@@ -14,6 +14,7 @@ import json
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
+from ansible_collections.ghes.connect.plugins.module_utils._reports.seats_read import read_seats
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import PROBLEM_VERDICTS, VERDICTS
 
 # Version of drift.json's layout; 1 was the first (desired, appliances, drifted only).
@@ -49,7 +50,8 @@ def build(records, desired, enterprise=None, controller=None, collection_version
           read_at=None, parts=None, seats=None):
     """The report model of ``records``: metadata, counts, and the records sorted problems first, then by name.
 
-    ``seats`` is the seat model of ``ghe_license_seats_info`` (the "Seats" section), or None.
+    ``seats`` is the seat model of ``ghe_license_seats_info`` (the "Seats" section), or None; it is kept as
+    ``read_seats`` reads it (whole, or unknown with the reason).
     """
     checked = [_checked(index, record) for index, record in enumerate(records)]
     _refuse_duplicates(checked)
@@ -70,7 +72,7 @@ def build(records, desired, enterprise=None, controller=None, collection_version
         # Kept from schema 1: the appliances with a problem verdict, in report order.
         'drifted': [r['appliance'] for r in ordered if r['verdict'] in PROBLEM_VERDICTS],
         'parts': parts or [],
-        'seats': seats,
+        'seats': read_seats(seats) if seats is not None else None,
     }
 
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The words of the "Seats" section, for every human-readable format (Markdown, HTML, JUnit).
 
-The section renders the seat model of ``ghe_license_seats_info`` (``_seats/model``) as it is:
+The section renders the seat model of ``ghe_license_seats_info`` (``_seats/model``) as ``seats_read`` reads it:
 its addresses are already masked or shown, its duplicates already labelled "likely". A
 model that could not be read says so, with the reason, and shows no number.
 """
@@ -37,11 +37,20 @@ def appliance_rows(seats):
     """``[(host name, inventory names, users, GHES only, last sync, note)]``."""
     rows = []
     for entry in seats['appliances']:
-        sync = entry['last_sync'] or {}
-        last = '%s (%s)' % (when(sync.get('date')), sync.get('status') or 'no status') if sync.get('date') else 'never'
         rows.append((entry['host_name'] or 'no host name', ', '.join(entry['inventory']) or 'not in the inventory',
-                     entry['users'], entry['ghes_only'], last, entry['note'] or ''))
+                     entry['users'], entry['ghes_only'], _last_sync(entry), entry['note'] or ''))
     return rows
+
+
+def _last_sync(entry):
+    """GHEC's last sync of the appliance: its date (and status), "never" only when GHEC has no sync of it on record."""
+    sync = entry['last_sync']
+    if sync is None:
+        return 'never' if entry['sync_state'] == 'never' else 'unknown'
+    if not isinstance(sync.get('date'), str) or not sync['date']:
+        return 'unknown'   # a sync record that does not say when is not one that never happened
+    status = sync.get('status')
+    return '%s (%s)' % (when(sync['date']), status if isinstance(status, str) and status else 'no status')
 
 
 def pair_rows(seats):

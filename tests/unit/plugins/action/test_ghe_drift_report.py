@@ -112,3 +112,16 @@ def test_the_summary_line_names_the_first_ten_problem_appliances_then_a_count(sc
 def test_the_summary_line_of_a_clean_fleet_names_none(script, tmp_path):
     result = report({'records': [record('ghes-1', 'in_sync')], 'dest': str(tmp_path / 'report')})
     assert 'Problem appliances' not in result['msg'] and result['msg'].startswith('Drift report: 1 appliances: 1 in sync.')
+
+
+def test_a_seats_option_marked_known_without_its_counts_is_reported_unknown_naming_the_field(script, tmp_path):
+    # What the role passes when a seat read went wrong in a way nobody expected: known, and no number.
+    dest = tmp_path / 'report'
+    result = report({'records': RECORDS, 'dest': str(dest), 'fail_on_unknown': False,
+                     'seats': {'known': True, 'reason': None}})
+    assert not result.get('failed'), result
+    seats = json.loads(open(result['json_path']).read())['seats']
+    assert seats == {'known': False, 'reason': 'purchased missing from seats'}
+    prom = open(result['paths']['prom']).read()
+    assert 'ghes_seats_known 0\n' in prom and 'ghes_seats_purchased' not in prom
+    assert 'Seats: unknown - purchased missing from seats' in open(result['markdown_path']).read()
