@@ -65,6 +65,9 @@ options:
       - The parts must have been checked against the same desired state and enterprise, and no appliance may be in two
         parts; otherwise nothing is written and the message says which files.
       - The merged report's data is as old as its oldest part.
+      - The seats are known only when every part that read them read the same (but for the moment of the read, the
+        earliest of which is kept); parts that read different seats - one known and one unknown included - make the
+        merged seats unknown, the reason naming each part and what it read.
     type: path
   merge_max_age:
     description: A part whose data was read longer ago than this (V(1d), V(6h), seconds) is refused, with its file named.

@@ -14,7 +14,7 @@ import json
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
-from ansible_collections.ghes.connect.plugins.module_utils._reports.seats_read import read_seats
+from ansible_collections.ghes.connect.plugins.module_utils._reports.seats_read import read_seats, unknown
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import PROBLEM_VERDICTS, VERDICTS
 
 # Version of drift.json's layout; 1 was the first (desired, appliances, drifted only).
@@ -105,7 +105,8 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
 
     The parts must have been checked against the same desired state and enterprise, and no
     appliance may be in two parts (a part left over from an earlier run would otherwise make
-    the report mix old and new data). The report's data is as old as its oldest part.
+    the report mix old and new data). The report's data is as old as its oldest part. The seats
+    are enterprise-wide: known only when every part that read them read the same (``merged_seats``).
     """
     if not parts:
         raise ReportInputError('merge_from: no part reports found; give the directory the slices wrote their '
@@ -132,11 +133,41 @@ def merge(parts, generated_at=None, controller=None, collection_version=None):
     known = [moment for moment in read if moment is not None]
     summary = [{'source': source, 'generated_at': model.get('generated_at'), 'data_read_at': model.get('data_read_at'),
                 'appliances': len(model['appliances'])} for source, model in parts]
-    # The seats are enterprise-wide: every part that read them read the same; the first one's are kept.
-    seats = next((model.get('seats') for _source, model in parts if model.get('seats') is not None), None)
+    seats = merged_seats([(source, model['seats']) for source, model in parts if model.get('seats') is not None])
     return build(records, first['desired'], enterprise=first['enterprise'], controller=controller,
                  collection_version=collection_version, generated_at=generated_at,
                  read_at=min(known) if known else None, parts=summary, seats=seats)
+
+
+def merged_seats(reads):
+    """The seats of the parts' seat reads ``[(source, seats)]``, or None when no part read them.
+
+    Each slice reads the enterprise's seats itself, moments apart. Reads that say the same (but for when they were
+    read) are the seats, as of the earliest; reads that differ - one known and one unknown included - leave the
+    seats unknown, naming each part and what it read: which one is the enterprise's is not known.
+    """
+    if not reads:
+        return None
+    read = [(source, read_seats(seats, ' of %s' % source)) for source, seats in reads]
+    said = [dict(seats, read_at=None) for _source, seats in read]
+    if any(other != said[0] for other in said[1:]):
+        words = ['%s: %s' % (source, _seats_said(seats)) for source, seats in read]
+        same_counts = len(set(_seats_said(seats) for _source, seats in read)) == 1
+        return unknown('the parts read different seats (%s%s), so which are the enterprise\'s is unknown'
+                       % ('; '.join(words), '; the same counts, other details differ' if same_counts else ''))
+    if not read[0][1]['known']:
+        return read[0][1]
+    moments = [parse_iso(seats.get('read_at')) for _source, seats in read]
+    if any(moment is None for moment in moments):
+        # One read's moment is not known, so neither is the earliest.
+        return dict(read[0][1], read_at=None)
+    return read[min(range(len(read)), key=lambda index: moments[index])][1]
+
+
+def _seats_said(seats):
+    if not seats['known']:
+        return 'unknown - %s' % seats['reason']
+    return '%d consumed of %d purchased' % (seats['consumed'], seats['purchased'])
 
 
 def _check_part(source, model):

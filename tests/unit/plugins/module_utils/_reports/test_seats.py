@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 
 from ansible_collections.ghes.connect.plugins.module_utils._reports.formats import render
-from ansible_collections.ghes.connect.plugins.module_utils._reports.model import build, merge
+from ansible_collections.ghes.connect.plugins.module_utils._reports.model import as_json, build, merge
 from ansible_collections.ghes.connect.plugins.module_utils._reports.seats import appliance_rows
 from ansible_collections.ghes.connect.plugins.module_utils._reports.seats_read import read_seats
 from ansible_collections.ghes.connect.plugins.module_utils._seats.masking import shower
@@ -121,6 +121,40 @@ def test_a_model_that_says_unknown_without_a_reason_says_that():
     assert 'Seats: unknown - the seat model says it is unknown and gives no reason' in written['drift.md']
     written = written_with({'known': False, 'reason': 'Page 2 of the consumed licenses could not be read'})
     assert 'Seats: unknown - Page 2 of the consumed licenses could not be read' in written['drift.md']
+
+
+def test_a_part_whose_seats_lack_a_count_is_merged_with_the_seats_unknown_naming_part_and_field():
+    broken = seats()
+    del broken['purchased']
+    parts = [('a.json', json.loads(as_json(build([], {}, enterprise='acme', seats=seats())))),
+             ('b.json', json.loads(as_json(build([], {}, enterprise='acme'))))]
+    parts[0][1]['seats'] = broken
+    merged = merge(parts)
+    assert merged['seats']['known'] is False and 'purchased missing from seats of a.json' in merged['seats']['reason']
+    for _fmt, _name, content in render(merged, ['json', 'md', 'html', 'junit', 'prom']):
+        assert content
+
+
+def _part(source, part_seats):
+    return source, json.loads(as_json(build([], {}, enterprise='acme', seats=part_seats)))
+
+
+def test_parts_that_read_different_seats_merge_with_the_seats_unknown_naming_the_parts():
+    other = seats()
+    other['consumed'], other['over_allocated'] = 5, 2
+    for second in (other, unknown_model('Page 2 could not be read', enterprise='acme')):
+        merged = merge([_part('a.json', seats()), _part('b.json', second)])
+        reason = merged['seats']['reason']
+        assert merged['seats']['known'] is False and 'a.json' in reason and 'b.json' in reason, reason
+        written = dict((name, content) for _fmt, name, content in render(merged, ['md', 'prom']))
+        assert 'ghes_seats_consumed' not in written['drift.prom'] and 'Seats: unknown - ' in written['drift.md']
+
+
+def test_parts_that_read_the_same_seats_at_other_moments_merge_into_those_seats_read_at_the_earliest():
+    early, late = seats(), seats()
+    early['read_at'], late['read_at'] = '2026-12-07T11:58:00+00:00', '2026-12-07T12:03:00+00:00'
+    merged = merge([_part('a.json', late), _part('b.json', early)])
+    assert merged['seats'] == early
 
 
 @SHAPES
