@@ -117,8 +117,8 @@ options:
         C(show_emails)).
       - A model that is not whole - C(known) that is not V(true) or V(false), a count missing, null, negative or not a
         number, numbers at odds with each other - is written as seats unknown with the reason naming the field (the
-        section then says "Seats: unknown - C(reason)" and C(drift.prom) has only C(ghes_seats_known 0)); no number of it
-        is printed.
+        section then says the seats are unknown and why, and C(drift.prom) has only C(ghes_seats_known 0)); no number of
+        it is printed.
       - Omitted - no "Seats" section.
     type: dict
   fail_on_drift:
