@@ -29,6 +29,7 @@ LEGACY_MAINTENANCE_ASKED = 'GET /setup/api/maintenance'
 CONFIG_APPLY_ASKED = 'GET /manage/v1/config/apply'
 CONFIGCHECK_ASKED = 'GET /setup/api/configcheck'
 MAINTENANCE_ON = ('on', True)
+CONFIGCHECK_STATUSES = ('running', 'success', 'failed')   # documented; anything else is no reading
 MAINTENANCE_OFF = ('off', 'scheduled', False)   # scheduled: not on yet
 
 
@@ -117,10 +118,14 @@ def parse_config_apply(answer):
 
 
 def parse_configcheck(answer):
-    """``Fact`` of a configuration run in progress from the legacy ``/setup/api/configcheck`` (``status``)."""
+    """``Fact`` of a configuration run in progress from the legacy ``/setup/api/configcheck`` (``status``): running,
+    or idle after ``success``/``failed``; any other status is unknown, never taken as "not running"."""
     status = answer.get('status') if isinstance(answer, dict) else None
     if not isinstance(status, str) or not status:
         return Fact.missing('%s does not say whether a configuration run is in progress (no status)' % CONFIGCHECK_ASKED)
+    if status not in CONFIGCHECK_STATUSES:
+        return Fact.missing('%s answered status %r, not one of %s, so whether a configuration run is in progress is '
+                            'unknown' % (CONFIGCHECK_ASKED, status, '/'.join(CONFIGCHECK_STATUSES)))
     return Fact.of(status == 'running', CONFIGCHECK_ASKED)
 
 

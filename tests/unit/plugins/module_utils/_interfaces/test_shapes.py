@@ -153,4 +153,13 @@ def test_a_config_run_is_running_idle_or_unknown_over_every_node(answer):
 @given(variant({'status': 'running'}))
 def test_the_legacy_configcheck_says_running_or_is_unknown(answer):
     fact = parse_configcheck(answer)
-    assert fact.known == (isinstance(answer, dict) and isinstance(answer.get('status'), str) and bool(answer['status']))
+    status = answer.get('status') if isinstance(answer, dict) else None
+    assert fact.known == (status in ('running', 'success', 'failed'))
+    if fact.known:
+        assert fact.value == (status == 'running')
+
+
+def test_a_configcheck_status_not_documented_is_unknown_not_idle():
+    for status in ('queued', 'RUNNING', 'pending', ' running'):
+        fact = parse_configcheck({'status': status, 'progress': []})
+        assert not fact.known and repr(status) in fact.reason, status
