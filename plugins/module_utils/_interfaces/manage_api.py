@@ -103,9 +103,10 @@ def started_run_id(answer, asked):
 
 
 def normalize_license(data):
-    """One license object whatever the documented/observed shape."""
-    if isinstance(data, list):
-        data = data[0] if data else None
+    """One license object whatever the documented/observed shape (an array of exactly one, or the object); an array
+    of none or several is returned as it is, for ``parse_license`` to say why no license was read."""
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
     if not isinstance(data, dict):
         return data     # not a license object: parse_license says so, field by field
     data = dict(data)
@@ -137,6 +138,13 @@ def parse_license(data, source='manage_api'):
     license that does not say ``croquetSupport`` is not thereby one that forbids GitHub Connect.
     """
     data = normalize_license(data)
+    if isinstance(data, list):
+        # Several licenses (or none): which one the appliance uses is not said, so none of them is reported.
+        def unread(key):
+            return Fact.missing('%s not read: %s listed %d licenses, not one' % (key, LICENSE_ANSWER, len(data)))
+        return License(connect_permitted=unread('croquetSupport'), seats=unread('seats'), expire_at=unread('expireAt'),
+                       evaluation=unread('evaluation'), perpetual=unread('perpetual'),
+                       cluster_support=unread('clusterSupport'))
 
     def fact(key, kind):
         return field_fact(data, key, kind, source, LICENSE_ANSWER)

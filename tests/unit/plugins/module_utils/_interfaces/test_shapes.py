@@ -59,8 +59,16 @@ def test_a_license_fact_is_reported_only_as_the_answer_holds_it(answer):
 @given(variant([LICENSE], changes=2))
 def test_the_license_documented_as_a_one_element_array_parses_the_same(answer):
     license_ = parse_license(answer)
-    first = answer[0] if isinstance(answer, list) and answer else answer
-    assert license_.connect_permitted.known == (isinstance(first, dict) and isinstance(first.get('croquetSupport'), bool))
+    only = answer[0] if isinstance(answer, list) and len(answer) == 1 else answer
+    assert license_.connect_permitted.known == (isinstance(only, dict) and isinstance(only.get('croquetSupport'), bool))
+
+
+def test_a_license_array_of_two_licenses_is_unknown_not_the_first():
+    answer = [dict(LICENSE), dict(LICENSE, croquetSupport=False, seats=5)]
+    license_ = parse_license(answer)
+    assert license_.connect_permitted.known is False and license_.seats.known is False
+    assert '2 licenses' in license_.connect_permitted.reason
+    assert parse_license([dict(LICENSE)]).connect_permitted.value is True
 
 
 @SHAPES
