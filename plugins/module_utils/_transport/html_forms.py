@@ -72,12 +72,13 @@ class Page:
 
     def features(self):
         """``{feature: enabled}`` from elements carrying ``data-feature`` and ``data-enabled``; a feature whose
-        ``data-enabled`` is neither ``true`` nor ``false`` is left out (unread, not off)."""
-        result = {}
+        ``data-enabled`` is neither ``true`` nor ``false``, or that the page shows twice with different values, is
+        left out (unread, not off; nor whichever came last)."""
+        said = {}
         for attrs in self.markers:
             if 'data-feature' in attrs and attrs.get('data-enabled') in ('true', 'false'):
-                result[attrs['data-feature']] = attrs['data-enabled'] == 'true'
-        return result
+                said.setdefault(attrs['data-feature'], set()).add(attrs['data-enabled'] == 'true')
+        return dict((name, values.pop()) for name, values in said.items() if len(values) == 1)
 
 
 class _PageParser(HTMLParser):

@@ -45,3 +45,11 @@ def test_select_without_selected_option_submits_the_first():
     assert form.fields['target'] == 'github_com'
     assert page.find_forms(control='target', button='Enable GitHub Connect') == [form]
     assert page.find_forms(button='Disable GitHub Connect') == []
+
+
+def test_a_feature_shown_twice_with_different_values_is_unread_not_the_last():
+    page = Page('<div data-feature="license_usage_sync" data-enabled="false"></div>'
+                '<div data-feature="license_usage_sync" data-enabled="true"></div>'
+                '<div data-feature="server_statistics" data-enabled="true"></div>'
+                '<div data-feature="server_statistics" data-enabled="true"></div>')
+    assert page.features() == {'server_statistics': True}
