@@ -63,27 +63,41 @@ def _node_list(answer):
 
 
 def parse_versions(answer):
-    """``Versions`` from ``/manage/v1/version``: every node with a readable version counts, the oldest governs."""
+    """``Versions`` from ``/manage/v1/version``: every node's release, the oldest governs.
+
+    A node listed without a readable version could be the oldest, so the governing release is then unknown
+    (``UnexpectedAnswerError`` naming the node), never taken from the other nodes.
+    """
     nodes = _node_list(answer)
-    read = []
+    read, unread = [], []
     for index, node in enumerate(nodes or []):
-        release = node.get('version') if isinstance(node, dict) else None
-        text = release.get('version') if isinstance(release, dict) else None
-        if not isinstance(text, str):
-            continue
-        try:
-            version = GhesVersion(text)
-        except GhesConnectError:
-            continue
-        hostname = node.get('hostname')
-        read.append({'hostname': hostname if isinstance(hostname, str) and hostname else 'node %d' % (index + 1),
-                     'version': version})
+        hostname = node.get('hostname') if isinstance(node, dict) else None
+        name = hostname if isinstance(hostname, str) and hostname else 'node %d' % (index + 1)
+        version = _node_version(node)
+        if version is None:
+            unread.append(name)
+        else:
+            read.append({'hostname': name, 'version': version})
     if not read:
         raise UnexpectedAnswerError('The appliance answered %s without a readable version on any node (%s): the GHES '
                                     'version is unknown, so nothing was decided.'
                                     % (VERSION_ASKED, 'no node listed' if not nodes else '%d nodes' % len(nodes)))
+    if unread:
+        raise UnexpectedAnswerError('The appliance answered %s without a readable version for %s; the oldest release of '
+                                    'the nodes governs and that could be it, so the GHES version is unknown and nothing '
+                                    'was decided.' % (VERSION_ASKED, ', '.join(unread)))
     governing = min((node['version'] for node in read), key=lambda version: version.parts)
     return Versions(governing=governing, nodes=tuple(dict(n, version=str(n['version'])) for n in read))
+
+
+def _node_version(node):
+    """The ``GhesVersion`` a node of ``/manage/v1/version`` says (``{"version": {"version": TEXT}}``), or None."""
+    release = node.get('version') if isinstance(node, dict) else None
+    text = release.get('version') if isinstance(release, dict) else None
+    try:
+        return GhesVersion(text) if isinstance(text, str) else None
+    except GhesConnectError:
+        return None
 
 
 def parse_maintenance(answer, asked=MAINTENANCE_ASKED):

@@ -96,6 +96,7 @@ def test_versions_are_read_over_every_node_and_the_oldest_governs(answer):
             and isinstance(n['version'].get('version'), str)]
     assert str(versions.governing) in said
     readable = [GhesVersion(text) for text in said if _readable(text)]
+    assert len(readable) == len(nodes), 'every node listed says its release, or none governs'
     assert versions.governing.parts == min(v.parts for v in readable)
     assert versions.mixed == (len(set(str(v) for v in readable)) > 1)
 
@@ -113,6 +114,18 @@ def test_mixed_releases_are_named_node_by_node_and_the_oldest_governs():
     versions = parse_versions(answer)
     assert str(versions.governing) == '3.13.5'
     assert 'ghes-primary 3.14.2' in versions.mixed_warning() and 'ghes-replica 3.13.5' in versions.mixed_warning()
+
+
+def test_a_node_without_a_readable_version_leaves_the_governing_release_unknown():
+    # The replica's version could be the oldest: 3.14.2 from the primary alone was a guess, and too new.
+    for replica in ({'hostname': 'ghes-replica', 'version': {'version': None}}, {'hostname': 'ghes-replica'},
+                    {'hostname': 'ghes-replica', 'version': {'version': 'soon'}}):
+        try:
+            parse_versions([dict(VERSIONS[0]), replica])
+        except UnexpectedAnswerError as exc:
+            assert 'without a readable version for ghes-replica' in exc.message, exc.message
+        else:
+            raise AssertionError('a governing release without %r' % (replica,))
 
 
 def test_an_empty_node_list_is_no_version():
