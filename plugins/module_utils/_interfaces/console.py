@@ -318,7 +318,7 @@ class ConsoleClient:
 
     def _license_sync_value(self, page):
         """Enabled per the control itself; None when the page has no such control, or it selects neither value
-        (a select with no option selected is not "disabled")."""
+        (a select with no option selected is not "disabled", a form with both buttons is not "enabled")."""
         switch = self.layout.license_sync
         if not page.has_text(switch.label):
             return None
@@ -327,10 +327,13 @@ class ConsoleClient:
             if switch.control not in form.marked:
                 return None     # the page marks no option: what a browser would show first is no reading
             return {switch.on: True, switch.off: False}.get(form.fields.get(switch.control))
-        # The button offers the opposite of the current state.
-        if form.button(switch.off_button):
+        # The button offers the opposite of the current state; a form offering both states says neither.
+        offers_off, offers_on = form.button(switch.off_button), form.button(switch.on_button)
+        if offers_off and offers_on:
+            return None
+        if offers_off:
             return True
-        return False if form.button(switch.on_button) else None
+        return False if offers_on else None
 
     def set_license_sync(self, enabled):
         switch = self.layout.license_sync

@@ -77,6 +77,16 @@ def test_the_connect_page_reports_only_the_values_it_states(release, target, ena
         assert 'license_usage_sync' not in state.features
 
 
+def test_a_form_offering_both_enable_and_disable_is_no_reading():
+    # The button offers the opposite of the state: a form with both was read as enabled (Disable found first).
+    releases = [r for r in RELEASES if client(r).layout.license_sync.kind != 'select']
+    assert releases, 'a release whose Connect page switches license sync with a button'
+    for release in releases:
+        both = button_switch('Enable</button><button type="submit">Disable')
+        state = client(release)._read_connect(Page(connected_page('github_com', 'true', both)))
+        assert 'license_usage_sync' not in state.features, (release, state.features)
+
+
 def test_a_select_with_no_option_selected_is_not_disabled():
     console = client('3.13.3')
     html = connected_page('github_com', 'true', select_switch(None)).replace(' selected', '')
