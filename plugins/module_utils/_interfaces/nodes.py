@@ -71,13 +71,11 @@ def parse_versions(answer):
     nodes = _node_list(answer)
     read, unread = [], []
     for index, node in enumerate(nodes or []):
-        hostname = node.get('hostname') if isinstance(node, dict) else None
-        name = hostname if isinstance(hostname, str) and hostname else 'node %d' % (index + 1)
         version = _node_version(node)
         if version is None:
-            unread.append(name)
+            unread.append(_hostname(node, index))
         else:
-            read.append({'hostname': name, 'version': version})
+            read.append({'hostname': _hostname(node, index), 'version': version})
     if not read:
         raise UnexpectedAnswerError('The appliance answered %s without a readable version on any node (%s): the GHES '
                                     'version is unknown, so nothing was decided.'
