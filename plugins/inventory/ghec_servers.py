@@ -219,6 +219,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health imp
     NEVER,
     OK,
     UNKNOWN,
+    last_sync_of,
     parse_time,
     statistics_age,
     sync_health,
@@ -429,13 +430,7 @@ def _documented_node(node):
 
 
 def _sync_record_facts(record):
-    last_sync = record.get('last_sync')
-    return {
-        'server_id': record.get('server_id'),
-        'hostname': record.get('hostname'),
-        # An empty record stays a record (its health is unknown), not "no sync record".
-        'last_sync': dict((key, last_sync.get(key)) for key in ('date', 'status', 'error')) if isinstance(last_sync, dict) else None,
-    }
+    return {'server_id': record.get('server_id'), 'hostname': record.get('hostname'), 'last_sync': last_sync_of(record)}
 
 
 # -- host names, variables and groups ---------------------------------------------------------

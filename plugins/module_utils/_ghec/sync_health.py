@@ -63,6 +63,15 @@ def duration(seconds):
     return '%d minute%s' % (minutes, '' if minutes == 1 else 's')
 
 
+def last_sync_of(record):
+    """GHEC's record of a server's last license sync (``record['last_sync']``) as ``{date, status, error}``, or None
+    when it has none. An empty one stays a record: what it does not say is unknown (``sync_health``), not "never"."""
+    last_sync = record.get('last_sync') if isinstance(record, dict) else None
+    if not isinstance(last_sync, dict):
+        return None
+    return dict((key, last_sync.get(key)) for key in ('date', 'status', 'error'))
+
+
 def sync_health(last_sync, now, max_age=None, what='the last license sync'):
     """The health of one GHEC ``last_sync`` record (``{date, status, error}`` or None).
 

@@ -23,6 +23,7 @@ from ansible_collections.ghes.connect.plugins.module_utils._common.records impor
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.identity import not_listed_reason
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import (
     age_seconds,
+    last_sync_of,
     parse_time,
     statistics_age,
 )
@@ -246,12 +247,10 @@ def read_last_sync(appliance, refresh=False, server_id=None):
     warning), a date that cannot be read leaves it None (``_ghec.sync_health`` then says unknown).
     """
     observed_at, record, ambiguous = appliance.sync_status(refresh=refresh, server_id=server_id)
-    last_sync = None
+    last_sync = last_sync_of(record)
     age = None
     warnings = []
-    if record and isinstance(record.get('last_sync'), dict):
-        # An empty record is kept: what it does not say is unknown (``sync_health``), not "never synced".
-        last_sync = dict((k, record['last_sync'].get(k)) for k in ('date', 'status', 'error'))
+    if last_sync is not None:
         age = age_seconds(last_sync.get('date'), now=parse_time(observed_at))
         if age is not None and age < 0:
             warnings.append('GHEC dates the last license sync of %s in the future (%s, %d s after GHEC\'s clock): '
