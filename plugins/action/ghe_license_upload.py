@@ -150,7 +150,9 @@ class ActionModule(StateModule):
             return {'before': {'last_sync': before['license_sync'].last_sync},
                     'after': {'last_sync': outcome.after['license_sync'].last_sync}}
         latest, untold = latest_upload(before['uploads'])
-        shown_before = dict({'upload': shown(latest)}, **({'upload_unknown': untold} if untold else {}))
+        shown_before = {'upload': shown(latest)}
+        if untold:
+            shown_before['upload_unknown'] = untold
         return {'before': shown_before, 'after': {'upload': outcome.fact('upload')}}
 
     def result(self, before, outcome, differences, unknown):

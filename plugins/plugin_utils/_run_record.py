@@ -89,8 +89,8 @@ def verified(previous, appliance, predicted, info, differences, unknown):
     or (air-gapped) why its latest upload is not good. In check mode the steps' predictions stand (nothing was
     written, so the read shows the state before the run); only fields no step gave come from the read.
     ``differences``, ``unknown``: the read's differences from the air-gapped desired state and what it could not
-    judge (the first of either says what is wrong with the latest upload, or why that cannot be told: an appliance
-    whose upload cannot be judged is not in the desired state as far as this run can show).
+    judge (their ``UPLOAD_FIELD`` entry says what is wrong with the latest upload, or why that cannot be told: an
+    appliance whose upload cannot be judged is not in the desired state as far as this run can show).
     """
     record = checked(previous, appliance) if previous is not None else new_record(appliance, predicted)
     read = _read_fields(info, differences, unknown)
