@@ -53,14 +53,20 @@ def field_fact(answer, key, kind, source, what):
     if value is None:
         return Fact.missing('%s is null in %s' % (key, what))
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        return Fact.missing('%s in %s is a %s, not a %s' % (key, what, type(value).__name__, _kind_name(kind)))
+        return Fact.missing('%s in %s is a %s, not a %s' % (key, what, type(value).__name__, kind_name(kind)))
     return Fact.of(value, source)
 
 
-def _kind_name(kind):
+def kind_name(kind):
+    """How a message names a JSON type (``str`` is "string", ``dict`` "object"; a tuple of them joined by "or")."""
     if isinstance(kind, tuple):
-        return ' or '.join(_kind_name(k) for k in kind)
+        return ' or '.join(kind_name(k) for k in kind)
     return {bool: 'boolean', str: 'string', int: 'number', dict: 'object', list: 'list'}.get(kind, kind.__name__)
+
+
+def value_kind(value):
+    """How a message names what an answer held instead: "null", or its type ("a dict", "a str")."""
+    return 'null' if value is None else 'a %s' % type(value).__name__
 
 
 class Record:

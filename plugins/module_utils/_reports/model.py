@@ -13,6 +13,7 @@ import datetime
 import json
 
 from ansible_collections.ghes.connect.plugins.module_utils._common.errors import InputError
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import value_kind
 from ansible_collections.ghes.connect.plugins.module_utils._ghec.sync_health import parse_time
 from ansible_collections.ghes.connect.plugins.module_utils._reports.seats_read import read_seats, unknown
 from ansible_collections.ghes.connect.plugins.module_utils._state.comparison import PROBLEM_VERDICTS, VERDICTS
@@ -216,11 +217,11 @@ def _checked(index, record):
         for position, item in enumerate(items):
             if not isinstance(item, kind):
                 raise ReportInputError('%s: %s[%d] is %s, not %s; give the records that ghe_drift_scan or '
-                                       'ghe_connect_info return.' % (where, key, position, _kind(item), item_words))
+                                       'ghe_connect_info return.' % (where, key, position, value_kind(item), item_words))
             if kind is dict and not isinstance(item.get('field'), (str, type(None))):
                 raise ReportInputError('%s: %s[%d].field is %s, not the name of a field; give the records that '
                                        'ghe_drift_scan or ghe_connect_info return.'
-                                       % (where, key, position, _kind(item['field'])))
+                                       % (where, key, position, value_kind(item['field'])))
         checked[key] = list(items)
     if 'last_sync' in record and not isinstance(record['last_sync'], (dict, type(None))):
         raise ReportInputError('%s: last_sync is a %s, not an object or null; give the records that ghe_drift_scan or '
@@ -231,10 +232,6 @@ def _checked(index, record):
         raise ReportInputError('%s says in_sync but lists %s: a record at odds with itself is not counted; give the '
                                'records that ghe_drift_scan or ghe_connect_info return.' % (where, ' and '.join(listed)))
     return checked
-
-
-def _kind(value):
-    return 'null' if value is None else 'a %s' % type(value).__name__
 
 
 def _shown(value):

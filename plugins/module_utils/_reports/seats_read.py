@@ -11,7 +11,7 @@ the reason naming the field, and no number of it reaches a report.
 
 from __future__ import annotations
 
-from ansible_collections.ghes.connect.plugins.module_utils._common.records import field_fact
+from ansible_collections.ghes.connect.plugins.module_utils._common.records import field_fact, kind_name, value_kind
 
 
 class _Count:
@@ -53,7 +53,7 @@ def read_seats(seats, where=''):
     ``where`` names the file it was read back from (" of drift-part-1.json"), for the reason.
     """
     if not isinstance(seats, dict):
-        return unknown('seats%s is %s, not the seat model of ghe_license_seats_info' % (where, _kind(seats)))
+        return unknown('seats%s is %s, not the seat model of ghe_license_seats_info' % (where, value_kind(seats)))
     known = seats.get('known')
     if known is False:
         reason = seats.get('reason')
@@ -97,7 +97,7 @@ def _nested(value, kind, path, where):
         for index, item in enumerate(value):
             place = '%s[%d]' % (path, index)
             if not isinstance(item, _type(kind[0])):
-                raise _Unread('%s%s is %s, not a %s' % (place, where, _kind(item), _words(kind[0])))
+                raise _Unread('%s%s is %s, not a %s' % (place, where, value_kind(item), kind_name(_type(kind[0]))))
             _nested(item, kind[0], place, where)
 
 
@@ -121,11 +121,3 @@ def _type(kind):
     if isinstance(kind, list):
         return list
     return kind
-
-
-def _words(kind):
-    return {int: 'number', str: 'string', dict: 'object', list: 'list', bool: 'boolean'}[_type(kind)]
-
-
-def _kind(value):
-    return 'null' if value is None else 'a %s' % type(value).__name__
